@@ -1,0 +1,44 @@
+"""The one base class every scenario model shares: strict, frozen and self-documenting."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A probability: a number from 0 to 1."""
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+"""A rate, cost, multiplier or duration that cannot be negative."""
+
+Positive = Annotated[float, Field(gt=0.0)]
+"""A number that must be above zero (a mean, a horizon)."""
+
+Need = Annotated[int, Field(ge=1, le=4)]
+"""A need level: 1 light, 2 moderate, 3 middle, 4 high (24h staffed)."""
+
+Source = str | dict[str, str]
+"""Where a block's numbers come from: one text for the whole block, or one per field name.
+
+Each text is a row id of ``shared/calibration/figures.md`` (``P1``, ``T3``), a seed document,
+another document, or begins with ``assumption:``.
+"""
+
+
+class Model(BaseModel):
+    """Base of every scenario model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        validate_default=True,
+    )
+
+
+class Sourced(Model):
+    """A block of numbers that must say where they come from."""
+
+    source: Source | None = None
+    """Source of the block's numbers: a figures.md row id, a document, or ``assumption: …``."""

@@ -1,0 +1,149 @@
+"""The whole scenario: one document tying population, services, housing, care and hazards."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from forlopsim.scenario.base import Model, Positive, Sourced
+from forlopsim.scenario.care import CrisisBed, Institution
+from forlopsim.scenario.hazards import Hazards
+from forlopsim.scenario.housing import Housing
+from forlopsim.scenario.population import AGE_GROUPS, PROBLEMS, SEXES, AttributeMix, Referrals
+from forlopsim.scenario.services import Services
+
+HOMELESS = "homeless"
+"""The name of the homeless state wherever a place is named (``start_in``, records)."""
+
+
+class Simulation(Sourced):
+    """How long to simulate and how often."""
+
+    horizon_days: Positive
+    """Days simulated, warm-up included."""
+    warmup_days: float = Field(default=0.0, ge=0)
+    """Days at the start that no statistic counts."""
+    replications: int = Field(default=10, ge=1)
+    """Independent replications."""
+    seed: int = Field(default=0, ge=0)
+    """Root seed; replication *i* uses the *i*-th child of ``SeedSequence(seed)``."""
+
+    @model_validator(mode="after")
+    def _warmup_inside(self) -> Simulation:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError("warmup_days must be shorter than horizon_days")
+        return self
+
+
+class Scenario(Model):
+    """A complete, validated scenario. Load one with :func:`forlopsim.load_scenario`."""
+
+    extends: str | None = None
+    """Base file this one overrides (resolved relative to this file, then removed)."""
+    name: str
+    """Short name, used in tables and reports."""
+    description: str = ""
+    simulation: Simulation
+    population: AttributeMix
+    """Default attribute mix of referred residents."""
+    referrals: Referrals
+    services: Services
+    housing: Housing
+    crisis_beds: dict[str, CrisisBed] = Field(default_factory=dict)
+    institutions: dict[str, Institution] = Field(default_factory=dict)
+    hazards: Hazards
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        problems = reference_problems(self)
+        if problems:
+            raise ValueError("\n".join(f"{path}: {message}" for path, message in problems))
+        return self
+
+    def team_names(self) -> list[str]:
+        """Every team as ``unit.team``."""
+        return [f"{u}.{t}" for u, unit in self.services.units.items() for t in unit.teams]
+
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A validated copy with fields replaced by dotted path, e.g. ``{"housing.tiers.x.capacity": 5}``."""
+        data = self.model_dump(mode="python", exclude_none=True)
+        for path, value in changes.items():
+            node = data
+            *parents, leaf = path.split(".")
+            for key in parents:
+                node = node[_key(node, key)]
+            node[_key(node, leaf)] = value
+        return Scenario.model_validate(data)
+
+
+def _key(node: Any, key: str) -> Any:
+    if isinstance(node, list):
+        return int(key)
+    if key not in node and key.isdigit() and int(key) in node:
+        return int(key)
+    return key
+
+
+def reference_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Names that point at nothing: routes to missing teams, unknown tiers, institutions…"""
+    problems: list[tuple[str, str]] = []
+    teams = set(s.team_names())
+    places = {HOMELESS, *s.housing.tiers}
+    for u, unit in s.services.units.items():
+        for t, team in unit.teams.items():
+            if team.coverage not in s.services.coverage:
+                problems.append(
+                    (
+                        f"services.units.{u}.teams.{t}.coverage",
+                        f"no coverage named {team.coverage!r} (known: {sorted(s.services.coverage)})",
+                    )
+                )
+    for i, route in enumerate(s.services.routing):
+        if route.team not in teams:
+            problems.append(
+                (f"services.routing.{i}.team", f"no team {route.team!r} (known: {sorted(teams)})")
+            )
+    for forlop, problem, sex, age in itertools.product((1, 2, 3), PROBLEMS, SEXES, AGE_GROUPS):
+        if not any(_route_matches(r, forlop, problem, sex, age) for r in s.services.routing):
+            problems.append(
+                (
+                    "services.routing",
+                    f"no route for forløp {forlop}, problem {problem}, {sex}, {age}",
+                )
+            )
+            break
+    starts = {f"referrals.streams.{n}.start_in": st.start_in for n, st in s.referrals.streams.items()}
+    if s.referrals.initial_population is not None:
+        starts["referrals.initial_population.start_in"] = s.referrals.initial_population.start_in
+    for path, start_in in starts.items():
+        for place in start_in:
+            if place not in places:
+                problems.append((f"{path}.{place}", f"no tier {place!r} (known: {sorted(places)})"))
+    for problem, name in s.hazards.crisis.admit_to.items():
+        if name not in s.institutions:
+            problems.append(
+                (
+                    f"hazards.crisis.admit_to.{problem}",
+                    f"no institution {name!r} (known: {sorted(s.institutions)})",
+                )
+            )
+    referral = s.hazards.treatment_referral
+    if referral is not None and referral.institution not in s.institutions:
+        problems.append(
+            (
+                "hazards.treatment_referral.institution",
+                f"no institution {referral.institution!r} (known: {sorted(s.institutions)})",
+            )
+        )
+    return problems
+
+
+def _route_matches(route: Any, forlop: int, problem: str, sex: str, age: str) -> bool:
+    return (
+        forlop in route.forlop
+        and problem in route.problem
+        and (route.sex is None or sex in route.sex)
+        and (route.age_group is None or age in route.age_group)
+    )

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from forlopsim.scenario.base import Model, NonNegative, Probability, Sourced
-from forlopsim.scenario.distributions import Distribution
+from forlopsim.scenario.base import NonNegative, Probability, Sourced
 from forlopsim.scenario.population import AGE_GROUPS, NEEDS, PROBLEMS, Problem
 
 
@@ -50,7 +49,9 @@ class CrisisOutcome(Sourced):
     def _exclusive(self) -> CrisisOutcome:
         total = self.admission + self.tenancy_loss + self.death
         if total > 1.0 + 1e-9:
-            raise ValueError(f"admission + tenancy_loss + death must not exceed 1 (it is {total:g})")
+            raise ValueError(
+                f"admission + tenancy_loss + death must not exceed 1 (it is {total:g})"
+            )
         return self
 
 
@@ -119,6 +120,7 @@ class NeedChange(Sourced):
     @classmethod
     def _check_up(cls, value: dict[int, float]) -> dict[int, float]:
         return _by_need(value, (1, 2, 3))
+
     @field_validator("step_down_per_year")
     @classmethod
     def _check_down(cls, value: dict[int, float]) -> dict[int, float]:
@@ -174,6 +176,22 @@ class TreatmentReferral(Sourced):
         return _by_need(value)
 
 
+class OwnHousing(Sourced):
+    """Residents finding housing of their own (the private market, family) outside allocation."""
+
+    per_year: dict[int, NonNegative]
+    """Rate per need level."""
+    places: list[str] = Field(min_length=1)
+    """Where it can happen: ``homeless`` and/or tier names."""
+    to: str
+    """The tier they move to (usually an unbounded, non-allocatable tier such as ``own_home``)."""
+
+    @field_validator("per_year")
+    @classmethod
+    def _check_levels(cls, value: dict[int, float]) -> dict[int, float]:
+        return _by_need(value)
+
+
 class Hazards(Sourced):
     """Every competing risk a resident faces."""
 
@@ -186,6 +204,8 @@ class Hazards(Sourced):
     """Moving out of the municipality."""
     mortality: Mortality
     treatment_referral: TreatmentReferral | None = None
+    own_housing: OwnHousing | None = None
+    """Finding housing outside the municipality's allocation."""
 
     @field_validator("recovery_per_year")
     @classmethod

@@ -1,12 +1,20 @@
 """Reading scenario files: safe YAML, ``extends:`` with deep-merged overrides, clear errors.
 
 A what-if names its base with ``extends: base.yaml`` (relative to itself) and gives only what it
-changes: mappings merge key by key, anything else (numbers, lists, distributions' fields) replaces
-the base's value, and ``null`` removes a key.
+changes: mappings merge key by key, anything else (numbers, lists) replaces the base's value, and
+``null`` removes a key. A distribution (a mapping with ``kind``) whose ``kind`` changes replaces the
+base's distribution whole, so no parameter of the old kind is left behind.
+
+Every problem is reported as the file it comes from (a base file when the value came from there),
+its line, the field path and a short message in plain English; never a traceback.
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
+import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -20,6 +28,13 @@ from forlopsim.scenario.scenario import Scenario
 Origins = dict[tuple[str, ...], tuple[str, int]]
 """Where each value came from: field path (keys as text) → (file, line)."""
 
+MAX_PROBLEMS = 20
+"""Problems reported for one file; the rest are counted."""
+MAX_DEPTH = 64
+"""Deepest nesting accepted (a scenario needs about 8)."""
+MAX_VALUES = 200_000
+"""Values accepted in one file, counting those repeated through YAML aliases."""
+
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read, merge and validate a scenario file; raise :class:`ScenarioError` on any problem."""
@@ -28,116 +43,266 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_problems(error, data, origins, str(path))) from None
+        problems = _problems(error, data, origins, str(path))
+    except RecursionError:
+        problems = [Problem(str(path), "", "values nested too deeply")]
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], Problem(str(path), "", f"… and {more} more problems")]
+    raise ScenarioError(problems)
 
 
-def load_merged(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Origins]:
-    """The file's mapping with its ``extends`` chain merged in, and where each value came from."""
-    resolved = path.resolve()
-    if resolved in _chain:
-        cycle = " -> ".join(str(p) for p in (*_chain, resolved))
-        raise ScenarioError([Problem(str(path), "extends", f"extends forms a cycle: {cycle}")])
-    data, origins = read_yaml(path)
+def load_merged(
+    path: Path, _chain: tuple[tuple[Path, str], ...] = (), _name: str | None = None
+) -> tuple[dict[str, Any], Origins]:
+    """The file's mapping with its ``extends`` chain merged in, and where each value came from.
+
+    Files are named as given, bases as ``os.path.normpath`` of the path through their extender.
+    """
+    name = str(path) if _name is None else _name
+    data, origins = read_yaml(path, name)
     base_name = data.pop("extends", None)
+    line = origins.pop(("extends",), (name, None))[1]
     if base_name is None:
         return data, origins
     if not isinstance(base_name, str):
-        line = origins.get(("extends",), (str(path), None))[1]
-        raise ScenarioError([Problem(str(path), "extends", "expected the name of a YAML file", line)])
-    base_path = path.parent / base_name
-    if not base_path.is_file():
-        line = origins.get(("extends",), (str(path), None))[1]
         raise ScenarioError(
-            [Problem(str(path), "extends", f"base file {str(base_path)!r} does not exist", line)]
+            [Problem(name, "extends", "expected the name of one YAML file (text)", line)]
         )
-    base, base_origins = load_merged(base_path, (*_chain, resolved))
-    merged = deep_merge(base, data)
-    origins.pop(("extends",), None)
-    return merged, {**base_origins, **origins}
+    base_path = path.parent / base_name
+    shown = os.path.normpath(base_path)
+    chain = (*_chain, (path.resolve(), name))
+    if base_path.resolve() in {resolved for resolved, _ in chain}:
+        names = [shown_name for _, shown_name in chain]
+        start = next(i for i, (r, _) in enumerate(chain) if r == base_path.resolve())
+        if len(chain) - start == 1:
+            message = "the file extends itself"
+        else:
+            message = "extends forms a cycle: " + " -> ".join([*names[start:], shown])
+        raise ScenarioError([Problem(name, "extends", message, line)])
+    if not base_path.exists():
+        raise ScenarioError([Problem(name, "extends", f"base file {shown!r} does not exist", line)])
+    if not base_path.is_file():
+        raise ScenarioError([Problem(name, "extends", f"base {shown!r} is not a file", line)])
+    base, base_origins = load_merged(base_path, chain, shown)
+    replaced: set[tuple[str, ...]] = set()
+    merged = _merge(base, data, (), replaced)
+    kept = {p: o for p, o in base_origins.items() if not _under(p, replaced)}
+    return merged, {**kept, **origins}
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Override ``base`` key by key: mappings merge, ``None`` deletes, anything else replaces."""
+    """Override ``base`` key by key: mappings merge, ``None`` deletes, anything else replaces.
+
+    A mapping whose ``kind`` differs from the base's (a distribution of another kind) replaces it.
+    """
+    return _merge(base, override, (), set())
+
+
+def _merge(
+    base: dict[str, Any], override: dict[str, Any], path: tuple[str, ...], replaced: set
+) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
+        here = (*path, str(key))
+        old = merged.get(key)
         if value is None:
             merged.pop(key, None)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
+            replaced.add(here)
+        elif isinstance(value, dict) and isinstance(old, dict):
+            if "kind" in value and value["kind"] != old.get("kind"):
+                replaced.add(here)
+                old = {}
+            merged[key] = _merge(old, value, here, replaced)
         else:
             merged[key] = value
+            replaced.add(here)
     return merged
 
 
-def read_yaml(path: Path) -> tuple[dict[str, Any], Origins]:
-    """Parse one file with the safe loader, rejecting duplicate keys; no ``extends`` handling."""
-    name = str(path)
+def _under(path: tuple[str, ...], prefixes: set[tuple[str, ...]]) -> bool:
+    return any(path[:i] in prefixes for i in range(1, len(path) + 1))
+
+
+def read_yaml(path: Path, name: str | None = None) -> tuple[dict[str, Any], Origins]:
+    """Parse one file with the safe loader, rejecting duplicate keys; no ``extends`` handling.
+
+    ``name`` is how problems name the file (the path as given when left out).
+    """
+    name = str(path) if name is None else name
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([Problem(name, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([Problem(name, "", f"cannot read the file ({error})")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(name, "", "is a directory, not a scenario file")]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ScenarioError([Problem(name, "", f"cannot read the file ({reason})")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        byte = raw[error.start : error.start + 1].hex()
+        message = f"not UTF-8 text (byte 0x{byte}); save the file as UTF-8"
+        raise ScenarioError([Problem(name, "", message, line)]) from None
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        message = f"{error.context + ', ' if error.context else ''}{error.problem}"
-        if "could not determine a constructor" in (error.problem or ""):
-            message = f"tag not allowed in a scenario file ({error.problem.split('tag ')[-1]})"
-        raise ScenarioError([Problem(name, "", f"YAML: {message}", line)]) from None
+        raise ScenarioError([_yaml_problem(name, error)]) from None
     except yaml.YAMLError as error:
         raise ScenarioError([Problem(name, "", f"YAML: {error}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(name, "", "YAML: values nested too deeply")]) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(name, "", "expected a mapping of scenario fields at the top")])
+        if data is None:
+            message = (
+                "the file is empty; expected a mapping of scenario fields (name:, simulation:…)"
+            )
+        else:
+            message = f"expected a mapping of scenario fields at the top, got {_describe(data)}"
+        line = None if node is None else node.start_mark.line + 1
+        raise ScenarioError([Problem(name, "", message, line)])
     origins: Origins = {}
     problems: list[Problem] = []
-    _walk(node, (), name, origins, problems)
+    _walk(node, name, origins, problems)
     if problems:
         raise ScenarioError(problems)
     return data, origins
 
 
-def _walk(node: yaml.Node, path: tuple[str, ...], name: str, origins: Origins, problems: list) -> None:
-    origins[path] = (name, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                dotted = ".".join((*path, key))
-                problems.append(
-                    Problem(name, dotted, "duplicate key", key_node.start_mark.line + 1)
+def _yaml_problem(name: str, error: yaml.MarkedYAMLError) -> Problem:
+    problem, context = error.problem or "", error.context or ""
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else None
+    if "could not determine a constructor" in problem:
+        tag = problem.split("tag ")[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
+        return Problem(
+            name, "", f"YAML: tag {tag} is not allowed; scenario files hold plain data", line
+        )
+    if "'\\t'" in problem:
+        return Problem(name, "", "YAML: tab character; indent with spaces, not tabs", line)
+    if problem.startswith("expected <block end>"):
+        return Problem(name, "", "YAML: indentation does not line up with the lines above", line)
+    message = problem
+    if context:
+        context_mark = error.context_mark
+        if context_mark is not None and context_mark.line + 1 != line:
+            context = f"{context} that starts on line {context_mark.line + 1}"
+        message = f"{message} ({context})"
+    return Problem(name, "", f"YAML: {message}", line)
+
+
+def _walk(root: yaml.Node, name: str, origins: Origins, problems: list[Problem]) -> None:
+    """Record the line of every value; report duplicate keys, self-containing or huge values."""
+    stack: list[tuple[yaml.Node, tuple[str, ...], frozenset[int]]] = [(root, (), frozenset())]
+    visits = 0
+    while stack:
+        node, path, ancestors = stack.pop()
+        line = node.start_mark.line + 1
+        visits += 1
+        if visits > MAX_VALUES:
+            problems.append(
+                Problem(
+                    name,
+                    "",
+                    f"more than {MAX_VALUES} values, counting repeats through YAML aliases",
                 )
-            seen.add(key)
-            _walk(value_node, (*path, key), name, origins, problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*path, str(i)), name, origins, problems)
+            )
+            return
+        if id(node) in ancestors:
+            problems.append(
+                Problem(
+                    name, ".".join(path), "a value contains itself (a recursive YAML alias)", line
+                )
+            )
+            return
+        if len(path) > MAX_DEPTH:
+            problems.append(Problem(name, "", f"values nested more than {MAX_DEPTH} deep", line))
+            return
+        origins.setdefault(path, (name, line))
+        inner = ancestors | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[str, int] = {}
+            children = []
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                key_line = key_node.start_mark.line + 1
+                if key in first_line:
+                    message = f"duplicate key {key!r} (first on line {first_line[key]})"
+                    problems.append(Problem(name, ".".join((*path, key)), message, key_line))
+                first_line.setdefault(key, key_line)
+                children.append((value_node, (*path, key), inner))
+            stack.extend(reversed(children))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(
+                (item, (*path, str(i)), inner) for i, item in reversed(list(enumerate(node.value)))
+            )
 
 
 _PATH_PREFIX = re.compile(r"^([A-Za-z0-9_.\-]+): (.*)$", re.S)
+_UNKNOWN_NAME = re.compile(
+    r"^no (team|tier|institution|coverage named) '([^']*)' \(known: (\[.*\])\)$"
+)
+_UNION_MEMBERS = ("str", "int", "float", "bool", "none", "list", "dict", "tuple", "function")
 
 
 def _problems(error: ValidationError, data: dict, origins: Origins, top: str) -> list[Problem]:
-    problems = []
-    for item in error.errors(include_url=False):
-        path = _display_path(item["loc"], data)
-        message = _message(item)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    items = [
+        (item, _display_path(item["loc"], data, item["type"]))
+        for item in error.errors(include_url=False)
+    ]
+    deeper = {  # every path that has a problem further inside it
+        ".".join(path.split(".")[:i])
+        for _, path in items
+        if path
+        for i in range(len(path.split(".")))
+    }
+    for item, path in items:
+        if item["type"] in _EXPECTED and _is_union_branch(item["loc"]) and path in deeper:
+            # a mapping given to ``text | mapping``: the mapping's own problems say more
+            continue
+        message = _message(item, path, data)
         if item["type"] == "value_error" and not path:
             # cross-reference problems come as "path: message" lines
             for line in message.splitlines():
                 match = _PATH_PREFIX.match(line)
                 sub_path, text = (match.group(1), match.group(2)) if match else ("", line)
-                problems.append(_located(top, sub_path, text, origins))
+                problems.append(_located(top, sub_path, _suggest_name(text), origins))
             continue
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            path = f"{path}.{_discriminator(item)}" if path else _discriminator(item)
+        if path in seen and _is_union_branch(item["loc"]):
+            # one value failing every member of a union (text or a mapping): say it once
+            index = seen[path]
+            previous = problems[index]
+            problems[index] = Problem(
+                previous.file, previous.path, _either(previous, message), previous.line
+            )
+            continue
+        seen[path] = len(problems)
         problems.append(_located(top, path, message, origins))
     return problems
+
+
+def _is_union_branch(loc: tuple) -> bool:
+    return any(isinstance(p, str) and p.split("[")[0] in _UNION_MEMBERS for p in loc)
+
+
+def _either(previous: Problem, message: str) -> str:
+    first = previous.message
+    got = ""
+    if first.endswith(")") and " (got " in first:
+        first, got = first.rsplit(" (got ", 1)
+        got = f" (got {got}"
+    second = message.split(" (got ")[0].removeprefix("expected ")
+    return f"{first} or {second}{got}" if first.startswith("expected ") else previous.message
 
 
 def _located(top: str, path: str, message: str, origins: Origins) -> Problem:
@@ -149,41 +314,245 @@ def _located(top: str, path: str, message: str, origins: Origins) -> Problem:
     return Problem(file, path, message, line)
 
 
-def _display_path(loc: tuple, data: Any) -> str:
-    """The field path in the user's terms, without pydantic's union-tag segments."""
+def _display_path(loc: tuple, data: Any, kind: str) -> str:
+    """The field path in the user's terms, without pydantic's union-member segments."""
     parts: list[str] = []
     node = data
     for i, item in enumerate(loc):
-        last = i == len(loc) - 1
         if item == "[key]":
             continue
-        if isinstance(node, dict):
-            key = next((k for k in node if str(k) == str(item)), None)
-            if key is not None:
-                parts.append(str(item))
-                node = node[key]
-                continue
-        elif isinstance(node, list) and isinstance(item, int) and item < len(node):
+        child = _child(node, str(item))
+        if child is not _ABSENT:
             parts.append(str(item))
-            node = node[item]
-            continue
-        if last or isinstance(item, int):
+            node = child
+        elif i == len(loc) - 1 and kind == "missing":
             parts.append(str(item))
-            node = None
     return ".".join(parts)
 
 
-def _message(item: dict) -> str:
-    kind, text = item["type"], item["msg"]
-    if text.startswith("Value error, "):
-        text = text[len("Value error, ") :]
-    if kind == "extra_forbidden":
-        return "unknown key (see `forlopsim schema` for the fields this block accepts)"
-    if kind == "missing":
-        return "required field is missing"
+_ABSENT = object()
+
+
+def _child(node: Any, part: str) -> Any:
+    if isinstance(node, dict):
+        return next((v for k, v in node.items() if str(k) == part), _ABSENT)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return _ABSENT
+
+
+def _at(data: Any, path: str) -> Any:
+    node = data
+    for part in path.split(".") if path else ():
+        node = _child(node, part)
+        if node is _ABSENT:
+            return _ABSENT
+    return node
+
+
+def _describe(value: Any) -> str:
+    """A value as a reader would name it: ``-5``, ``'twelve'``, ``a list``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+_EXPECTED = {
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "finite_number": "a finite number",
+}
+
+
+def _message(item: dict, path: str, data: Any) -> str:
+    kind, ctx = item["type"], item.get("ctx") or {}
     value = item.get("input")
-    if kind not in ("value_error", "union_tag_invalid", "model_type") and isinstance(
-        value, (int, float, str, bool)
-    ):
-        text = f"{text} (got {value!r})"
+    got = f" (got {_describe(value)})"
+    if kind == "extra_forbidden":
+        return _unknown_key(path, data)
+    if kind == "missing":
+        if item["loc"] and isinstance(item["loc"][-1], int):
+            return "missing entry (the list is too short)"
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        tags = ctx.get("expected_tags", "").replace("'", "")
+        return f"unknown kind {ctx.get('tag')!r}; expected one of: {tags}"
+    if kind == "union_tag_not_found":
+        tags = ", ".join(_kinds_at(path, data)) or "see `forlopsim schema`"
+        return f"missing; expected one of: {tags}"
+    if kind in _EXPECTED:
+        text = f"expected {_EXPECTED[kind]}{got}"
+    elif kind == "greater_than_equal":
+        text = f"must be at least {_number(ctx['ge'])}{got}"
+    elif kind == "greater_than":
+        text = f"must be above {_number(ctx['gt'])}{got}"
+    elif kind == "less_than_equal":
+        text = f"must be at most {_number(ctx['le'])}{got}"
+    elif kind == "less_than":
+        text = f"must be below {_number(ctx['lt'])}{got}"
+    elif kind == "literal_error":
+        text = f"expected {ctx['expected']}{got}"
+    elif kind in ("too_short", "too_long"):
+        bound = "at least" if kind == "too_short" else "at most"
+        limit = ctx.get("min_length" if kind == "too_short" else "max_length")
+        count = ctx.get("actual_length")
+        text = f"expected {bound} {limit} {'entry' if limit == 1 else 'entries'}, got {count}"
+    else:
+        text = item["msg"].removeprefix("Value error, ")
+        if text.startswith("Input should be "):
+            text = "expected " + text.removeprefix("Input should be ")
+        if kind != "value_error" and isinstance(value, (int, float, str, bool)):
+            text += got
+    if item["loc"] and item["loc"][-1] == "[key]":
+        text = f"key {_describe(value)} not allowed; {text.split(' (got ')[0]}"
     return text
+
+
+def _unknown_key(path: str, data: Any) -> str:
+    parent, _, key = path.rpartition(".")
+    fields = _fields_at(parent, data)
+    text = f"unknown key {key!r}"
+    if not fields:
+        return f"{text} (see `forlopsim schema` for the fields this block accepts)"
+    close = _close(key, fields)
+    if close:
+        return f"{text} (did you mean {' or '.join(repr(c) for c in close)}?)"
+    listed = ", ".join(fields)
+    if len(listed) <= 160:
+        return f"{text}; expected one of: {listed}"
+    return f"{text} (see `forlopsim schema` for the fields this block accepts)"
+
+
+def _close(word: str, choices: list[str]) -> list[str]:
+    """The choices nearest to ``word``: the best and any nearly as good (up to three)."""
+    scored = []
+    for choice in choices:
+        ratio = difflib.SequenceMatcher(None, word, choice).ratio()
+        if ratio >= 0.6:
+            scored.append((ratio, choice))
+    scored.sort(key=lambda rc: -rc[0])
+    return [c for r, c in scored[:3] if r >= scored[0][0] - 0.1]
+
+
+def _suggest_name(text: str) -> str:
+    """``no team 'x' (known: [...])`` → ``no team 'x' (did you mean 'y'?)`` when one is close."""
+    match = _UNKNOWN_NAME.match(text)
+    if not match:
+        return text
+    try:
+        known = [str(k) for k in ast.literal_eval(match.group(3))]
+    except (ValueError, SyntaxError):
+        return text
+    close = _close(match.group(2), known)[:1]
+    if not close:
+        return text
+    return f"no {match.group(1)} {match.group(2)!r} (did you mean {close[0]!r}?)"
+
+
+def _discriminator(item: dict) -> str:
+    return str((item.get("ctx") or {}).get("discriminator", "kind")).strip("'\"")
+
+
+# --- the JSON Schema, walked along a field path, to name what a block accepts ---------------------
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    return Scenario.model_json_schema()
+
+
+def _schema_at(path: str, data: Any) -> dict[str, Any] | None:
+    """The schema of the value at ``path`` (``$ref`` and unions resolved by the data there)."""
+    defs = _schema().get("$defs", {})
+    node: dict[str, Any] | None = _schema()
+    value = data
+    for part in path.split(".") if path else ():
+        node = _resolve(node, defs, value)
+        if node is None:
+            return None
+        if part in node.get("properties", {}):
+            node = node["properties"][part]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        elif isinstance(node.get("items"), dict) and part.isdigit():
+            node = node["items"]
+        else:
+            return None
+        value = _child(value, part)
+    return _resolve(node, defs, value)
+
+
+def _resolve(node: dict[str, Any] | None, defs: dict[str, Any], value: Any) -> dict | None:
+    for _ in range(16):
+        if node is None:
+            return None
+        if "$ref" in node:
+            node = defs.get(node["$ref"].rsplit("/", 1)[-1])
+            continue
+        options = node.get("oneOf") or node.get("anyOf")
+        if not options:
+            return node
+        discriminator = node.get("discriminator")
+        if discriminator and isinstance(value, dict):
+            tag = value.get(discriminator.get("propertyName"))
+            node = {"$ref": discriminator.get("mapping", {}).get(str(tag), "")}
+            continue
+        node = _pick(options, value)
+    return None
+
+
+def _pick(options: list[dict[str, Any]], value: Any) -> dict[str, Any] | None:
+    """The member of a union that a mapping (or list) value is meant for."""
+    wanted = "object" if isinstance(value, dict) else "array" if isinstance(value, list) else None
+    for option in options:
+        if option.get("type") == wanted or (
+            wanted == "object" and any(k in option for k in ("$ref", "oneOf", "anyOf"))
+        ):
+            return option
+    return None
+
+
+def _fields_at(path: str, data: Any) -> list[str] | None:
+    node = _schema_at(path, data)
+    if node is None or "properties" not in node:
+        return None
+    return list(node["properties"])
+
+
+def _kinds_at(path: str, data: Any) -> list[str]:
+    """The ``kind`` values a tagged union at ``path`` accepts."""
+    parent, _, key = path.rpartition(".")
+    node = _schema_at(parent, data)
+    if node is None:
+        return []
+    node = node.get("properties", {}).get(key) or node.get("additionalProperties")
+    for _ in range(4):
+        if not isinstance(node, dict):
+            return []
+        if "discriminator" in node:
+            return sorted(node["discriminator"].get("mapping", {}))
+        options = node.get("anyOf") or node.get("oneOf") or []
+        node = next((o for o in options if "discriminator" in o or "oneOf" in o), None)
+    return []

@@ -114,7 +114,9 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 )
             )
             break
-    starts = {f"referrals.streams.{n}.start_in": st.start_in for n, st in s.referrals.streams.items()}
+    starts = {
+        f"referrals.streams.{n}.start_in": st.start_in for n, st in s.referrals.streams.items()
+    }
     if s.referrals.initial_population is not None:
         starts["referrals.initial_population.start_in"] = s.referrals.initial_population.start_in
     for path, start_in in starts.items():
@@ -137,6 +139,37 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 f"no institution {referral.institution!r} (known: {sorted(s.institutions)})",
             )
         )
+    own = s.hazards.own_housing
+    if own is not None:
+        for i, place in enumerate(own.places):
+            if place not in places:
+                problems.append(
+                    (
+                        f"hazards.own_housing.places.{i}",
+                        f"no tier {place!r} (known: {sorted(places)})",
+                    )
+                )
+        if own.to not in s.housing.tiers:
+            problems.append(
+                ("hazards.own_housing.to", f"no tier {own.to!r} (known: {sorted(s.housing.tiers)})")
+            )
+    seen: dict[str, str] = {}
+    for section, names in (
+        ("housing.tiers", s.housing.tiers),
+        ("crisis_beds", s.crisis_beds),
+        ("institutions", s.institutions),
+    ):
+        for name in names:
+            if name in (HOMELESS, "exited", "referred"):
+                problems.append((f"{section}.{name}", f"{name!r} is reserved; choose another name"))
+            elif name in seen:
+                problems.append(
+                    (
+                        f"{section}.{name}",
+                        f"name already used in {seen[name]}; places need unique names",
+                    )
+                )
+            seen[name] = section
     return problems
 
 

@@ -89,7 +89,7 @@ class LowThreshold(Sourced):
     """Multiplier on the crisis rate of those in contact."""
 
 
-class Services(Model):
+class Services(Sourced):
     """Units, routing and the handover between them."""
 
     forlop_by_need: dict[int, Literal[1, 2, 3]]

@@ -1,0 +1,95 @@
+"""Follow-up by the units' teams: routing, caseload waiting lists, handover, low-threshold contact."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from forlopsim.scenario.scenario import HOMELESS
+
+if TYPE_CHECKING:
+    from forlopsim.engine.resident import Resident
+    from forlopsim.engine.world import Team, World
+
+
+class FollowUpMixin:
+    """Teams and low-threshold services for :class:`~forlopsim.engine.world.World`."""
+
+    def _route(self: World, r: Resident) -> Team:
+        return self.routes[(r.need, r.problem, r.sex, r.age_group)]
+
+    def _request_team(self: World, r: Resident) -> None:
+        """Make sure the resident is followed by, or waits for, the team their forløp routes to."""
+        team = self._route(r)
+        if r.team is team:
+            r.team_token += 1  # cancels a pending handover
+            self._leave_team_lists(r, None)
+            return
+        if r.team is not None:
+            r.team_token += 1
+            if self.handover_delay is None:
+                self._handover(r)
+            else:
+                delay = self.handover_delay(self.streams.handover.generator)
+                self._schedule(delay, self._on_handover, (r, r.team_token))
+            return
+        self._leave_team_lists(r, team)
+        if team.waiting in r.entries:
+            return
+        if team.free:
+            self._start_follow_up(r, team)
+        else:
+            self._join(r, team.waiting)
+
+    def _leave_team_lists(self: World, r: Resident, keep: Team | None) -> None:
+        for waiting in [w for w in r.entries if w.name in self.teams]:
+            if keep is None or waiting is not keep.waiting:
+                self._leave(r, waiting, "left")
+
+    def _start_follow_up(self: World, r: Resident, team: Team) -> None:
+        r.team = team
+        team.occupied += 1
+        self._record((self.env.now, r.id, "follow_up_start", team.name, "", "", r.need))
+
+    def _on_handover(self: World, event) -> None:
+        r, token = event.value
+        if r.team_token == token and r.location != "exited":
+            self._handover(r)
+            self._after_change(r)
+
+    def _handover(self: World, r: Resident) -> None:
+        """The old team lets go; the new team takes over or puts the resident on its list."""
+        old = r.team
+        r.team = None
+        old.occupied -= 1
+        self._record((self.env.now, r.id, "follow_up_end", old.name, "", "handover", r.need))
+        self._request_team(r)
+        self._fill_team(old)
+
+    def _fill_team(self: World, team: Team) -> None:
+        while team.free:
+            entry = team.waiting.pop()
+            if entry is None:
+                return
+            r = entry.resident
+            del r.entries[team.waiting]
+            self._record((self.env.now, r.id, "wait_end", team.name, "", "placed", r.need))
+            self._start_follow_up(r, team)
+            self._after_change(r)
+
+    def _sync_contact(self: World, r: Resident) -> None:
+        """Low-threshold services reach residents who are homeless, in temporary housing or
+        waiting for follow-up; whether they reach one is drawn once per such spell."""
+        if self.low_threshold is None:
+            return
+        open_to_contact = r.at_home and (
+            r.location == HOMELESS or r.team is None or (r.tier is not None and r.tier.temporary)
+        )
+        if open_to_contact:
+            if r.contact is None:
+                r.contact = self.streams.low_threshold.uniform() < self.low_threshold.reach
+                if r.contact:
+                    self._record((self.env.now, r.id, "contact_start", "", "", "", r.need))
+        elif r.contact is not None:
+            if r.contact:
+                self._record((self.env.now, r.id, "contact_end", "", "", "", r.need))
+            r.contact = None

@@ -1,0 +1,185 @@
+"""Housing: which tier suits a resident, placement, waiting lists, tenancy loss and bans.
+
+A resident's *preferred* tiers are the eligible tiers (with places, not barred) whose support is
+nearest their need, more support winning a tie. A resident housed elsewhere stays on the
+preferred tiers' lists (a transfer); an over-supported resident keeps the higher place until a
+preferred one frees up, which is how a missing middle blocks 24h places.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from forlopsim.scenario.scenario import HOMELESS
+
+if TYPE_CHECKING:
+    from forlopsim.engine.resident import Resident
+    from forlopsim.engine.world import Tier, World
+
+
+class HousingMixin:
+    """Housing allocation and tenancy for :class:`~forlopsim.engine.world.World`."""
+
+    def _fits(self: World, r: Resident, tier: Tier) -> bool:
+        return tier.capacity > 0 and tier.name not in r.bans and tier.eligible(r)
+
+    def _preferred(self: World, r: Resident) -> list[Tier]:
+        best: tuple | None = None
+        chosen: list[Tier] = []
+        for tier in self.permanent_tiers:
+            if (tier.allocatable or tier is r.tier) and self._fits(r, tier):
+                key = (abs(tier.support - r.need), -tier.support)
+                if best is None or key < best:
+                    best, chosen = key, [tier]
+                elif key == best:
+                    chosen.append(tier)
+        return chosen
+
+    def _best_free(self: World, r: Resident) -> Tier | None:
+        """The nearest free eligible tier, preferring more support (best available)."""
+        best: tuple | None = None
+        chosen = None
+        for tier in self.permanent_tiers:
+            if tier.allocatable and tier.free and self._fits(r, tier):
+                key = (abs(tier.support - r.need), -tier.support)
+                if best is None or key < best:
+                    best, chosen = key, tier
+        return chosen
+
+    def _fallback_open(self: World, r: Resident) -> bool:
+        if self.policy == "best_available":
+            return True
+        if self.policy == "strict" or r.housing_since is None:
+            return False
+        return self.env.now - r.housing_since >= self.fallback_days
+
+    def _review_housing(self: World, r: Resident, temporary_ok: bool = True) -> None:
+        """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
+        if r.location == "exited":
+            return
+        preferred = self._preferred(r)
+        tier = r.tier
+        if tier is not None and tier in preferred:
+            self._leave_housing_lists(r, set())
+            r.housing_since = None
+            return
+        now = self.env.now
+        if r.housing_since is None:
+            r.housing_since = now
+            if self.policy == "fallback_after":
+                self._schedule(self.fallback_days, self._on_fallback, (r, now))
+        for candidate in preferred:
+            if candidate.free:
+                self._place(r, candidate, "placed")
+                return
+        unhoused = tier is None or tier.temporary
+        fallback = unhoused and self._fallback_open(r)
+        if fallback:
+            best = self._best_free(r)
+            if best is not None:
+                self._place(r, best, "fallback")
+                return
+        wanted = {t.waiting for t in preferred}
+        if fallback:
+            wanted.update(
+                t.waiting for t in self.permanent_tiers if t.allocatable and self._fits(r, t)
+            )
+        if tier is None:
+            for temporary in self.temporary_tiers:
+                if self._fits(r, temporary):
+                    if temporary_ok and temporary.free and r.at_home:
+                        self._place(r, temporary, "temporary")
+                        return
+                    wanted.add(temporary.waiting)
+        self._leave_housing_lists(r, wanted)
+        for waiting in wanted:
+            self._join(r, waiting, None)
+
+    def _leave_housing_lists(self: World, r: Resident, keep: set) -> None:
+        for waiting in [w for w in r.entries if w.name in self.tiers and w not in keep]:
+            self._leave(r, waiting, "left")
+
+    def _on_fallback(self: World, event) -> None:
+        r, since = event.value
+        if r.housing_since == since and r.location != "exited":
+            self._review_housing(r)
+            self._after_change(r)
+
+    def _take_place(self: World, r: Resident, tier: Tier, cause: str) -> None:
+        """Start a tenancy (the caller has checked the place is free)."""
+        r.tier = tier
+        tier.occupied += 1
+        r.housing_token += 1
+        self._record((self.env.now, r.id, "tenancy_start", tier.name, "", cause, r.need))
+        if r.at_home:
+            self._move(r, tier.name, cause)
+        if tier.max_stay is not None:
+            delay = tier.max_stay(self.streams.length_of_stay.generator)
+            self._schedule(delay, self._on_max_stay, (r, r.housing_token))
+
+    def _end_tenancy(self: World, r: Resident, cause: str) -> None:
+        """End the tenancy; the caller fills the freed place once the resident is settled."""
+        tier = r.tier
+        r.tier = None
+        tier.occupied -= 1
+        r.housing_token += 1
+        self._record((self.env.now, r.id, "tenancy_end", tier.name, "", cause, r.need))
+
+    def _place(self: World, r: Resident, tier: Tier, cause: str) -> None:
+        """Move a resident into a free place, giving up the one they hold."""
+        if tier.waiting in r.entries:
+            self._leave(r, tier.waiting, "placed")
+        old = r.tier
+        if old is not None:
+            self._end_tenancy(r, "transfer")
+        self._take_place(r, tier, cause)
+        self._review_housing(r)
+        if old is not None:
+            self._fill_tier(old)
+
+    def _fill_tier(self: World, tier: Tier) -> None:
+        """Give free places to the first suitable residents on the tier's list."""
+        while tier.free:
+            entry = tier.waiting.pop(lambda r: self._fits(r, tier))
+            if entry is None:
+                return
+            r = entry.resident
+            del r.entries[tier.waiting]
+            self._record((self.env.now, r.id, "wait_end", tier.name, "", "placed", r.need))
+            self._place(r, tier, "placed")
+            self._after_change(r)
+
+    def _lose_tenancy(self: World, r: Resident, cause: str, temporary_ok: bool = True) -> None:
+        """Tenancy breakdown, a crisis or a time limit: the resident is out of their place."""
+        tier = r.tier
+        self._end_tenancy(r, cause)
+        if r.at_home:
+            self._move(r, HOMELESS, cause)
+        self._fill_tier(tier)
+        self._review_housing(r, temporary_ok)
+
+    def _on_max_stay(self: World, event) -> None:
+        r, token = event.value
+        if r.housing_token == token and r.tier is not None:
+            self._lose_tenancy(r, "max_stay", temporary_ok=False)
+            self._after_change(r)
+
+    def _breakdown(self: World, r: Resident) -> None:
+        """Eviction, abandonment or exclusion; perhaps a ban from the tier for a while."""
+        tier = r.tier
+        if tier.ban is not None and self.streams.ban.uniform() < tier.ban.probability:
+            until = self.env.now + self.ban_durations[tier.name](self.streams.ban.generator)
+            r.bans[tier.name] = until
+            self._record((self.env.now, r.id, "ban", tier.name, "", "breakdown", r.need))
+            self._schedule(until - self.env.now, self._on_ban_end, (r, tier.name, until))
+        temporary_ok = self.streams.tenancy_breakdown.uniform() < (
+            self.scenario.hazards.tenancy_breakdown.to_temporary
+        )
+        self._lose_tenancy(r, "breakdown", temporary_ok)
+
+    def _on_ban_end(self: World, event) -> None:
+        r, name, until = event.value
+        if r.bans.get(name) == until and r.location != "exited":
+            del r.bans[name]
+            self._review_housing(r)
+            self._after_change(r)

@@ -1,0 +1,67 @@
+"""A synthetic resident: fixed attributes and the state the engine keeps for them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forlopsim.engine.places import Entry
+    from forlopsim.engine.world import Crisisbed, Institution, Team, Tier
+
+
+class Resident:
+    """One person in the model. ``location`` is exactly one of: a tier name, ``homeless``, a
+    crisis-bed or institution name, or ``exited``; ``tier`` is the housing place they hold
+    (kept during a stay away if the tier allows)."""
+
+    __slots__ = (
+        "age_group",
+        "bans",
+        "contact",
+        "entries",
+        "epoch",
+        "housing_since",
+        "housing_token",
+        "id",
+        "last_self_referral",
+        "location",
+        "need",
+        "pending_admission",
+        "post_discharge_until",
+        "problem",
+        "sex",
+        "stay",
+        "stay_token",
+        "team",
+        "team_token",
+        "tier",
+        "violence_high",
+    )
+
+    def __init__(self, rid: int, sex: str, age_group: str, problem: str, violent: bool, need: int):
+        self.id = rid
+        self.sex = sex
+        self.age_group = age_group
+        self.problem = problem
+        self.violence_high = violent
+        self.need = need
+        self.location = "referred"
+        self.tier: Tier | None = None
+        self.team: Team | None = None
+        self.stay: Crisisbed | Institution | None = None
+        self.entries: dict[str, Entry] = {}
+        self.bans: dict[str, float] = {}
+        self.contact: bool | None = None
+        self.epoch = 0
+        self.stay_token = 0
+        self.housing_token = 0
+        self.team_token = 0
+        self.housing_since: float | None = None
+        self.post_discharge_until = -1.0
+        self.last_self_referral = -float("inf")
+        self.pending_admission: str | None = None
+
+    @property
+    def at_home(self) -> bool:
+        """In their housing (or homeless): not away in a bed or institution, not exited."""
+        return self.stay is None and self.location != "exited"

@@ -1,0 +1,182 @@
+"""Competing risks: on every change of state each possible next event draws its own time from
+its own stream; the earliest is scheduled and any earlier schedule becomes stale.
+
+For a resident with need ``n`` in a tier with support ``s`` (shortfall ``d = n − s``):
+tenancy breakdown ``base[n] × under_support^max(d,0) × follow-up × violence``; crisis
+``base[n] × under_support^max(d,0) × follow-up × homeless × low-threshold``; need step-up and
+step-down; recovery, moving away and death (background + overdose, × homeless, × the excess
+after an institution discharge, a piecewise-constant hazard redrawn when the window closes).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import simpy
+
+from forlopsim.scenario.scenario import HOMELESS
+
+if TYPE_CHECKING:
+    from forlopsim.engine.resident import Resident
+    from forlopsim.engine.world import World
+
+DAYS_PER_YEAR = 365.25  # unit conversion
+
+
+def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[float]:
+    """Index by need level (0 unused); per-year rates become per-day rates."""
+    return [0.0] + [per_year.get(n, 0.0) / DAYS_PER_YEAR for n in levels]
+
+
+class RiskMixin:
+    """Drawing and dispatching competing risks for :class:`~forlopsim.engine.world.World`."""
+
+    def _build_risks(self: World) -> None:
+        h = self.scenario.hazards
+        self._breakdown_base = _per_day(h.tenancy_breakdown.per_year)
+        self._breakdown_under = h.tenancy_breakdown.under_support
+        self._violence = h.tenancy_breakdown.violence_high
+        self._crisis_base = _per_day(h.crisis.per_year)
+        self._crisis_under = h.crisis.under_support
+        self._crisis_homeless = h.crisis.homeless
+        lt = self.scenario.services.low_threshold
+        self._contact_effect = 1.0 if lt is None else lt.crisis_effect
+        self._up = _per_day(h.need_change.step_up_per_year)
+        self._down = _per_day(h.need_change.step_down_per_year)
+        self._recovery = _per_day(h.recovery_per_year)
+        self._move_away = h.move_away_per_year / DAYS_PER_YEAR
+        m = h.mortality
+        self._background = {k: v / DAYS_PER_YEAR for k, v in m.background_per_year.items()}
+        self._overdose = {k: v / DAYS_PER_YEAR for k, v in m.overdose_per_year.items()}
+        self._overdose_homeless = m.homeless
+        self._after_discharge = 1.0 if m.after_discharge is None else m.after_discharge.multiplier
+        t = h.treatment_referral
+        self._treatment = _per_day(t.per_year) if t is not None else [0.0] * 5
+        self._treatment_problems = frozenset(t.problem) if t is not None else frozenset()
+        own = h.own_housing
+        self._own_rate = _per_day(own.per_year) if own is not None else [0.0] * 5
+        self._own_from = frozenset(own.places) if own is not None else frozenset()
+        self._handlers = {
+            "own_housing": self._own_housing,
+            "tenancy_breakdown": self._breakdown,
+            "crisis": self._crisis,
+            "need_up": lambda r: self._need_change(r, +1),
+            "need_down": lambda r: self._need_change(r, -1),
+            "recovery": lambda r: self._exit(r, "recovery"),
+            "move_away": lambda r: self._exit(r, "moved"),
+            "death": self._death,
+            "treatment_referral": self._treatment_referral,
+            "window": lambda r: None,
+        }
+
+    def _redraw(self: World, r: Resident) -> None:
+        """Draw every competing risk afresh and schedule the earliest."""
+        r.epoch += 1
+        s = self.streams
+        n = r.need
+        now = self.env.now
+        background = self._background[r.age_group]
+        overdose = self._overdose[r.problem]
+        best = math.inf
+        kind = ""
+        if r.stay is None:
+            tier = r.tier
+            homeless = r.location == HOMELESS
+            shortfall = n - tier.support if tier is not None else 0
+            team = r.team
+            rate = self._crisis_base[n]
+            if shortfall > 0:
+                rate *= self._crisis_under**shortfall
+            if team is not None:
+                rate *= team.crisis_effect
+            if homeless:
+                rate *= self._crisis_homeless
+                overdose *= self._overdose_homeless
+            if r.contact:
+                rate *= self._contact_effect
+            if rate > 0:
+                best, kind = s.crisis.exponential() / rate, "crisis"
+            if tier is not None:
+                rate = self._breakdown_base[n]
+                if shortfall > 0:
+                    rate *= self._breakdown_under**shortfall
+                if team is not None:
+                    rate *= team.breakdown_effect
+                if r.violence_high:
+                    rate *= self._violence
+                if rate > 0:
+                    x = s.tenancy_breakdown.exponential() / rate
+                    if x < best:
+                        best, kind = x, "tenancy_breakdown"
+            for rate, stream, name in (
+                (self._up[n] if n < 4 else 0.0, s.need_up, "need_up"),
+                (self._down[n] if n > 1 else 0.0, s.need_down, "need_down"),
+                (self._recovery[n], s.recovery, "recovery"),
+                (self._move_away, s.move_away, "move_away"),
+                (
+                    self._own_rate[n] if r.location in self._own_from else 0.0,
+                    s.own_housing,
+                    "own_housing",
+                ),
+                (
+                    self._treatment[n] if r.problem in self._treatment_problems else 0.0,
+                    s.treatment_referral,
+                    "treatment_referral",
+                ),
+            ):
+                if rate > 0:
+                    x = stream.exponential() / rate
+                    if x < best:
+                        best, kind = x, name
+        death = background + overdose
+        window = r.post_discharge_until - now
+        if window > 0:
+            death *= self._after_discharge
+        if death > 0:
+            x = s.death.exponential() / death
+            if x < best:
+                best, kind = x, "death"
+        if window > 0 and window < best:
+            best, kind = window, "window"
+        if kind:
+            event = simpy.Timeout(self.env, best, (r, r.epoch, kind))
+            event.callbacks.append(self._on_risk)
+
+    def _on_risk(self: World, event: simpy.Event) -> None:
+        r, epoch, kind = event.value
+        if r.epoch != epoch:
+            return
+        self._handlers[kind](r)
+        self._after_change(r)
+
+    def _death(self: World, r: Resident) -> None:
+        background = self._background[r.age_group]
+        overdose = self._overdose[r.problem]
+        if r.location == HOMELESS:
+            overdose *= self._overdose_homeless
+        overdose_share = overdose / (background + overdose)
+        cause = "death_overdose" if self.streams.death.uniform() < overdose_share else "death_other"
+        self._exit(r, cause)
+
+    def _own_housing(self: World, r: Resident) -> None:
+        """The resident finds housing of their own, outside the municipality's allocation."""
+        target = self.tiers[self.scenario.hazards.own_housing.to]
+        if not target.free or r.tier is target:
+            return
+        old = r.tier
+        if old is not None:
+            self._end_tenancy(r, "own_housing")
+        self._take_place(r, target, "own_housing")
+        if old is not None:
+            self._fill_tier(old)
+        self._review_housing(r)
+
+    def _need_change(self: World, r: Resident, step: int) -> None:
+        r.need += step
+        self._record(
+            (self.env.now, r.id, "need_change", "", "", "up" if step > 0 else "down", r.need)
+        )
+        self._requeue(r)
+        self._request_team(r)
+        self._review_housing(r)

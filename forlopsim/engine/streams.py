@@ -1,0 +1,81 @@
+"""One random stream per kind of draw, spawned from a replication's ``SeedSequence``.
+
+Separate streams are what make common random numbers work: changing how often one kind of draw
+happens (say, crisis-bed stays) does not shift the numbers any other kind receives. Standard
+exponentials and uniforms are drawn in blocks, because a scalar call into NumPy costs more than
+the event that needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+STREAM_NAMES: tuple[str, ...] = (
+    "referral",
+    "attributes",
+    "start",
+    "tenancy_breakdown",
+    "crisis",
+    "need_up",
+    "need_down",
+    "recovery",
+    "move_away",
+    "death",
+    "treatment_referral",
+    "crisis_route",
+    "crisis_outcome",
+    "length_of_stay",
+    "ban",
+    "low_threshold",
+    "handover",
+    "own_housing",
+)
+"""Kinds of draw, in the fixed order their seeds are spawned (append only: never reorder)."""
+
+BLOCK = 512  # not a domain number: how many draws are made at once
+
+
+class Stream:
+    """A generator with buffered standard-exponential and uniform draws."""
+
+    __slots__ = ("_exp", "_uni", "generator")
+
+    def __init__(self, seed: np.random.SeedSequence):
+        self.generator = np.random.Generator(np.random.PCG64(seed))
+        self._exp: Iterator[float] = iter(())
+        self._uni: Iterator[float] = iter(())
+
+    def exponential(self) -> float:
+        """A standard exponential (mean 1); divide by a rate to get a waiting time."""
+        try:
+            return next(self._exp)
+        except StopIteration:
+            self._exp = iter(self.generator.standard_exponential(BLOCK).tolist())
+            return next(self._exp)
+
+    def uniform(self) -> float:
+        """A uniform number in [0, 1)."""
+        try:
+            return next(self._uni)
+        except StopIteration:
+            self._uni = iter(self.generator.random(BLOCK).tolist())
+            return next(self._uni)
+
+
+class Streams:
+    """The named streams of one replication, e.g. ``streams.crisis.exponential()``."""
+
+    def __init__(self, seed: np.random.SeedSequence):
+        self.seed = seed
+        for name, child in zip(STREAM_NAMES, seed.spawn(len(STREAM_NAMES)), strict=True):
+            setattr(self, name, Stream(child))
+
+    def __getattr__(self, name: str) -> Stream:  # for type checkers: attributes set in __init__
+        raise AttributeError(name)
+
+
+def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
+    """The seed of each replication: the same whatever the number of workers."""
+    return np.random.SeedSequence(seed).spawn(replications)

@@ -1,0 +1,109 @@
+"""The event log of one replication: flat records with a ``kind`` field, columnar, exportable.
+
+The engine appends rows; metrics and reports read only these tables. Columns of ``events``:
+
+==========  =========================================================================
+time        simulated day (float), day 0 a Monday at midnight
+resident    resident id (int), unique within a replication
+kind        what happened (see :data:`KINDS`)
+place       the tier, team, crisis bed, institution, waiting list or stream concerned
+origin      for ``move``: the location left; for ``handover``: the team left
+cause       why (e.g. ``breakdown``, ``max_stay``, ``early``, ``overdose``, ``placed``)
+need        the resident's need level at that moment (1–4)
+==========  =========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+KINDS: dict[str, str] = {
+    "referral": "a resident enters (place: referral stream, or 'initial' at time 0)",
+    "move": "the resident's location changes (place: new location, origin: old one)",
+    "tenancy_start": "a housing place is taken (place: tier)",
+    "tenancy_end": "a housing place is given up (place: tier; cause: why)",
+    "wait_start": "the resident joins a waiting list (place: tier, team or institution)",
+    "wait_end": "the resident leaves a waiting list (cause: placed, left or exit)",
+    "follow_up_start": "a team starts following the resident (place: unit.team)",
+    "follow_up_end": "a team stops following the resident (cause: handover or exit)",
+    "crisis": "a crisis (cause: how it was met: team, self_referral_bed, crisis_bed, emergency, stay_put)",
+    "admission": "a crisis-bed or institution stay begins (place: bed or institution)",
+    "discharge": "a stay ends (cause: planned, early or exit)",
+    "turned_away": "a crisis-bed request finds every bed taken (place: crisis bed)",
+    "refused": "an institution admission finds no bed and no waiting list",
+    "emergency": "the emergency service meets a crisis (instantaneous episode)",
+    "need_change": "the need level changes (need: the new level; cause: up or down)",
+    "ban": "the resident is barred from a tier (place: tier)",
+    "contact_start": "low-threshold services reach the resident",
+    "contact_end": "low-threshold contact ends",
+    "exit": "the resident leaves the model (cause: recovery, moved, death_overdose, death_other)",
+}
+"""Every record kind and what its fields mean."""
+
+EVENT_COLUMNS = ("time", "resident", "kind", "place", "origin", "cause", "need")
+RESIDENT_COLUMNS = (
+    "resident",
+    "sex",
+    "age_group",
+    "problem",
+    "violence_risk",
+    "need",
+    "stream",
+    "referred_at",
+)
+
+
+class Recorder:
+    """Collects rows during a run; cheap to append to, converted to tables once at the end."""
+
+    __slots__ = ("events", "residents")
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.residents: list[tuple] = []
+
+    def records(self, meta: dict[str, Any]) -> Records:
+        """Freeze what was recorded into :class:`Records`."""
+        events = pd.DataFrame.from_records(self.events, columns=list(EVENT_COLUMNS))
+        residents = pd.DataFrame.from_records(self.residents, columns=list(RESIDENT_COLUMNS))
+        for column in ("kind", "place", "origin", "cause"):
+            events[column] = events[column].astype("category")
+        for column in ("sex", "age_group", "problem", "violence_risk", "stream"):
+            residents[column] = residents[column].astype("category")
+        events["resident"] = events["resident"].astype("int32")
+        events["need"] = events["need"].astype("int8")
+        return Records(events=events, residents=residents, meta=meta)
+
+
+@dataclass
+class Records:
+    """The records of one replication: ``events``, ``residents`` and run ``meta`` data."""
+
+    events: pd.DataFrame
+    residents: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def warmup(self) -> float:
+        return float(self.meta["warmup_days"])
+
+    @property
+    def horizon(self) -> float:
+        return float(self.meta["horizon_days"])
+
+    def of_kind(self, *kinds: str) -> pd.DataFrame:
+        """The event rows of the given kinds."""
+        return self.events[self.events["kind"].isin(kinds)]
+
+    def to_parquet(self, directory: Path, replication: int) -> list[Path]:
+        """Write ``events`` and ``residents`` as Parquet files tagged with the replication."""
+        paths = []
+        for name, table in (("events", self.events), ("residents", self.residents)):
+            path = directory / f"{name}_rep{replication:03d}.parquet"
+            table.assign(replication=replication).to_parquet(path, index=False)
+            paths.append(path)
+        return paths

@@ -1,0 +1,171 @@
+"""The scenario files load, and each what-if changes exactly what it says it changes.
+
+A what-if is compared field by field with the baseline (``model_dump()`` of both, after
+``extends:`` is merged and validated); the dotted paths that differ must be exactly the expected
+ones, sources included, so a stray override or a typo that lands on another field fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forlopsim import load_scenario
+from forlopsim.errors import ScenarioError
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+BASELINE = SCENARIOS / "trondheim_baseline.yaml"
+
+OFFICE_HOURS_TEAMS = [
+    "psykisk_helse_og_rus.teams.mental_health",
+    "psykisk_helse_og_rus.teams.substance",
+    "rustjenester.teams.outreach",
+    "rustjenester.teams.youth",
+    "botiltak.teams.staffed_housing",
+]
+
+EXPECTED_CHANGES: dict[str, set[str]] = {
+    "missing_middle.yaml": {
+        "housing.tiers.middle.capacity",
+        "housing.tiers.middle.source.capacity",
+    },
+    "crisis_beds.yaml": {
+        "crisis_beds.womens_crisis_centre.beds",
+        "crisis_beds.womens_crisis_centre.existing_places",
+        "crisis_beds.womens_crisis_centre.source.beds",
+        "crisis_beds.womens_crisis_centre.source.existing_places",
+    },
+    "self_referral_beds.yaml": {
+        "crisis_beds.self_referral.beds",
+        "crisis_beds.self_referral.source.beds",
+    },
+    "evening_staffing.yaml": {
+        "services.coverage.evenings_weekends",
+        *(
+            f"services.units.{team}.{field}"
+            for team in OFFICE_HOURS_TEAMS
+            for field in ("coverage", "cost_per_resident_day", "source.cost_per_resident_day")
+        ),
+    },
+    "youth_shelter.yaml": {
+        "crisis_beds.youth_shelter.beds",
+        "crisis_beds.youth_shelter.source.beds",
+    },
+}
+ALWAYS_CHANGED = {"name", "description"}
+
+
+def differences(a: Any, b: Any, path: str = "") -> set[str]:
+    """Dotted paths where ``a`` and ``b`` differ; a key present on one side only is one path."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        found: set[str] = set()
+        for key in a.keys() | b.keys():
+            here = f"{path}.{key}" if path else str(key)
+            if key not in a or key not in b:
+                found.add(here)
+            else:
+                found |= differences(a[key], b[key], here)
+        return found
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple) and len(a) == len(b):
+        found = set()
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            found |= differences(x, y, f"{path}.{i}")
+        return found
+    return set() if a == b else {path}
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_scenario(BASELINE)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_scenario_file_validates(path: Path):
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as error:
+        pytest.fail(f"{path.name} does not validate:\n{error}", pytrace=False)
+    assert scenario.name.strip(), f"{path.name}: empty name"
+    assert scenario.description.strip(), f"{path.name}: say in `description:` what it is"
+
+
+def test_every_what_if_is_listed():
+    files = {p.name for p in SCENARIOS.glob("*.yaml")} - {BASELINE.name}
+    assert files == EXPECTED_CHANGES.keys(), (
+        "each what-if in scenarios/ needs its expected changes in EXPECTED_CHANGES "
+        f"(unlisted: {sorted(files - EXPECTED_CHANGES.keys())}, "
+        f"missing: {sorted(EXPECTED_CHANGES.keys() - files)})"
+    )
+
+
+def test_readme_lists_every_scenario():
+    readme = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    missing = [p.name for p in SCENARIOS.glob("*.yaml") if f"`{p.name}`" not in readme]
+    assert not missing, f"scenarios/README.md does not list {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_CHANGES))
+def test_what_if_extends_the_baseline(name: str):
+    text = (SCENARIOS / name).read_text(encoding="utf-8")
+    assert f"extends: {BASELINE.name}" in text.splitlines(), f"{name} must extend the baseline"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_CHANGES))
+def test_what_if_changes_only_what_it_means_to(name: str, baseline):
+    what_if = load_scenario(SCENARIOS / name)
+    changed = differences(what_if.model_dump(), baseline.model_dump())
+    expected = EXPECTED_CHANGES[name] | ALWAYS_CHANGED
+    assert changed == expected, (
+        f"{name} vs baseline: unexpected changes {sorted(changed - expected)}, "
+        f"expected but unchanged {sorted(expected - changed)}"
+    )
+
+
+# What each what-if means, checked against the baseline so that tuning the baseline's numbers
+# cannot silently change the question a what-if asks.
+
+
+def test_missing_middle_adds_20_new_places(baseline):
+    base = baseline.housing.tiers["middle"]
+    tier = load_scenario(SCENARIOS / "missing_middle.yaml").housing.tiers["middle"]
+    assert (base.capacity, base.existing_places) == (0, 0), (
+        "the baseline should have no middle tier"
+    )
+    assert tier.capacity == 20
+    assert tier.existing_places == 0 and tier.new_place_cost > 0, "the 20 places are new, at a cost"
+
+
+def test_crisis_beds_adds_4_new_beds(baseline):
+    base = baseline.crisis_beds["womens_crisis_centre"]
+    beds = load_scenario(SCENARIOS / "crisis_beds.yaml").crisis_beds["womens_crisis_centre"]
+    assert beds.beds == base.beds + 4, "crisis_beds.yaml should add 4 beds to the baseline's"
+    assert beds.existing_places == base.beds, "the baseline's beds exist; only the 4 are new"
+
+
+def test_self_referral_and_youth_beds_are_new(baseline):
+    for file, bed in [
+        ("self_referral_beds.yaml", "self_referral"),
+        ("youth_shelter.yaml", "youth_shelter"),
+    ]:
+        base = baseline.crisis_beds[bed]
+        beds = load_scenario(SCENARIOS / file).crisis_beds[bed]
+        assert base.beds == 0, f"the baseline should have no {bed} beds"
+        assert beds.beds == 4, f"{file}: expected 4 {bed} beds"
+        assert beds.existing_places == 0, f"{file}: the beds are new"
+
+
+def test_evening_staffing_covers_evenings_and_weekends_at_a_higher_cost(baseline):
+    what_if = load_scenario(SCENARIOS / "evening_staffing.yaml")
+    coverage = what_if.services.coverage["evenings_weekends"]
+    assert set(coverage.days) == {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+    assert (coverage.from_hour, coverage.to_hour) == (8, 22)
+    for unit_name, unit in baseline.services.units.items():
+        for team_name, team in unit.teams.items():
+            new = what_if.services.units[unit_name].teams[team_name]
+            if team.coverage == "office_hours":
+                assert new.coverage == "evenings_weekends", f"{unit_name}.{team_name}"
+                assert new.cost_per_resident_day > team.cost_per_resident_day
+            else:
+                assert new == team, f"{unit_name}.{team_name} should be unchanged"

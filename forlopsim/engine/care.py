@@ -68,8 +68,9 @@ class CareMixin:
                 b for b in self.self_referral_beds if now - r.last_self_referral >= b.min_gap
             )
         candidates.extend(self.crisis_beds)
+        draw = self.streams.crisis_route.uniform
         for bed in candidates:
-            if bed.capacity > 0 and bed.eligible(r):
+            if bed.capacity > 0 and bed.eligible(r) and (bed.request >= 1.0 or draw() < bed.request):
                 if bed.free:
                     return bed, turned_away
                 turned_away = True

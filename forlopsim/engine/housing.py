@@ -1,9 +1,10 @@
 """Housing: which tier suits a resident, placement, waiting lists, tenancy loss and bans.
 
 A resident's *preferred* tiers are the eligible tiers (with places, not barred) whose support is
-nearest their need, more support winning a tie. A resident housed elsewhere stays on the
-preferred tiers' lists (a transfer); an over-supported resident keeps the higher place until a
-preferred one frees up, which is how a missing middle blocks 24h places.
+nearest their need, more support winning a tie. A resident already in an eligible tier as near
+their need as any is well placed; one housed elsewhere keeps the place and stays on the
+preferred tiers' lists (a transfer). So an over-supported resident keeps a 24h place until a
+nearer tier frees up, which is how a missing middle blocks 24h places.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ class HousingMixin:
     def _fits(self: World, r: Resident, tier: Tier) -> bool:
         return tier.capacity > 0 and tier.name not in r.bans and tier.eligible(r)
 
-    def _preferred(self: World, r: Resident) -> list[Tier]:
+    def _preferred(self: World, r: Resident) -> tuple[list[Tier], int]:
+        """The tiers nearest the resident's need (more support wins a tie), and that distance."""
         best: tuple | None = None
         chosen: list[Tier] = []
         for tier in self.permanent_tiers:
@@ -33,7 +35,7 @@ class HousingMixin:
                     best, chosen = key, [tier]
                 elif key == best:
                     chosen.append(tier)
-        return chosen
+        return chosen, (best[0] if best is not None else -1)
 
     def _best_free(self: World, r: Resident) -> Tier | None:
         """The nearest free eligible tier, preferring more support (best available)."""
@@ -57,9 +59,14 @@ class HousingMixin:
         """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
         if r.location == "exited":
             return
-        preferred = self._preferred(r)
+        preferred, distance = self._preferred(r)
         tier = r.tier
-        if tier is not None and tier in preferred:
+        if (
+            tier is not None
+            and not tier.temporary
+            and self._fits(r, tier)
+            and abs(tier.support - r.need) == distance
+        ):
             self._leave_housing_lists(r, set())
             r.housing_since = None
             return

@@ -22,6 +22,57 @@ def run_replication(
         "replication": replication,
         "horizon_days": scenario.simulation.horizon_days,
         "warmup_days": scenario.simulation.warmup_days,
-        "events": world.env._eid if hasattr(world.env, "_eid") else None,
+        "places": place_table(scenario),
     }
     return recorder.records(meta)
+
+
+def place_table(scenario: Scenario) -> dict[str, dict]:
+    """What metrics need to know of each place: kind, unit, capacity, costs and payer."""
+    places: dict[str, dict] = {}
+    for name, t in scenario.housing.tiers.items():
+        places[name] = {
+            "kind": "tier",
+            "capacity": t.capacity,
+            "temporary": t.temporary,
+            "cost_per_day": t.cost_per_place_day,
+            "cost_basis": t.cost_basis,
+            "new_places": _new(t.capacity, t.existing_places),
+            "new_place_cost": t.new_place_cost,
+            "payer": t.payer,
+        }
+    for unit_name, unit in scenario.services.units.items():
+        for team_name, t in unit.teams.items():
+            places[f"{unit_name}.{team_name}"] = {
+                "kind": "team",
+                "unit": unit_name,
+                "capacity": t.caseload,
+                "cost_per_day": t.cost_per_resident_day,
+                "cost_basis": "occupied",
+                "payer": t.payer,
+            }
+    for name, b in scenario.crisis_beds.items():
+        places[name] = {
+            "kind": "crisis_bed",
+            "capacity": b.beds,
+            "cost_per_day": b.cost_per_bed_day,
+            "cost_basis": "capacity",
+            "new_places": _new(b.beds, b.existing_places),
+            "new_place_cost": b.new_place_cost,
+            "payer": b.payer,
+        }
+    for name, i in scenario.institutions.items():
+        places[name] = {
+            "kind": "institution",
+            "capacity": i.beds,
+            "cost_per_day": i.cost_per_bed_day,
+            "cost_basis": "occupied",
+            "payer": i.payer,
+        }
+    return places
+
+
+def _new(capacity: int | None, existing: int | None) -> int:
+    if capacity is None or existing is None:
+        return 0
+    return max(capacity - existing, 0)

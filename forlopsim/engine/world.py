@@ -50,7 +50,7 @@ class Team(Place):
 class Crisisbed(Place):
     """A crisis-bed type at run time (no waiting list)."""
 
-    __slots__ = ("eligible", "length_of_stay", "min_gap", "self_referral")
+    __slots__ = ("eligible", "length_of_stay", "min_gap", "request", "self_referral")
 
 
 class Institution(Place):
@@ -156,6 +156,7 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
             bed.self_referral = b.self_referral
             bed.length_of_stay = b.length_of_stay.sampler()
             bed.min_gap = b.min_days_between_stays
+            bed.request = b.request_probability
             self.beds[name] = bed
         self.self_referral_beds = [b for b in self.beds.values() if b.self_referral]
         self.crisis_beds = [b for b in self.beds.values() if not b.self_referral]

@@ -16,6 +16,8 @@ class CrisisBed(Sourced):
     """Number of beds."""
     eligibility: Eligibility = Eligibility()
     """Who may use them."""
+    request_probability: Probability = 1.0
+    """Chance that a crisis of an eligible resident asks for this bed (others go elsewhere)."""
     self_referral: bool = False
     """Self-referral safety beds (brukerstyrte senger): booked by housed residents before a
     crisis escalates; tried before any other crisis bed."""

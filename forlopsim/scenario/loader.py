@@ -71,18 +71,25 @@ def load_merged(
         )
     base_path = path.parent / base_name
     shown = os.path.normpath(base_path)
-    chain = (*_chain, (path.resolve(), name))
-    if base_path.resolve() in {resolved for resolved, _ in chain}:
-        names = [shown_name for _, shown_name in chain]
-        start = next(i for i, (r, _) in enumerate(chain) if r == base_path.resolve())
-        if len(chain) - start == 1:
+    try:
+        resolved = base_path.resolve()
+        chain = (*_chain, (path.resolve(), name))
+        exists, is_file = base_path.exists(), base_path.is_file()
+    except (OSError, ValueError, RuntimeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        message = f"cannot use {_describe(base_name)} as a base file ({reason})"
+        raise ScenarioError([Problem(name, "extends", message, line)]) from None
+    starts = [i for i, (seen, _) in enumerate(chain) if seen == resolved]
+    if starts:
+        if starts[0] == len(chain) - 1:
             message = "the file extends itself"
         else:
-            message = "extends forms a cycle: " + " -> ".join([*names[start:], shown])
+            names = [shown_name for _, shown_name in chain[starts[0] :]]
+            message = "extends forms a cycle: " + " -> ".join([*names, shown])
         raise ScenarioError([Problem(name, "extends", message, line)])
-    if not base_path.exists():
+    if not exists:
         raise ScenarioError([Problem(name, "extends", f"base file {shown!r} does not exist", line)])
-    if not base_path.is_file():
+    if not is_file:
         raise ScenarioError([Problem(name, "extends", f"base {shown!r} is not a file", line)])
     base, base_origins = load_merged(base_path, chain, shown)
     replaced: set[tuple[str, ...]] = set()
@@ -341,15 +348,6 @@ def _child(node: Any, part: str) -> Any:
     return _ABSENT
 
 
-def _at(data: Any, path: str) -> Any:
-    node = data
-    for part in path.split(".") if path else ():
-        node = _child(node, part)
-        if node is _ABSENT:
-            return _ABSENT
-    return node
-
-
 def _describe(value: Any) -> str:
     """A value as a reader would name it: ``-5``, ``'twelve'``, ``a list``."""
     if isinstance(value, bool):
@@ -402,7 +400,10 @@ def _message(item: dict, path: str, data: Any) -> str:
     if kind == "union_tag_not_found":
         tags = ", ".join(_kinds_at(path, data)) or "see `forlopsim schema`"
         return f"missing; expected one of: {tags}"
-    if kind in _EXPECTED:
+    if kind in ("model_type", "model_attributes_type") and _kinds_at(path, data):
+        kinds = ", ".join(_kinds_at(path, data))
+        text = f"expected a distribution: a mapping with kind (one of: {kinds}){got}"
+    elif kind in _EXPECTED:
         text = f"expected {_EXPECTED[kind]}{got}"
     elif kind == "greater_than_equal":
         text = f"must be at least {_number(ctx['ge'])}{got}"

@@ -247,11 +247,12 @@ def traced_peak(scenario, seed: np.random.SeedSequence) -> dict[str, Any]:
     gc.collect()
     tracemalloc.start()
     records = run_replication(scenario, fresh(seed), 0)
-    current, peak = tracemalloc.get_traced_memory()
+    _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    kept = records.events.memory_usage(deep=True).sum() + records.residents.memory_usage(
-        deep=True
-    ).sum()
+    kept = (
+        records.events.memory_usage(deep=True).sum()
+        + records.residents.memory_usage(deep=True).sum()
+    )
     return {"tracemalloc_peak_bytes": peak, "records_bytes": int(kept)}
 
 
@@ -294,75 +295,120 @@ def rate(n: float) -> str:
     return f"{n:,.0f}/s"
 
 
-def print_report(result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    m, bare, eng = result["machine"], result["bare"], result["engine"]
-    console = Console()
-    console.print(
-        f"[bold]forlopsim engine benchmark[/] {m['date']}  ·  {m['cpu']}  ·  "
-        f"{m['cpus_usable']} CPUs usable ({m['cpu_count']} online)  ·  "
-        f"Python {m['python']}  ·  SimPy {m['simpy']}  ·  {m['platform']}"
-    )
-
-    table = Table(title="Bare SimPy loops (best of %d)" % result["args"]["repeats"])
-    for col in ("loop", "events processed", "best time", "events/s"):
-        table.add_column(col, justify="left" if col == "loop" else "right")
+def report_tables(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The report as (title, header, rows) tables, for the terminal or for Markdown."""
+    args, bare, eng = result["args"], result["bare"], result["engine"]
+    tables = []
+    rows = []
     for key, label in (
-        ("process", f"processes × {result['args']['processes']}: yield env.timeout(d)"),
-        ("callback", f"callbacks × {result['args']['chains']}: Timeout + callback"),
-        ("callback_deep", f"callbacks × {result['args']['deep_chains']}: same, deep heap"),
+        ("process", f"process loop: {args['processes']} processes, yield env.timeout(d)"),
+        ("callback", f"callback loop: {args['chains']} chains, Timeout + callback"),
+        ("callback_deep", f"callback loop: {args['deep_chains']:,} chains (deep heap)"),
     ):
         b = bare[key]
-        table.add_row(label, f"{b['processed']:,}", f"{b['seconds']:.3f} s", rate(b["events_per_s"]))
-    console.print(table)
+        rows.append(
+            [label, f"{b['processed']:,}", f"{b['seconds']:.3f} s", rate(b["events_per_s"])]
+        )
+    tables.append(
+        (
+            f"Bare SimPy loops (best of {args['repeats']})",
+            ["loop", "events processed", "best time", "events/s"],
+            rows,
+        )
+    )
 
-    n = len(eng["replications"])
-    table = Table(title=f"Baseline replication ({result['scenario']}, {n} replications)")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
     base_rate = bare["process"]["events_per_s"]
     cb_rate = bare["callback"]["events_per_s"]
+    deep_rate = bare["callback_deep"]["events_per_s"]
+    n = len(eng["replications"])
     rows = [
-        ("horizon", f"{result['horizon_days']:,.0f} days"),
-        ("wall time per replication, mean", f"{eng['wall_s_mean']:.3f} s"),
-        ("wall time per replication, min", f"{eng['wall_s_min']:.3f} s"),
-        ("  of which World.run(), mean", f"{eng['simulate_s_mean']:.3f} s"),
-        ("SimPy events scheduled, mean", f"{eng['scheduled_mean']:,.0f}"),
-        ("SimPy events processed, mean", f"{eng['processed_mean']:,.0f}"),
-        ("events processed/s (World.run)", rate(eng["events_per_s_mean"])),
-        ("events processed/s (whole replication)", rate(eng["events_per_s_wall_mean"])),
-        ("ratio to bare process loop", f"{eng['events_per_s_mean'] / base_rate:.1%}"),
-        ("ratio to bare callback loop", f"{eng['events_per_s_mean'] / cb_rate:.1%}"),
-        ("records (event rows), mean", f"{eng['records_mean']:,.0f}"),
-        ("records/s (whole replication)", rate(eng["records_per_s_mean"])),
-        ("residents simulated, mean", f"{eng['residents_mean']:,.0f}"),
+        ["horizon", f"{result['horizon_days']:,.0f} days"],
+        ["wall time per replication, mean", f"{eng['wall_s_mean']:.3f} s"],
+        ["wall time per replication, min", f"{eng['wall_s_min']:.3f} s"],
+        ["  of which World.run(), mean", f"{eng['simulate_s_mean']:.3f} s"],
+        ["SimPy events scheduled, mean", f"{eng['scheduled_mean']:,.0f}"],
+        ["SimPy events processed, mean", f"{eng['processed_mean']:,.0f}"],
+        ["events processed/s (World.run)", rate(eng["events_per_s_mean"])],
+        ["events processed/s (whole replication)", rate(eng["events_per_s_wall_mean"])],
+        ["ratio to bare process loop", f"{eng['events_per_s_mean'] / base_rate:.1%}"],
+        ["ratio to bare callback loop", f"{eng['events_per_s_mean'] / cb_rate:.1%}"],
+        ["ratio to deep-heap callback loop", f"{eng['events_per_s_mean'] / deep_rate:.1%}"],
+        ["records (event rows), mean", f"{eng['records_mean']:,.0f}"],
+        ["records/s (whole replication)", rate(eng["records_per_s_mean"])],
+        ["residents simulated, mean", f"{eng['residents_mean']:,.0f}"],
     ]
     diag = result.get("diagnostic")
     if diag is not None:
         share = diag["noop"] / diag["processed"]
         rows += [
-            ("stale (no-op) events processed, rep 0", f"{diag['noop']:,} ({share:.0%})"),
-            ("SimPy heap depth, mean / max, rep 0", f"{diag['heap_depth_mean']:,.0f} / {diag['heap_depth_max']:,}"),
+            ["stale (no-op) events processed, rep 0", f"{diag['noop']:,} ({share:.0%})"],
+            [
+                "SimPy heap depth, mean / max, rep 0",
+                f"{diag['heap_depth_mean']:,.0f} / {diag['heap_depth_max']:,}",
+            ],
         ]
     mem = result["memory"]
     if "tracemalloc_peak_bytes" in mem:
-        rows.append(("peak memory, tracemalloc (Python heap)", mib(mem["tracemalloc_peak_bytes"])))
-        rows.append(("  records kept (DataFrames)", mib(mem["records_bytes"])))
-    rows.append(("peak RSS of process, ru_maxrss", mib(mem["maxrss_after_engine_bytes"])))
-    rows.append(("  of which before any replication", mib(mem["maxrss_before_engine_bytes"])))
-    for measure, value in rows:
-        table.add_row(measure, value)
-    console.print(table)
+        rows.append(["peak memory, tracemalloc (Python heap)", mib(mem["tracemalloc_peak_bytes"])])
+        rows.append(["  records kept (DataFrames)", mib(mem["records_bytes"])])
+    rows.append(["peak RSS of process, ru_maxrss", mib(mem["maxrss_after_engine_bytes"])])
+    rows.append(
+        ["  already before any replication (imports)", mib(mem["maxrss_before_engine_bytes"])]
+    )
+    tables.append(
+        (
+            f"Baseline replication ({result['scenario']}, {n} replications)",
+            ["measure", "value"],
+            rows,
+        )
+    )
 
     if diag is not None:
-        table = Table(title="Processed events by callback (replication 0)")
-        for col in ("callback", "processed", "no-op (stale)"):
-            table.add_column(col, justify="left" if col == "callback" else "right")
-        for name, c in diag["by_callback"].items():
-            table.add_row(name, f"{c['processed']:,}", f"{c['noop']:,}")
+        rows = [
+            [name, f"{c['processed']:,}", f"{c['noop']:,}"]
+            for name, c in diag["by_callback"].items()
+        ]
+        tables.append(
+            (
+                "Processed events by callback (replication 0)",
+                ["callback", "processed", "no-op (stale)"],
+                rows,
+            )
+        )
+    return tables
+
+
+def machine_line(m: dict[str, Any]) -> str:
+    return (
+        f"{m['date']} · {m['cpu']} · {m['cpus_usable']} CPUs usable ({m['cpu_count']} online) · "
+        f"Python {m['python']} · SimPy {m['simpy']} · NumPy {m['numpy']} · {m['platform']}"
+    )
+
+
+def print_report(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(Console().width, 100))
+    console.print(f"[bold]forlopsim engine benchmark[/] {machine_line(result['machine'])}")
+    for title, header, rows in report_tables(result):
+        table = Table(title=title)
+        for i, col in enumerate(header):
+            table.add_column(col, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
         console.print(table)
+
+
+def print_markdown(result: dict[str, Any]) -> None:
+    print(f"Machine: {machine_line(result['machine'])}\n")
+    for title, header, rows in report_tables(result):
+        print(f"**{title}**\n")
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+        for row in rows:
+            print("| " + " | ".join(cell.replace("  ", "&nbsp;&nbsp;") for cell in row) + " |")
+        print()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -383,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-diagnostic", action="store_true", help="skip the stale-event pass")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the tracemalloc pass")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables instead")
     args = parser.parse_args(argv)
 
     scenario = load_scenario(args.scenario)
@@ -419,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
             args.repeats, bare_callback_loop, args.events, args.deep_chains, 3
         ),
     }
-    print_report(result)
+    (print_markdown if args.markdown else print_report)(result)
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)

@@ -192,14 +192,18 @@ def return_to_homelessness(records: Records) -> dict[str, float]:
 def readmission(records: Records) -> dict[str, float]:
     """Share of crisis-bed, emergency and institution discharges followed by another such
     admission within 90 days."""
-    care = [n for n, p in records.meta["places"].items() if p["kind"] in ("crisis_bed", "institution")]
+    care = [
+        n for n, p in records.meta["places"].items() if p["kind"] in ("crisis_bed", "institution")
+    ]
     w, h = records.warmup, records.horizon
     ev = records.events
     discharges = ev[
         ((ev["kind"] == "discharge") & ev["place"].isin(care) & (ev["cause"] != "exit"))
         | (ev["kind"] == "emergency")
     ]
-    index = discharges[(discharges["time"] >= w) & (discharges["time"] + READMISSION_WINDOW_DAYS <= h)]
+    index = discharges[
+        (discharges["time"] >= w) & (discharges["time"] + READMISSION_WINDOW_DAYS <= h)
+    ]
     admissions = ev[
         ((ev["kind"] == "admission") & ev["place"].isin(care)) | (ev["kind"] == "emergency")
     ]
@@ -274,10 +278,8 @@ def costs(records: Records) -> dict[str, float]:
     by_kind: dict[str, float] = {}
     one_off = 0.0
     for name, place in records.meta["places"].items():
-        if place["cost_basis"] == "capacity":
-            units = place["capacity"] or 0
-        else:
-            units = mean[name]
+        paid_for_all = place["cost_basis"] == "capacity"
+        units = (place["capacity"] or 0) if paid_for_all else mean[name]
         per_year = units * place["cost_per_day"] * DAYS_PER_YEAR
         result[f"cost_per_year.{place['kind']}.{name}"] = per_year
         by_payer[place["payer"]] = by_payer.get(place["payer"], 0.0) + per_year

@@ -70,7 +70,11 @@ class CareMixin:
         candidates.extend(self.crisis_beds)
         draw = self.streams.crisis_route.uniform
         for bed in candidates:
-            if bed.capacity > 0 and bed.eligible(r) and (bed.request >= 1.0 or draw() < bed.request):
+            if (
+                bed.capacity > 0
+                and bed.eligible(r)
+                and (bed.request >= 1.0 or draw() < bed.request)
+            ):
                 if bed.free:
                     return bed, turned_away
                 turned_away = True

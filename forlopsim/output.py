@@ -1,0 +1,74 @@
+"""Writing results atomically: everything goes to a temporary folder beside ``--out`` first,
+then is renamed into place, so an interrupted or failed run leaves no half-written files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forlopsim.errors import UsageError
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an ``--out`` that cannot become a folder, before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder")
+    parent = out.resolve().parent
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise UsageError(f"--out {out}: cannot create a folder there")
+
+
+@contextlib.contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A temporary folder whose contents replace ``out``'s on success and vanish on failure."""
+    out.resolve().parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes a private folder; results are ordinary files
+    try:
+        yield tmp
+        if not out.exists():
+            tmp.rename(out)
+            return
+        for item in tmp.iterdir():
+            target = out / item.name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(item, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_summary(
+    folder: Path, meta: dict[str, Any], summary: pd.DataFrame, table: pd.DataFrame
+) -> None:
+    """``summary.json`` (run facts and every KPI's mean and CI), ``summary.csv``, ``replications.csv``."""
+    kpis = {
+        row.kpi: {
+            "mean": _finite(row.mean),
+            "ci_low": _finite(row.ci_low),
+            "ci_high": _finite(row.ci_high),
+            "sd": _finite(row.sd),
+            "n": int(row.n),
+        }
+        for row in summary.itertuples()
+    }
+    document = {**meta, "kpis": kpis}
+    (folder / "summary.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    summary.to_csv(folder / "summary.csv", index=False)
+    table.to_csv(folder / "replications.csv")
+
+
+def _finite(value: float) -> float | None:
+    return None if pd.isna(value) else float(value)

@@ -284,6 +284,7 @@ def machine() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "simpy": simpy.__version__,
         "numpy": np.__version__,
+        "loadavg_1min_at_start": os.getloadavg()[0],
     }
 
 
@@ -379,10 +380,14 @@ def report_tables(result: dict[str, Any]) -> list[tuple[str, list[str], list[lis
 
 
 def machine_line(m: dict[str, Any]) -> str:
-    return (
+    line = (
         f"{m['date']} · {m['cpu']} · {m['cpus_usable']} CPUs usable ({m['cpu_count']} online) · "
-        f"Python {m['python']} · SimPy {m['simpy']} · NumPy {m['numpy']} · {m['platform']}"
+        f"Python {m['python']} · SimPy {m['simpy']} · NumPy {m['numpy']} · {m['platform']} · "
+        f"load average {m['loadavg_1min_at_start']:.2f} → {m['loadavg_1min_at_end']:.2f}"
     )
+    if m["loadavg_1min_at_start"] > 0.5 * m["cpus_usable"]:
+        line += " (busy machine: timings are noisy)"
+    return line
 
 
 def print_report(result: dict[str, Any]) -> None:
@@ -466,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             args.repeats, bare_callback_loop, args.events, args.deep_chains, 3
         ),
     }
+    result["machine"]["loadavg_1min_at_end"] = os.getloadavg()[0]
     (print_markdown if args.markdown else print_report)(result)
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -67,7 +67,7 @@ class HousingMixin:
             and self._fits(r, tier)
             and abs(tier.support - r.need) == distance
         ):
-            self._leave_housing_lists(r, set())
+            self._leave_housing_lists(r, {})
             r.housing_since = None
             return
         now = self.env.now
@@ -86,10 +86,13 @@ class HousingMixin:
             if best is not None:
                 self._place(r, best, "fallback")
                 return
-        wanted = {t.waiting for t in preferred}
+        # an ordered set (a dict): iterating a set of objects would follow memory addresses
+        wanted = dict.fromkeys(t.waiting for t in preferred)
         if fallback:
             wanted.update(
-                t.waiting for t in self.permanent_tiers if t.allocatable and self._fits(r, t)
+                dict.fromkeys(
+                    t.waiting for t in self.permanent_tiers if t.allocatable and self._fits(r, t)
+                )
             )
         if tier is None:
             for temporary in self.temporary_tiers:
@@ -97,12 +100,12 @@ class HousingMixin:
                     if temporary_ok and temporary.free and r.at_home:
                         self._place(r, temporary, "temporary")
                         return
-                    wanted.add(temporary.waiting)
+                    wanted[temporary.waiting] = None
         self._leave_housing_lists(r, wanted)
         for waiting in wanted:
             self._join(r, waiting, None)
 
-    def _leave_housing_lists(self: World, r: Resident, keep: set) -> None:
+    def _leave_housing_lists(self: World, r: Resident, keep: dict) -> None:
         for waiting in [w for w in r.entries if w.name in self.tiers and w not in keep]:
             self._leave(r, waiting, "left")
 

@@ -71,6 +71,8 @@ CASES: list[tuple[str, str | None, str, str | None]] = [
     # bounds
     ("negative_capacity.yaml", "housing.tiers.staffed_24h.capacity", "at least 0 (got -5)", None),
     ("negative_rate.yaml", "referrals.streams.nav.annual_rate", "at least 0 (got -10)", None),
+    ("capacity_boolean.yaml", "housing.tiers.temporary.capacity", "whole number (got true)", None),
+    ("rate_infinite.yaml", "referrals.streams.nav.annual_rate", "finite number", None),
     ("probability_above_one.yaml", "institutions.tsb.early_discharge", "at most 1 (got 1.5)", None),
     ("warmup_longer_than_horizon.yaml", "simulation", "warmup_days", None),
     ("eligibility_need_reversed.yaml", "municipal_flat.eligibility", "need", None),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 """A probability: a number from 0 to 1."""
@@ -14,6 +14,9 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 
 Positive = Annotated[float, Field(gt=0.0)]
 """A number that must be above zero (a mean, a horizon)."""
+
+Count = Annotated[int, Strict(), Field(ge=0)]
+"""A whole number of places, beds or people (``true`` or ``2.5`` are not accepted)."""
 
 Need = Annotated[int, Field(ge=1, le=4)]
 """A need level: 1 light, 2 moderate, 3 middle, 4 high (24h staffed)."""
@@ -34,6 +37,7 @@ class Model(BaseModel):
         frozen=True,
         use_attribute_docstrings=True,
         validate_default=True,
+        allow_inf_nan=False,
     )
 
 

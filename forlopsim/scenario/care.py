@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
-from forlopsim.scenario.base import NonNegative, Probability, Sourced
+from forlopsim.scenario.base import Count, NonNegative, Probability, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.housing import Eligibility, Payer
 
@@ -12,7 +10,7 @@ from forlopsim.scenario.housing import Eligibility, Payer
 class CrisisBed(Sourced):
     """Short stays with no queue: when every bed is taken the request is turned away."""
 
-    beds: int = Field(ge=0)
+    beds: Count
     """Number of beds."""
     eligibility: Eligibility = Eligibility()
     """Who may use them."""
@@ -29,7 +27,7 @@ class CrisisBed(Sourced):
     """NOK per bed per day (paid for every bed)."""
     new_place_cost: NonNegative = 0.0
     """One-off NOK per bed beyond ``existing_places``."""
-    existing_places: int | None = Field(default=None, ge=0)
+    existing_places: Count | None = None
     """Beds that exist already (none: all); the rest are new and cost once."""
     payer: Payer = "municipality"
 
@@ -37,7 +35,7 @@ class CrisisBed(Sourced):
 class Institution(Sourced):
     """An institution of the specialist service: detox, TSB inpatient treatment, acute psychiatry."""
 
-    beds: int = Field(ge=0)
+    beds: Count
     """Beds allotted to the municipality's residents."""
     length_of_stay: Distribution
     """Days of a planned stay."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from forlopsim.scenario.base import NonNegative, Probability, Sourced
-from forlopsim.scenario.population import AGE_GROUPS, NEEDS, PROBLEMS, Problem
+from forlopsim.scenario.population import AGE_GROUPS, NEEDS, PROBLEMS, AgeGroup, Problem
 
 
 def _by_need(rates: dict[int, float], levels: tuple[int, ...] = NEEDS) -> dict[int, float]:
@@ -92,7 +92,7 @@ class Crisis(Sourced):
     (otherwise they stay put)."""
     outcomes: CrisisOutcomes
     team_met: TeamMet = TeamMet()
-    admit_to: dict[str, str]
+    admit_to: dict[Problem, str]
     """Institution for an admission, by primary problem."""
 
     @field_validator("per_year")
@@ -137,9 +137,9 @@ class AfterDischarge(Sourced):
 class Mortality(Sourced):
     """Deaths outside a crisis: background by age plus overdose by primary problem."""
 
-    background_per_year: dict[str, NonNegative]
+    background_per_year: dict[AgeGroup, NonNegative]
     """By age group."""
-    overdose_per_year: dict[str, NonNegative]
+    overdose_per_year: dict[Problem, NonNegative]
     """By primary problem."""
     homeless: NonNegative = 1.0
     """Multiplier on overdose mortality while homeless."""

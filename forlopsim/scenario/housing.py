@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, ValidationInfo, field_validator
 
-from forlopsim.scenario.base import Model, NonNegative, Sourced
+from forlopsim.scenario.base import Count, Model, NonNegative, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
 
@@ -23,12 +23,13 @@ class Eligibility(Model):
     need: tuple[int, int] = (1, 4)
     """Lowest and highest need level admitted."""
 
-    @model_validator(mode="after")
-    def _need_range(self) -> Eligibility:
-        low, high = self.need
+    @field_validator("need")
+    @classmethod
+    def _need_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        low, high = value
         if not 1 <= low <= high <= 4:
-            raise ValueError("need must be [low, high] with 1 <= low <= high <= 4")
-        return self
+            raise ValueError("expected [low, high] with 1 <= low <= high <= 4")
+        return value
 
 
 class Ban(Sourced):
@@ -43,9 +44,9 @@ class Ban(Sourced):
 class Tier(Sourced):
     """A rung of the housing ladder."""
 
-    capacity: int | None = Field(default=None, ge=0)
+    capacity: Count | None = None
     """Places; leave out for an unbounded tier (e.g. residents' own homes)."""
-    support: int = Field(ge=1, le=4)
+    support: Annotated[int, Strict()] = Field(ge=1, le=4)
     """Support level 1–4 it offers (compared with a resident's need)."""
     eligibility: Eligibility = Eligibility()
     """Who may be placed here."""
@@ -65,7 +66,7 @@ class Tier(Sourced):
     """Pay for every place (staffed housing) or only for occupied place-days (hospits)."""
     new_place_cost: NonNegative = 0.0
     """One-off NOK per place beyond ``existing_places``."""
-    existing_places: int | None = Field(default=None, ge=0)
+    existing_places: Count | None = None
     """Places that exist already (none: all of ``capacity``); the rest are new and cost once."""
     payer: Payer = "municipality"
 
@@ -80,11 +81,12 @@ class Allocation(Sourced):
     fallback_after_days: NonNegative | None = None
     """Days of waiting before ``fallback_after`` takes any eligible place."""
 
-    @model_validator(mode="after")
-    def _days_given(self) -> Allocation:
-        if self.policy == "fallback_after" and self.fallback_after_days is None:
+    @field_validator("fallback_after_days")
+    @classmethod
+    def _days_given(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("policy") == "fallback_after" and value is None:
             raise ValueError("policy fallback_after needs fallback_after_days")
-        return self
+        return value
 
 
 class Housing(Model):
@@ -94,8 +96,9 @@ class Housing(Model):
     tiers: dict[str, Tier] = Field(min_length=1)
     """Tiers by name, in the order temporary housing is tried."""
 
-    @model_validator(mode="after")
-    def _reserved_names(self) -> Housing:
-        if "homeless" in self.tiers:
+    @field_validator("tiers")
+    @classmethod
+    def _reserved_names(cls, value: dict[str, Tier]) -> dict[str, Tier]:
+        if "homeless" in value:
             raise ValueError("'homeless' is a state, not a tier; remove it from tiers")
-        return self
+        return value

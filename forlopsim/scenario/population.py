@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from forlopsim.scenario.base import Model, NonNegative, Probability, Sourced
+from forlopsim.scenario.base import Count, Model, NonNegative, Probability, Sourced
 
 Sex = Literal["female", "male"]
 AgeGroup = Literal["youth", "adult", "senior"]
@@ -122,7 +122,7 @@ class ReferralStream(Sourced):
 class InitialPopulation(Sourced):
     """Residents already in services at time 0, so a run starts near its steady state."""
 
-    size: int = Field(ge=0)
+    size: Count
     """Number of residents at time 0."""
     mix: MixOverride | None = None
     """Attribute mixes that differ from the population's."""

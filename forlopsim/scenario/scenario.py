@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
 
 from forlopsim.scenario.base import Model, Positive, Sourced
 from forlopsim.scenario.care import CrisisBed, Institution
@@ -25,16 +25,18 @@ class Simulation(Sourced):
     """Days simulated, warm-up included."""
     warmup_days: float = Field(default=0.0, ge=0)
     """Days at the start that no statistic counts."""
-    replications: int = Field(default=10, ge=1)
+    replications: Annotated[int, Strict()] = Field(default=10, ge=1)
     """Independent replications."""
-    seed: int = Field(default=0, ge=0)
+    seed: Annotated[int, Strict()] = Field(default=0, ge=0)
     """Root seed; replication *i* uses the *i*-th child of ``SeedSequence(seed)``."""
 
-    @model_validator(mode="after")
-    def _warmup_inside(self) -> Simulation:
-        if self.warmup_days >= self.horizon_days:
-            raise ValueError("warmup_days must be shorter than horizon_days")
-        return self
+    @field_validator("warmup_days")
+    @classmethod
+    def _warmup_inside(cls, value: float, info: ValidationInfo) -> float:
+        horizon = info.data.get("horizon_days")
+        if horizon is not None and value >= horizon:
+            raise ValueError(f"must be shorter than horizon_days ({horizon:g})")
+        return value
 
 
 class Scenario(Model):

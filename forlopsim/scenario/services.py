@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from forlopsim.scenario.base import Model, NonNegative, Sourced
+from forlopsim.scenario.base import Count, Model, NonNegative, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
 
@@ -41,7 +41,7 @@ class FollowUpEffect(Sourced):
 class Team(Sourced):
     """A follow-up team: a caseload, a waiting list and an effect on the residents it follows."""
 
-    caseload: int = Field(ge=0)
+    caseload: Count
     """Residents it can follow at once."""
     follow_up_effect: FollowUpEffect = FollowUpEffect()
     """How follow-up changes hazards."""
@@ -105,8 +105,9 @@ class Services(Sourced):
     low_threshold: LowThreshold | None = None
     """Low-threshold services (health team, drop-in centres, street health)."""
 
-    @model_validator(mode="after")
-    def _complete_map(self) -> Services:
-        if sorted(self.forlop_by_need) != [1, 2, 3, 4]:
-            raise ValueError("forlop_by_need must give a forløp for each need level 1, 2, 3 and 4")
-        return self
+    @field_validator("forlop_by_need")
+    @classmethod
+    def _complete_map(cls, value: dict[int, int]) -> dict[int, int]:
+        if sorted(value) != [1, 2, 3, 4]:
+            raise ValueError("expected a forløp for each need level 1, 2, 3 and 4")
+        return value

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,26 +23,19 @@ from forlopsim.table import print_table
 QUIET_SECONDS = 3.0  # not a domain number: runs shorter than this show no progress lines
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """argparse type: a whole number of at least ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
+        return value
 
-def seed_int(text: str) -> int:
-    """argparse type: a seed, a whole number of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
-    return value
+    return parse
 
 
 def add_run_parser(sub: argparse._SubParsersAction) -> None:
@@ -54,10 +48,10 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
         "(Parquet) under --out.",
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO")
-    run.add_argument("--replications", "-n", type=positive_int, help="default: the scenario's")
-    run.add_argument("--seed", type=seed_int, help="root seed (default: the scenario's)")
+    run.add_argument("--replications", "-n", type=whole_number(1), help="default: the scenario's")
+    run.add_argument("--seed", type=whole_number(0), help="root seed (default: the scenario's)")
     run.add_argument(
-        "--jobs", "-j", type=positive_int, default=os.cpu_count() or 1, help="worker processes"
+        "--jobs", "-j", type=whole_number(1), default=os.cpu_count() or 1, help="worker processes"
     )
     run.add_argument("--out", type=Path, help="folder for results (nothing is written without it)")
     run.add_argument(

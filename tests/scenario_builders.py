@@ -54,7 +54,10 @@ def minimal_scenario(
                 }
             },
             "units": {
-                "unit": {"name": "The unit", "teams": {"team": {"caseload": 0, "coverage": "always"}}}
+                "unit": {
+                    "name": "The unit",
+                    "teams": {"team": {"caseload": 0, "coverage": "always"}},
+                }
             },
             "routing": [
                 {
@@ -161,6 +164,59 @@ def flat_queue_scenario(
         "to": "own_home",
     }
     return data
+
+
+def busy_scenario(horizon_days: float = 3800.0, warmup_days: float = 200.0) -> Scenario:
+    """A small world where every mechanism is switched on and every kind of place (tiers
+    temporary and permanent, teams, a crisis bed, an institution with a waiting list) turns over
+    in days to weeks: many events per simulated year, and Little's law checkable everywhere."""
+    data = minimal_scenario(horizon_days=horizon_days, warmup_days=warmup_days, name="busy")
+    data["population"]["need"] = {1: 0.3, 2: 0.3, 3: 0.2, 4: 0.2}
+    data["referrals"]["streams"] = {
+        "street": {"annual_rate": 4000.0, "start_in": {"homeless": 0.6, "own_home": 0.4}}
+    }
+    data["services"]["units"]["unit"]["teams"] = {
+        "light": {"caseload": 30, "coverage": "always"},
+        "heavy": {"caseload": 25, "coverage": "always"},
+    }
+    data["services"]["routing"] = [
+        {"forlop": [1, 2], "problem": ["substance", "mental", "both"], "team": "unit.light"},
+        {"forlop": [3], "problem": ["substance", "mental", "both"], "team": "unit.heavy"},
+    ]
+    data["housing"]["allocation"] = {"policy": "fallback_after", "fallback_after_days": 10.0}
+    data["housing"]["tiers"] = {
+        "own_home": {"support": 2, "allocatable": False, "eligibility": {"need": [1, 2]}},
+        "shelter": {
+            "capacity": 15,
+            "support": 1,
+            "temporary": True,
+            "max_stay": {"kind": "fixed", "value": 14.0},
+            "held_while_away": False,
+        },
+        "flat": {"capacity": 20, "support": 2, "eligibility": {"need": [1, 3]}},
+        "staffed": {"capacity": 12, "support": 4, "eligibility": {"need": [3, 4]}},
+    }
+    data["crisis_beds"] = {
+        "bed": {"beds": 3, "length_of_stay": {"kind": "gamma", "mean": 4.0, "sd": 3.0}}
+    }
+    data["institutions"]["hospital"] = {
+        "beds": 4,
+        "waiting_list": True,
+        "early_discharge": 0.2,
+        "length_of_stay": {"kind": "lognormal", "mean": 8.0, "sd": 6.0},
+    }
+    h = data["hazards"]
+    h["tenancy_breakdown"]["per_year"] = by_need(6.0, 8.0, 10.0, 12.0)
+    h["crisis"]["per_year"] = by_need(4.0, 6.0, 8.0, 10.0)
+    h["crisis"]["outcomes"]["crisis_bed"] = {"admission": 0.3, "tenancy_loss": 0.1, "death": 0.0}
+    h["crisis"]["outcomes"]["emergency"] = {"admission": 0.3, "tenancy_loss": 0.1, "death": 0.0}
+    h["need_change"] = {
+        "step_up_per_year": {1: 2.0, 2: 2.0, 3: 2.0},
+        "step_down_per_year": {2: 2.0, 3: 2.0, 4: 2.0},
+    }
+    h["recovery_per_year"] = by_need(12.0, 12.0, 12.0, 12.0)
+    h["own_housing"] = {"per_year": by_need(6.0, 6.0), "places": ["homeless"], "to": "own_home"}
+    return build(data)
 
 
 def seeds(root: int, replications: int) -> list[np.random.SeedSequence]:

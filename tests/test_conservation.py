@@ -15,7 +15,11 @@ history:
     ``HousingMixin._on_ban_end``), so the generated scenarios use ``fixed`` ban durations and the
     check is that no ``tenancy_start`` on the tier follows the ban within that duration;
 (e) a resident holds at most one tenancy, one team and one stay at a time, and every end matches
-    the place that was started; waits open and close in pairs on each list.
+    the place that was started; waits (per list) and low-threshold contact open and close in
+    pairs; a resident who exits holds nothing and waits for nothing;
+(f) once the records of an instant are all written, where a resident is agrees with what they
+    hold: in a bed or institution with a stay there (and a tenancy, if any, only in a tier held
+    while away), otherwise in the tier they rent, or homeless when they rent none.
 """
 
 from __future__ import annotations
@@ -84,7 +88,9 @@ def eligibility(draw: Any) -> dict[str, Any]:
 def outcome(draw: Any) -> dict[str, float]:
     parts = [draw(st.sampled_from([0.0, 0.0, 0.1, 0.3, 1.0])) for _ in range(3)]
     scale = max(1.0, sum(parts))
-    return dict(zip(("admission", "tenancy_loss", "death"), (p / scale for p in parts), strict=True))
+    return dict(
+        zip(("admission", "tenancy_loss", "death"), (p / scale for p in parts), strict=True)
+    )
 
 
 @st.composite
@@ -292,23 +298,113 @@ START_END = {
 }
 
 
+class Replay:
+    """The state the records imply, rebuilt record by record in log order."""
+
+    def __init__(self, scenario: Scenario, bans: dict[str, float]):
+        self.caps = capacities(scenario)
+        self.stays = set(scenario.crisis_beds) | set(scenario.institutions)
+        self.kept_away = {n for n, t in scenario.housing.tiers.items() if t.held_while_away}
+        self.bans = bans
+        self.occupancy: dict[str, int] = defaultdict(int)
+        self.holding: dict[tuple[int, str], str | None] = defaultdict(lambda: None)
+        self.location: dict[int, str] = {}
+        self.exited: set[int] = set()
+        self.waiting: dict[int, set[str]] = defaultdict(set)
+        self.in_contact: set[int] = set()
+        self.ban_until: dict[tuple[int, str], float] = {}
+        self.pending_stay: dict[int, tuple[str, float]] = {}
+
+    def record(self, i: int, t: float, r: int, kind: str, place: str, origin: str) -> None:
+        where = f"record {i} (t={t:.4f}, resident {r}, {kind} {place!r})"
+        # (a) nothing before the referral, nothing after the move to ``exited``
+        if r not in self.location:
+            assert kind == "referral", f"{where}: first record of a resident is not a referral"
+            self.location[r] = "referred"
+        assert r not in self.exited, f"{where}: a record after the resident exited"
+        if kind == "move":
+            self.move(where, r, t, place, origin)
+        else:
+            assert r not in self.pending_stay, f"{where}: an admission without moving in"
+        if kind in START_END:
+            self.start_or_end(where, r, t, kind, place)
+        elif kind in ("wait_start", "wait_end"):
+            # (e) waits open and close in pairs on each list
+            lists = self.waiting[r]
+            joined = kind == "wait_start"
+            assert (place in lists) != joined, f"{where}: {'joins' if joined else 'leaves'} twice"
+            (lists.add if joined else lists.discard)(place)
+        elif kind in ("contact_start", "contact_end"):
+            started = kind == "contact_start"
+            assert (r in self.in_contact) != started, f"{where}: contact does not alternate"
+            (self.in_contact.add if started else self.in_contact.discard)(r)
+        elif kind == "ban":
+            assert place in self.bans, f"{where}: a ban from a tier without bans"
+            self.ban_until[(r, place)] = t + self.bans[place]
+
+    def move(self, where: str, r: int, t: float, place: str, origin: str) -> None:
+        assert origin == self.location[r], (
+            f"{where}: moved from {origin!r} but was in {self.location[r]!r}"
+        )
+        assert place != origin, f"{where}: a move to where the resident already is"
+        if r in self.pending_stay:
+            bed, since = self.pending_stay.pop(r)
+            assert place == bed and t == since, f"{where}: admitted to {bed!r}, moved elsewhere"
+        self.location[r] = place
+        if place == "exited":
+            held = {w: self.holding[(r, w)] for w in ("tenancy", "team", "stay")}
+            assert set(held.values()) == {None}, f"{where}: exits holding {held}"
+            assert not self.waiting[r], f"{where}: exits still waiting for {self.waiting[r]}"
+            assert r not in self.in_contact, f"{where}: exits in low-threshold contact"
+            self.exited.add(r)
+
+    def start_or_end(self, where: str, r: int, t: float, kind: str, place: str) -> None:
+        what, step = START_END[kind]
+        # (e) one tenancy / team / stay at a time, each end matching its start
+        held = self.holding[(r, what)]
+        if step > 0:
+            assert held is None, f"{where}: starts a {what} while holding {held!r}"
+            self.holding[(r, what)] = place
+        else:
+            assert held == place, f"{where}: ends a {what} in {place!r}, holds {held!r}"
+            self.holding[(r, what)] = None
+        # (b) capacity
+        self.occupancy[place] += step
+        count, cap = self.occupancy[place], self.caps[place]
+        assert 0 <= count <= cap, f"{where}: occupancy {count} of capacity {cap}"
+        if kind == "admission":
+            self.pending_stay[r] = (place, t)
+        if kind == "tenancy_start" and (r, place) in self.ban_until:
+            # (d) no tenancy in a tier the resident is barred from
+            until = self.ban_until[(r, place)]
+            assert t >= until - EPS, f"{where}: placed {until - t:.3f} days before the ban ends"
+
+    def settled(self, r: int, t: float) -> None:
+        """Where a resident is agrees with what they hold, once an instant's handling is over."""
+        where = f"resident {r} after t={t:.4f}"
+        location = self.location[r]
+        tenancy = self.holding[(r, "tenancy")]
+        stay = self.holding[(r, "stay")]
+        if location == "exited":
+            return
+        if location in self.stays:
+            assert stay == location, f"{where}: in {location!r} without a stay there ({stay!r})"
+            assert tenancy is None or tenancy in self.kept_away, (
+                f"{where}: away in {location!r} holding {tenancy!r}, not held while away"
+            )
+        else:
+            assert stay is None, f"{where}: in {location!r} but staying in {stay!r}"
+            expected = HOMELESS if tenancy is None else tenancy
+            assert location == expected, f"{where}: in {location!r}, holds {tenancy!r}"
+
+
 def check_records(scenario: Scenario, events: pd.DataFrame, bans: dict[str, float]) -> None:
     horizon = scenario.simulation.horizon_days
     times = events["time"].to_numpy()
     # (c) time is non-decreasing and inside the simulated period
     assert np.all(np.diff(times) >= 0), "time runs backwards in the log"
     assert len(times) == 0 or (times[0] >= 0 and times[-1] <= horizon)
-
-    caps = capacities(scenario)
-    occupancy: dict[str, int] = defaultdict(int)
-    holding: dict[tuple[int, str], str | None] = {}  # (resident, tenancy|team|stay) -> place
-    location: dict[int, str] = {}
-    exited: set[int] = set()
-    waiting: set[tuple[int, str]] = set()
-    ban_until: dict[tuple[int, str], tuple[float, int]] = {}
-    pending_stay: dict[int, tuple[str, float]] = {}
-    seen: set[int] = set()
-
+    replay = Replay(scenario, bans)
     rows = zip(
         range(len(events)),
         times.tolist(),
@@ -318,59 +414,17 @@ def check_records(scenario: Scenario, events: pd.DataFrame, bans: dict[str, floa
         events["origin"].astype(str).tolist(),
         strict=True,
     )
+    now, touched = 0.0, set()
     for i, t, r, kind, place, origin in rows:
-        where = f"record {i} (t={t:.4f}, resident {r}, {kind} {place!r})"
-        # (a) nothing before the referral, nothing after the move to ``exited``
-        if r not in seen:
-            assert kind == "referral", f"{where}: first record of a resident is not a referral"
-            seen.add(r)
-        assert r not in exited, f"{where}: a record after the resident exited"
-        if kind == "move":
-            assert origin == location.get(r, "referred"), (
-                f"{where}: moved from {origin!r} but was in {location.get(r, 'referred')!r}"
-            )
-            assert place != origin, f"{where}: a move to where the resident already is"
-            if r in pending_stay:
-                bed, since = pending_stay.pop(r)
-                assert place == bed and t == since, f"{where}: admitted to {bed!r} elsewhere"
-            location[r] = place
-            if place == "exited":
-                exited.add(r)
-        else:
-            assert r not in pending_stay, f"{where}: an admission without moving in"
-        if kind in START_END:
-            what, step = START_END[kind]
-            # (e) one tenancy / team / stay at a time, each end matching its start
-            held = holding.get((r, what))
-            if step > 0:
-                assert held is None, f"{where}: starts a {what} while holding {held!r}"
-                holding[(r, what)] = place
-            else:
-                assert held == place, f"{where}: ends a {what} in {place!r}, holds {held!r}"
-                holding[(r, what)] = None
-            # (b) capacity
-            occupancy[place] += step
-            assert 0 <= occupancy[place] <= caps[place], (
-                f"{where}: occupancy {occupancy[place]} of capacity {caps[place]}"
-            )
-            if kind == "admission":
-                pending_stay[r] = (place, t)
-        elif kind == "wait_start":
-            assert (r, place) not in waiting, f"{where}: joins a list twice"
-            waiting.add((r, place))
-        elif kind == "wait_end":
-            assert (r, place) in waiting, f"{where}: leaves a list never joined"
-            waiting.discard((r, place))
-        elif kind == "ban":
-            assert place in bans, f"{where}: a ban from a tier without bans"
-            ban_until[(r, place)] = (t + bans[place], i)
-        if kind == "tenancy_start" and (r, place) in ban_until:
-            # (d) no tenancy in a tier the resident is barred from
-            until, _ = ban_until[(r, place)]
-            assert t >= until - EPS, f"{where}: placed {until - t:.3f} days before the ban ends"
-    assert not pending_stay, "an admission at the end of the log without moving in"
-    for r in seen:
-        assert r in location, f"resident {r} never had a location"
+        if t > now:
+            for resident in touched:
+                replay.settled(resident, now)
+            now, touched = t, set()
+        touched.add(r)
+        replay.record(i, t, r, kind, place, origin)
+    for resident in touched:
+        replay.settled(resident, now)
+    assert not replay.pending_stay, "an admission at the end of the log without moving in"
 
 
 @settings(

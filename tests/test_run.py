@@ -86,7 +86,7 @@ def test_run_without_out_writes_nothing(short_file, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--replications", "0"], "expected at least 1"),
+        (["--replications", "0"], "expected 1 or more"),
         (["--jobs", "two"], "expected a whole number"),
         (["--seed", "-1"], "expected 0 or more"),
     ],

@@ -152,18 +152,13 @@ class CareMixin:
 
     def _fill_stay(self: World, place: Place) -> None:
         """Admit the first residents on an institution's list who are at home to be admitted."""
-        if place.waiting is None:
-            return
-        while place.free:
-            entry = place.waiting.pop(lambda r: r.at_home)
-            if entry is None:
-                return
-            r = entry.resident
-            del r.entries[place.waiting]
-            self._record((self.env.now, r.id, "wait_end", place.name, "", "placed", r.need))
-            self._admit(r, place, "waiting_list")
-            self._after_change(r)
+        if place.waiting is not None:
+            self._serve(place, _at_home, lambda r: self._admit(r, place, "waiting_list"))
 
     def _treatment_referral(self: World, r: Resident) -> None:
         inst = self.institutions[self.scenario.hazards.treatment_referral.institution]
         self._admit_to_institution(r, inst, "referral")
+
+
+def _at_home(r: Resident) -> bool:
+    return r.at_home

@@ -66,15 +66,7 @@ class FollowUpMixin:
         self._fill_team(old)
 
     def _fill_team(self: World, team: Team) -> None:
-        while team.free:
-            entry = team.waiting.pop()
-            if entry is None:
-                return
-            r = entry.resident
-            del r.entries[team.waiting]
-            self._record((self.env.now, r.id, "wait_end", team.name, "", "placed", r.need))
-            self._start_follow_up(r, team)
-            self._after_change(r)
+        self._serve(team, None, lambda r: self._start_follow_up(r, team))
 
     def _sync_contact(self: World, r: Resident) -> None:
         """Low-threshold services reach residents who are homeless, in temporary housing or

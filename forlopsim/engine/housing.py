@@ -149,15 +149,7 @@ class HousingMixin:
 
     def _fill_tier(self: World, tier: Tier) -> None:
         """Give free places to the first suitable residents on the tier's list."""
-        while tier.free:
-            entry = tier.waiting.pop(lambda r: self._fits(r, tier))
-            if entry is None:
-                return
-            r = entry.resident
-            del r.entries[tier.waiting]
-            self._record((self.env.now, r.id, "wait_end", tier.name, "", "placed", r.need))
-            self._place(r, tier, "placed")
-            self._after_change(r)
+        self._serve(tier, lambda r: self._fits(r, tier), lambda r: self._place(r, tier, "placed"))
 
     def _lose_tenancy(self: World, r: Resident, cause: str, temporary_ok: bool = True) -> None:
         """Tenancy breakdown, a crisis or a time limit: the resident is out of their place."""

@@ -271,6 +271,23 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
             entry.valid = False
             self._record((self.env.now, r.id, "wait_end", waiting.name, "", cause, r.need))
 
+    def _serve(
+        self,
+        place: Place,
+        accept: Callable[[Resident], bool] | None,
+        start: Callable[[Resident], None],
+    ) -> None:
+        """Give free capacity to the first residents on the place's list that ``accept`` allows."""
+        while place.free:
+            entry = place.waiting.pop(accept)
+            if entry is None:
+                return
+            r = entry.resident
+            del r.entries[place.waiting]
+            self._record((self.env.now, r.id, "wait_end", place.name, "", "placed", r.need))
+            start(r)
+            self._after_change(r)
+
     def _requeue(self, r: Resident) -> None:
         """Re-sort a resident on every list after a need change, keeping their time joined."""
         for waiting, entry in list(r.entries.items()):

@@ -11,10 +11,15 @@ from forlopsim.scenario.base import NonNegative, Probability, Sourced
 from forlopsim.scenario.population import AGE_GROUPS, NEEDS, PROBLEMS, AgeGroup, Problem
 
 
+def _complete(value: dict, keys: tuple, what: str) -> dict:
+    """Require exactly one entry for each of ``keys``."""
+    if sorted(value) != sorted(keys):
+        raise ValueError(f"expected {what} {list(keys)}")
+    return value
+
+
 def _by_need(rates: dict[int, float], levels: tuple[int, ...] = NEEDS) -> dict[int, float]:
-    if sorted(rates) != sorted(levels):
-        raise ValueError(f"expected one rate for each need level {list(levels)}")
-    return rates
+    return _complete(rates, levels, "a rate for each need level")
 
 
 class TenancyBreakdown(Sourced):
@@ -103,9 +108,7 @@ class Crisis(Sourced):
     @field_validator("admit_to")
     @classmethod
     def _every_problem(cls, value: dict[str, str]) -> dict[str, str]:
-        if sorted(value) != sorted(PROBLEMS):
-            raise ValueError(f"expected an institution for each problem {list(PROBLEMS)}")
-        return value
+        return _complete(value, PROBLEMS, "an institution for each problem")
 
 
 class NeedChange(Sourced):
@@ -148,16 +151,12 @@ class Mortality(Sourced):
     @field_validator("background_per_year")
     @classmethod
     def _every_age(cls, value: dict[str, float]) -> dict[str, float]:
-        if sorted(value) != sorted(AGE_GROUPS):
-            raise ValueError(f"expected a rate for each age group {list(AGE_GROUPS)}")
-        return value
+        return _complete(value, AGE_GROUPS, "a rate for each age group")
 
     @field_validator("overdose_per_year")
     @classmethod
     def _every_problem(cls, value: dict[str, float]) -> dict[str, float]:
-        if sorted(value) != sorted(PROBLEMS):
-            raise ValueError(f"expected a rate for each problem {list(PROBLEMS)}")
-        return value
+        return _complete(value, PROBLEMS, "a rate for each problem")
 
 
 class TreatmentReferral(Sourced):

@@ -395,7 +395,7 @@ def machine_line(m: dict[str, Any]) -> str:
         f"load average {m['loadavg_1min_at_start']:.2f} → {m['loadavg_1min_at_end']:.2f}"
     )
     if m["loadavg_1min_at_start"] > 0.5 * m["cpus_usable"]:
-        line += " (busy machine: timings are noisy)"
+        line += " (load ≥ half the CPUs at start: timings may be noisy)"
     return line
 
 

@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_builders import build, by_need, minimal_scenario
@@ -42,9 +41,8 @@ PROBLEMS = ["substance", "mental", "both"]
 SEXES = ["female", "male"]
 AGES = ["youth", "adult", "senior"]
 EPS = 1e-9
-CHECK_NOT_HELD_WHILE_AWAY = False
-"""Off while the engine gives temporary places to residents who are away (see
-``test_no_temporary_place_is_given_to_a_resident_who_is_away``); switch on once that is fixed."""
+CHECK_NOT_HELD_WHILE_AWAY = True
+"""Check that no place not held while away is given to a resident who is away."""
 
 # -- strategies --------------------------------------------------------------------------------
 
@@ -433,7 +431,7 @@ def check_records(scenario: Scenario, events: pd.DataFrame, bans: dict[str, floa
 
 
 @settings(
-    max_examples=30,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -458,12 +456,6 @@ def location_at_each_record(events: pd.DataFrame) -> pd.Series:
     return moves.groupby(events["resident"]).transform(lambda s: s.ffill().shift())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: _fill_tier gives a place in a tier not held while away (temporary "
-    "housing) to a resident who is away in an institution",
-)
 def test_no_temporary_place_is_given_to_a_resident_who_is_away() -> None:
     # Two residents; the shelter has one place, not held while away, for at most 10 days.
     # Resident 0 starts in it; resident 1 starts homeless on its list, and being homeless has
@@ -494,12 +486,6 @@ def test_no_temporary_place_is_given_to_a_resident_who_is_away() -> None:
     assert away.empty, f"shelter given to residents in hospital:\n{away}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: RiskMixin._own_housing moves a resident into hazards.own_housing.to "
-    "without checking bans (or eligibility) of that tier",
-)
 def test_own_housing_respects_a_ban() -> None:
     # One resident in the only flat breaks down at once, is barred from the flat for 1,000 days,
     # and being homeless soon finds housing of their own, which the scenario names as the flat.

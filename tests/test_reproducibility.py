@@ -52,12 +52,6 @@ def test_other_seed_other_records(make) -> None:
     assert not run_replication(scenario, a).events.equals(run_replication(scenario, b).events)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug: run_replication spawns children from the SeedSequence it is given, "
-    "mutating it, so a second run with the same object draws other streams",
-)
 def test_reusing_a_seed_sequence_object_gives_the_same_records() -> None:
     # What a researcher does for common random numbers: one seed object, two runs.
     scenario = small()

@@ -24,6 +24,10 @@ class HousingMixin:
     def _fits(self: World, r: Resident, tier: Tier) -> bool:
         return tier.capacity > 0 and tier.name not in r.bans and tier.eligible(r)
 
+    def _can_take(self: World, r: Resident, tier: Tier) -> bool:
+        """Eligible, and able to move in now: a place not held while away needs them at home."""
+        return self._fits(r, tier) and (r.at_home or tier.held_while_away)
+
     def _preferred(self: World, r: Resident) -> tuple[list[Tier], int]:
         """The tiers nearest the resident's need (more support wins a tie), and that distance."""
         best: tuple | None = None
@@ -42,7 +46,7 @@ class HousingMixin:
         best: tuple | None = None
         chosen = None
         for tier in self.permanent_tiers:
-            if tier.allocatable and tier.free and self._fits(r, tier):
+            if tier.allocatable and tier.free and self._can_take(r, tier):
                 key = (abs(tier.support - r.need), -tier.support)
                 if best is None or key < best:
                     best, chosen = key, tier
@@ -76,7 +80,7 @@ class HousingMixin:
             if self.policy == "fallback_after":
                 self._schedule(self.fallback_days, self._on_fallback, (r, now))
         for candidate in preferred:
-            if candidate.free:
+            if candidate.free and self._can_take(r, candidate):
                 self._place(r, candidate, "placed")
                 return
         unhoused = tier is None or tier.temporary
@@ -149,7 +153,9 @@ class HousingMixin:
 
     def _fill_tier(self: World, tier: Tier) -> None:
         """Give free places to the first suitable residents on the tier's list."""
-        self._serve(tier, lambda r: self._fits(r, tier), lambda r: self._place(r, tier, "placed"))
+        self._serve(
+            tier, lambda r: self._can_take(r, tier), lambda r: self._place(r, tier, "placed")
+        )
 
     def _lose_tenancy(self: World, r: Resident, cause: str, temporary_ok: bool = True) -> None:
         """Tenancy breakdown, a crisis or a time limit: the resident is out of their place."""

@@ -162,7 +162,7 @@ class RiskMixin:
     def _own_housing(self: World, r: Resident) -> None:
         """The resident finds housing of their own, outside the municipality's allocation."""
         target = self.tiers[self.scenario.hazards.own_housing.to]
-        if not target.free or r.tier is target:
+        if not target.free or r.tier is target or target.name in r.bans:
             return
         old = r.tier
         if old is not None:

@@ -16,6 +16,8 @@ def run_replication(
     scenario: Scenario, seed: np.random.SeedSequence, replication: int = 0
 ) -> Records:
     """Simulate one replication of ``scenario`` and return its records."""
+    # a fresh copy: spawning children advances a SeedSequence, and the caller's must not change
+    seed = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
     recorder = Recorder()
     world = World(scenario, Streams(seed), recorder)
     # The collector draws no random numbers, so pausing it changes no result; it saves about a

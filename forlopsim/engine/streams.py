@@ -68,9 +68,13 @@ class Streams:
     """The named streams of one replication, e.g. ``streams.crisis.exponential()``."""
 
     def __init__(self, seed: np.random.SeedSequence):
-        self.seed = seed
-        for name, child in zip(STREAM_NAMES, seed.spawn(len(STREAM_NAMES)), strict=True):
+        self.seeds = dict(zip(STREAM_NAMES, seed.spawn(len(STREAM_NAMES)), strict=True))
+        for name, child in self.seeds.items():
             setattr(self, name, Stream(child))
+
+    def referral_streams(self, count: int) -> list[Stream]:
+        """One stream per referral stream, children of the ``referral`` seed, in file order."""
+        return [Stream(child) for child in self.seeds["referral"].spawn(count)]
 
     def __getattr__(self, name: str) -> Stream:  # for type checkers: attributes set in __init__
         raise AttributeError(name)

@@ -183,14 +183,10 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
             )
             for _ in range(initial.size):
                 self._arrive("initial", mix, start)
-        for name, child in zip(
-            referrals.streams,
-            self.streams.seed.spawn(len(referrals.streams)),
-            strict=True,
-        ):
-            spec = referrals.streams[name]
+        streams = self.streams.referral_streams(len(referrals.streams))
+        for (name, spec), stream in zip(referrals.streams.items(), streams, strict=True):
             if spec.annual_rate > 0:
-                self.env.process(self._referrals(name, spec, Stream(child), Mix(base, spec.mix)))
+                self.env.process(self._referrals(name, spec, stream, Mix(base, spec.mix)))
         self.env.run(until=self.scenario.simulation.horizon_days)
 
     def _referrals(self, name: str, spec: Any, stream: Stream, mix: Mix) -> Iterator[simpy.Event]:

@@ -141,9 +141,14 @@ def simulate(scenario, seed: np.random.SeedSequence) -> tuple[World, Recorder, f
     :func:`bench_engine` checks that both produce the same number of rows."""
     recorder = Recorder()
     world = World(scenario, Streams(fresh(seed)), recorder)
-    start = time.perf_counter()
-    world.run()
-    return world, recorder, time.perf_counter() - start
+    gc.disable()  # as run_replication does
+    try:
+        start = time.perf_counter()
+        world.run()
+        elapsed = time.perf_counter() - start
+    finally:
+        gc.enable()
+    return world, recorder, elapsed
 
 
 def warm_up() -> None:

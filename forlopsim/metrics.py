@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from forlopsim.records import Records
+from forlopsim.units import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25  # unit conversion
 RETURN_WINDOW_DAYS = 365.0  # DESIGN §4: return to homelessness within 12 months
 READMISSION_WINDOW_DAYS = 90.0  # DESIGN §4: readmission within 90 days
 LOSS_CAUSES = ("breakdown", "crisis", "max_stay")

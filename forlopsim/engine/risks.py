@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 import simpy
 
 from forlopsim.scenario.scenario import HOMELESS
+from forlopsim.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from forlopsim.engine.resident import Resident
     from forlopsim.engine.world import World
-
-DAYS_PER_YEAR = 365.25  # unit conversion
 
 
 def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[float]:

@@ -22,8 +22,8 @@ from forlopsim.engine.streams import Stream, Streams
 from forlopsim.records import Recorder
 from forlopsim.scenario.population import AGE_GROUPS, PROBLEMS, SEXES, AttributeMix, MixOverride
 from forlopsim.scenario.scenario import HOMELESS, Scenario
+from forlopsim.units import DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25  # unit conversion
 EXITED = "exited"
 
 
@@ -201,7 +201,9 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         while True:
             yield env.timeout(stream.exponential() / top)
             if amplitude:
-                now_rate = rate * (1 + amplitude * math.cos(2 * math.pi * (env.now - peak) / 365.0))
+                now_rate = rate * (
+                    1 + amplitude * math.cos(2 * math.pi * (env.now - peak) / DAYS_PER_YEAR)
+                )
                 if stream.uniform() * top > now_rate:
                     continue
             self._arrive(name, mix, start)

@@ -69,17 +69,20 @@ SINGLES: list[tuple[str, str, str, Formatter]] = [
 """Single KPIs with their labels."""
 
 
-def _cell(row: pd.Series, fmt: Formatter) -> tuple[str, str]:
+def _cell(row: pd.Series, fmt: Formatter, replications: int) -> tuple[str, str]:
+    """Mean and CI; a KPI defined in only some replications says in how many."""
     if math.isnan(row["mean"]):
         return "–", ""
-    if math.isnan(row["half_width"]):
-        return fmt(row["mean"]), ""
-    return fmt(row["mean"]), f"{fmt(row['ci_low'])} – {fmt(row['ci_high'])}"
+    ci = "" if math.isnan(row["half_width"]) else f"{fmt(row['ci_low'])} – {fmt(row['ci_high'])}"
+    if row["n"] < replications:
+        ci = f"{ci}  (in {int(row['n'])} of {replications})".strip()
+    return fmt(row["mean"]), ci
 
 
 def kpi_table(summary: pd.DataFrame, title: str) -> Table:
     """A rich table of the headline KPIs; KPIs that are undefined everywhere are left out."""
     by_name = summary.set_index("kpi")
+    replications = int(summary["n"].max()) if len(summary) else 0
     table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
     table.add_column("KPI", no_wrap=True)
     table.add_column("mean", justify="right")
@@ -97,7 +100,7 @@ def kpi_table(summary: pd.DataFrame, title: str) -> Table:
         if section != current:
             table.add_row(f"[bold]{section}[/bold]", "", "", end_section=False)
             current = section
-        table.add_row(f"  {label}", *_cell(row, fmt))
+        table.add_row(f"  {label}", *_cell(row, fmt, replications))
     return table
 
 

@@ -145,6 +145,51 @@ def occupancy(records: Records) -> dict[str, float]:
     return result
 
 
+def occupancy_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
+    """Time-weighted mean occupancy of every place in consecutive bins of ``step_days``,
+    over the whole run (warm-up included, so a warm-up check can see it).
+
+    Columns: ``start`` (day the bin begins), ``place``, ``kind``, ``occupancy`` (mean number
+    present in the bin), ``capacity`` (NaN for unbounded places).
+    """
+    h = records.horizon
+    edges = np.arange(0.0, h + step_days, step_days)
+    edges[-1] = h
+    frames = []
+    for kind, (start, end) in SPELLS.items():
+        names = list(_places(records, kind))
+        if not names:
+            continue
+        spell = spells(records.events, start, end, h, names)
+        for name in names:
+            own = spell[spell["place"] == name]
+            occupied = _integral(own["start"].to_numpy(), own["end"].to_numpy(), edges)
+            capacity = records.meta["places"][name]["capacity"]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "start": edges[:-1],
+                        "place": name,
+                        "kind": kind,
+                        "occupancy": np.diff(occupied) / np.diff(edges),
+                        "capacity": np.nan if capacity is None else float(capacity),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _integral(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """∫₀ᵗ (number of spells covering s) ds at each ``t`` in ``times``:
+    Σ over started spells of (t − start) minus Σ over ended spells of (t − end)."""
+    starts, ends = np.sort(starts), np.sort(ends)
+    started_sum = np.concatenate(([0.0], np.cumsum(starts)))
+    ended_sum = np.concatenate(([0.0], np.cumsum(ends)))
+    n_started = np.searchsorted(starts, times, side="right")
+    n_ended = np.searchsorted(ends, times, side="right")
+    return (n_started * times - started_sum[n_started]) - (n_ended * times - ended_sum[n_ended])
+
+
 def utilisation(records: Records) -> dict[str, float]:
     """Mean occupancy over capacity for every tier, team, crisis bed and institution."""
     mean = occupancy(records)

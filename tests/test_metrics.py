@@ -205,3 +205,19 @@ def test_residents_in_services_counts_overlaps_once():
     assert result["residents_in_services"] == pytest.approx(550 / 1100)
     assert result["residents_in_follow_up"] == pytest.approx(350 / 1100)
     assert result["residents_in_low_threshold"] == pytest.approx(300 / 1100)
+
+
+def test_occupancy_series_bins_time_weighted():
+    # one flat tenancy from day 3.5 to day 10: weekly bins hold 3.5/7 and 3/7 of a place
+    r = records(
+        [
+            (3.5, 1, "tenancy_start", "flat", "", ""),
+            (10.0, 1, "tenancy_end", "flat", "", "transfer"),
+        ]
+    )
+    series = metrics.occupancy_series(r, step_days=7.0)
+    flat = series[series["place"] == "flat"].set_index("start")["occupancy"]
+    assert flat[0.0] == pytest.approx(3.5 / 7)
+    assert flat[7.0] == pytest.approx(3.0 / 7)
+    assert flat[14.0] == pytest.approx(0.0)
+    assert set(series["capacity"][series["place"] == "flat"]) == {2.0}

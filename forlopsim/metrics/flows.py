@@ -1,0 +1,56 @@
+"""Flows: counts of moves between locations (tiers, homeless, crisis beds, institutions; a new
+resident comes from ``referred`` and a leaving one goes to ``exited``), for a flow chart."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+
+from forlopsim.metrics.spells import EXITED, HOMELESS, REFERRED, observed_years
+from forlopsim.records import Records
+
+LOCATION_KINDS = ("tier", "crisis_bed", "institution")
+"""Kinds of place that are a resident's location."""
+
+
+def transitions(records: Records) -> pd.DataFrame:
+    """Moves inside the observed window, counted by (origin, place); columns origin, place,
+    count, sorted by origin and place. Only pairs that occur are listed."""
+    ev = records.events
+    moves = ev[(ev["kind"] == "move").to_numpy() & (ev["time"] >= records.warmup).to_numpy()]
+    counts = (
+        pd.DataFrame(
+            {
+                "origin": moves["origin"].astype(str).to_numpy(dtype=object),
+                "place": moves["place"].astype(str).to_numpy(dtype=object),
+            }
+        )
+        .value_counts()
+        .rename("count")
+        .reset_index()
+    )
+    return counts.sort_values(["origin", "place"], ignore_index=True)
+
+
+def possible_transitions(records: Records) -> list[tuple[str, str]]:
+    """Every (origin, place) pair between the locations ``meta`` names: from ``referred`` or a
+    location, to another location or ``exited``."""
+    places = [n for n, p in records.meta["places"].items() if p["kind"] in LOCATION_KINDS]
+    where = [HOMELESS, *places]
+    pairs = [(a, b) for a, b in itertools.product(where, where) if a != b]
+    return [*((REFERRED, b) for b in where), *pairs, *((a, EXITED) for a in where)]
+
+
+def flows(records: Records) -> dict[str, float]:
+    """``transitions_per_year.{origin}->{place}``: moves per observed year, for every possible
+    pair of locations (zero where none occurred, so replications and scenarios line up) and any
+    other pair that occurred."""
+    table = transitions(records)
+    years = observed_years(records)
+    result = dict.fromkeys(
+        (f"transitions_per_year.{a}->{b}" for a, b in possible_transitions(records)), 0.0
+    )
+    for origin, place, count in table.itertuples(index=False):
+        result[f"transitions_per_year.{origin}->{place}"] = count / years
+    return result

@@ -1,0 +1,149 @@
+"""The revolving door: return to homelessness after a placement, readmission after crisis care,
+and frequent users (*gjengangere*).
+
+Censoring (DESIGN §4): a rate over a follow-up window counts an index event only if it lies
+inside the observed window and its whole follow-up window does too, so no index event is judged
+on a window cut by the horizon or begun in the warm-up.
+
+*Episodes of crisis care* are crisis-bed and institution stays and emergency-service episodes.
+Care that continues at the same instant is one episode: an emergency that ends in an institution
+admission, or a crisis-bed discharge straight into an institution, starts no new episode and ends
+none. An episode *starts* at an admission or emergency record of a resident with no earlier
+episode record (admission, discharge, emergency) at that same time, and *ends* at a discharge
+(not by exit) or emergency record with no later episode record at that same time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forlopsim.metrics.spells import (
+    EXITED,
+    clipped,
+    locations,
+    mean_or_nan,
+    permanent_tiers,
+    spells,
+)
+from forlopsim.records import Records
+
+RETURN_WINDOWS = {"6m": 182.5, "12m": 365.0, "24m": 730.0}
+"""DESIGN §4: return to homelessness within 6, 12 and 24 months (12 months are 365 days)."""
+READMISSION_WINDOWS = {"30d": 30.0, "90d": 90.0}
+"""DESIGN §4: readmission within 30 and 90 days."""
+FREQUENT_EPISODES = 3
+"""DESIGN §4: a frequent user has at least this many episodes …"""
+FREQUENT_WINDOW_DAYS = 365.0
+"""… within this many days (first to last, inclusive)."""
+LOSS_CAUSES = ("breakdown", "crisis", "max_stay")
+"""Tenancy endings that put the resident on the street or in temporary housing."""
+
+
+def return_to_homelessness(records: Records) -> dict[str, float]:
+    """Share of housing placements (tenancies in a non-temporary tier) lost to the street or
+    temporary housing within 6, 12 and 24 months, overall and per tier."""
+    tiers = permanent_tiers(records)
+    w, h = records.warmup, records.horizon
+    spell = spells(records.events, "tenancy_start", "tenancy_end", h, tiers)
+    spell = spell[spell["start"] >= w]
+    lost_after = np.where(spell["cause"].isin(LOSS_CAUSES), spell["end"] - spell["start"], np.inf)
+    result = {}
+    for label, window in RETURN_WINDOWS.items():
+        eligible = (spell["start"] + window <= h).to_numpy()
+        lost = pd.Series((lost_after <= window)[eligible].astype(float))
+        place = spell["place"].to_numpy()[eligible]
+        result[f"return_to_homelessness_{label}"] = mean_or_nan(lost)
+        suffix = "" if label == "12m" else f"_{label}"
+        result[f"placements_observed{suffix}"] = float(eligible.sum())
+        by_tier = lost.groupby(place).mean()
+        for tier in tiers:
+            result[f"return_to_homelessness_{label}.tier.{tier}"] = float(by_tier.get(tier, np.nan))
+    return result
+
+
+def episodes(records: Records) -> pd.DataFrame:
+    """Episodes of crisis care, one row per record that starts or ends one.
+
+    Columns: resident, time, start (bool: the record starts an episode), end (bool: it ends one).
+    A record can do both (an emergency episode with no admission), or neither (care continuing).
+    """
+    care = [
+        n for n, p in records.meta["places"].items() if p["kind"] in ("crisis_bed", "institution")
+    ]
+    ev = records.events
+    kind = ev["kind"]
+    in_care = ev["place"].isin(care)
+    mask = (kind == "emergency") | (kind.isin(("admission", "discharge")) & in_care)
+    rows = ev[mask.to_numpy()]
+    resident = rows["resident"].to_numpy(np.int64)
+    time = rows["time"].to_numpy(float)
+    order = np.lexsort((np.arange(len(rows)), time, resident))
+    resident, time = resident[order], time[order]
+    kind = rows["kind"].to_numpy(dtype=object)[order]
+    cause = rows["cause"].to_numpy(dtype=object)[order]
+    same_as_previous = np.r_[False, (resident[1:] == resident[:-1]) & (time[1:] == time[:-1])]
+    same_as_next = np.r_[same_as_previous[1:], False]
+    opens = (kind == "admission") | (kind == "emergency")
+    closes = ((kind == "discharge") & (cause != "exit")) | (kind == "emergency")
+    return pd.DataFrame(
+        {
+            "resident": resident,
+            "time": time,
+            "start": opens & ~same_as_previous,
+            "end": closes & ~same_as_next,
+        }
+    )
+
+
+def readmission(records: Records) -> dict[str, float]:
+    """Share of episode ends (crisis-bed and institution discharges, emergency episodes) followed
+    by the start of another episode within 30 and 90 days."""
+    w, h = records.warmup, records.horizon
+    episode = episodes(records)
+    ends = episode[episode["end"].to_numpy()]
+    starts = episode[episode["start"].to_numpy()]
+    # the first episode start strictly after each end, of the same resident
+    following = pd.merge_asof(
+        ends[["time", "resident"]].sort_values("time"),
+        starts[["time", "resident"]].assign(next=starts["time"]).sort_values("time"),
+        on="time",
+        by="resident",
+        direction="forward",
+        allow_exact_matches=False,
+    )
+    gap = (following["next"] - following["time"]).to_numpy()
+    result = {}
+    for label, window in READMISSION_WINDOWS.items():
+        index = (following["time"] >= w).to_numpy() & (following["time"] + window <= h).to_numpy()
+        result[f"readmission_{label}"] = mean_or_nan((gap[index] <= window).astype(float))
+        result[f"readmission_index_episodes_{label}"] = float(index.sum())
+    return result
+
+
+def frequent_users(records: Records) -> dict[str, float]:
+    """Residents with at least 3 episode starts inside the observed window within any 365 days.
+
+    Counted with a sliding window over each resident's episode start times ``t₁ ≤ t₂ ≤ …``: a
+    resident is a frequent user if ``t[i+2] − t[i] ≤ 365`` for some ``i``. Also the share of the
+    residents observed (present, not exited, for some time inside the window) and the share of
+    the window's episodes that frequent users account for.
+    """
+    w, h = records.warmup, records.horizon
+    episode = episodes(records)
+    starts = episode[episode["start"].to_numpy() & (episode["time"] >= w).to_numpy()]
+    resident = starts["resident"].to_numpy()  # sorted by resident, then time
+    time = starts["time"].to_numpy()
+    k = FREQUENT_EPISODES - 1
+    close = (resident[k:] == resident[:-k]) & (time[k:] - time[:-k] <= FREQUENT_WINDOW_DAYS)
+    frequent = np.unique(resident[:-k][close]) if len(resident) > k else np.zeros(0, np.int64)
+    place = locations(records)
+    present = place[(place["place"] != EXITED).to_numpy() & (clipped(place, w, h) > 0).to_numpy()]
+    observed = present["resident"].nunique()
+    return {
+        "frequent_users.count": float(len(frequent)),
+        "frequent_users.share": len(frequent) / observed if observed else float("nan"),
+        "frequent_users.episode_share": (
+            float(np.isin(resident, frequent).mean()) if len(resident) else float("nan")
+        ),
+    }

@@ -1,0 +1,24 @@
+"""Residents in services: followed by a team, or in touch with low-threshold services."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from forlopsim.metrics.spells import clipped, spells, union_days
+from forlopsim.records import Records
+
+
+def in_services(records: Records) -> dict[str, float]:
+    """Mean residents served: followed by a team or in touch with low-threshold services (a
+    resident in both at once counted once), and each of the two."""
+    w, h = records.warmup, records.horizon
+    ev = records.events
+    followed = spells(ev, "follow_up_start", "follow_up_end", h)
+    contact = spells(ev, "contact_start", "contact_end", h)
+    both = union_days(pd.concat([followed, contact], ignore_index=True), w, h)
+    days = h - w
+    return {
+        "residents_in_services": float(both.sum()) / days,
+        "residents_in_follow_up": float(clipped(followed, w, h).sum()) / days,
+        "residents_in_low_threshold": float(clipped(contact, w, h).sum()) / days,
+    }

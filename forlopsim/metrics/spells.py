@@ -1,0 +1,228 @@
+"""Building blocks: spells (paired start and end records), locations, occupancy over time.
+
+A *spell* is the time between a start record and the matching end record of one resident in one
+place: a tenancy, a follow-up, a stay, a wait on a list, a low-threshold contact. Spells still
+open at the horizon end there, with cause ``open``. Everything here is vectorised: no Python loop
+runs over residents or records.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forlopsim.records import Records
+from forlopsim.units import DAYS_PER_YEAR
+
+SPELLS = {
+    "tier": ("tenancy_start", "tenancy_end"),
+    "team": ("follow_up_start", "follow_up_end"),
+    "crisis_bed": ("admission", "discharge"),
+    "institution": ("admission", "discharge"),
+}
+"""Record kinds that open and close a spell in each kind of place."""
+
+HOMELESS = "homeless"
+"""The location of a resident with no housing place (``move`` records)."""
+REFERRED = "referred"
+"""The origin of a resident's first ``move``."""
+EXITED = "exited"
+"""The location of a resident who has left the model."""
+
+
+def spells(
+    events: pd.DataFrame, start: str, end: str, horizon: float, places: list[str] | None = None
+) -> pd.DataFrame:
+    """Pair start and end records per (resident, place) in order; open spells end at the horizon.
+
+    The *n*-th start of a resident in a place pairs with their *n*-th end there (records are
+    taken in the order they were written). Columns: resident, place, start, end, cause (of the
+    end, ``open`` if still going); one row per start record, in record order.
+    """
+    mask = events["kind"].isin((start, end)).to_numpy().copy()
+    if places is not None:
+        mask &= events["place"].isin(places).to_numpy()
+    rows = events[mask]
+    codes, names = pd.factorize(rows["place"], use_na_sentinel=False)
+    resident = rows["resident"].to_numpy(np.int64)
+    # sort by (resident, place), keeping record order within each; number the groups
+    order = np.lexsort((np.arange(len(rows)), codes, resident))
+    group = np.cumsum(_firsts(resident[order] * (len(names) + 1) + codes[order])) - 1
+    is_start = (rows["kind"] == start).to_numpy()[order]
+
+    def keyed(chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and (group, rank within the group) keys, ascending, of starts or of ends."""
+        g = group[chosen]
+        rank = np.arange(len(g)) - np.maximum.accumulate(np.where(_firsts(g), np.arange(len(g)), 0))
+        return order[chosen], g * (len(rows) + 1) + rank
+
+    start_rows, start_keys = keyed(is_start)
+    end_rows, end_keys = keyed(~is_start)
+    at = np.searchsorted(end_keys, start_keys)
+    matched = at < len(end_keys)
+    matched[matched] = end_keys[at[matched]] == start_keys[matched]
+    back = np.argsort(start_rows, kind="stable")  # back to record order
+    start_rows, at, matched = start_rows[back], at[back], matched[back]
+    time = rows["time"].to_numpy(float)
+    end_time = np.full(len(start_rows), float(horizon))
+    end_time[matched] = time[end_rows[at[matched]]]
+    cause = np.full(len(start_rows), "open", dtype=object)
+    cause[matched] = rows["cause"].to_numpy(dtype=object)[end_rows[at[matched]]]
+    return pd.DataFrame(
+        {
+            "resident": resident[start_rows],
+            "place": np.asarray(names, dtype=object)[codes[start_rows]],
+            "start": time[start_rows],
+            "end": end_time,
+            "cause": cause,
+        }
+    )
+
+
+def _firsts(sorted_ids: np.ndarray) -> np.ndarray:
+    """Whether each element of a sorted array begins a run of equal values."""
+    return np.r_[True, sorted_ids[1:] != sorted_ids[:-1]] if len(sorted_ids) else sorted_ids > 0
+
+
+def clipped(spell: pd.DataFrame, warmup: float, horizon: float) -> pd.Series:
+    """Days of each spell inside the observed window."""
+    return (spell["end"].clip(upper=horizon) - spell["start"].clip(lower=warmup)).clip(lower=0.0)
+
+
+def union_days(spell: pd.DataFrame, warmup: float, horizon: float) -> pd.Series:
+    """Days inside the observed window each resident spends in at least one of ``spell``'s
+    spells (overlapping spells of one resident are counted once), indexed by resident."""
+    both = spell.assign(
+        start=spell["start"].clip(lower=warmup), end=spell["end"].clip(upper=horizon)
+    )
+    both = both[both["end"] > both["start"]].sort_values(["resident", "start"], kind="stable")
+    reach = both.groupby("resident")["end"].cummax().groupby(both["resident"]).shift(1)
+    begin = np.maximum(both["start"], reach.fillna(-np.inf))
+    return (both["end"] - begin).clip(lower=0.0).groupby(both["resident"]).sum()
+
+
+def locations(records: Records) -> pd.DataFrame:
+    """Each resident's location spells: resident, place, start, end (from ``move`` records)."""
+    moves = records.events[records.events["kind"] == "move"][["time", "resident", "place"]]
+    moves = moves.sort_values(["resident", "time"], kind="stable")
+    end = moves.groupby("resident")["time"].shift(-1).fillna(records.horizon)
+    return pd.DataFrame(
+        {
+            "resident": moves["resident"].to_numpy(),
+            "place": moves["place"].astype(str).to_numpy(dtype=object),
+            "start": moves["time"].to_numpy(),
+            "end": end.to_numpy(),
+        }
+    )
+
+
+def places_of(records: Records, kind: str) -> dict[str, dict]:
+    """The places of one kind (``tier``, ``team``, ``crisis_bed``, ``institution``) in ``meta``."""
+    return {name: p for name, p in records.meta["places"].items() if p["kind"] == kind}
+
+
+def permanent_tiers(records: Records) -> list[str]:
+    """Housing tiers that are not temporary housing: where a *placement* happens."""
+    return [n for n, p in places_of(records, "tier").items() if not p["temporary"]]
+
+
+def temporary_tiers(records: Records) -> list[str]:
+    """Housing tiers marked ``temporary`` (hospits, shelters)."""
+    return [n for n, p in places_of(records, "tier").items() if p["temporary"]]
+
+
+def observed_days(records: Records) -> float:
+    """Length of the observed window ``[warmup, horizon]`` in days."""
+    return records.horizon - records.warmup
+
+
+def observed_years(records: Records) -> float:
+    """Length of the observed window in years."""
+    return observed_days(records) / DAYS_PER_YEAR
+
+
+def mean_or_nan(values: pd.Series | np.ndarray) -> float:
+    """The mean, or NaN for no values."""
+    return float(np.mean(values)) if len(values) else float("nan")
+
+
+# -- occupancy -----------------------------------------------------------------------------------
+
+
+def place_spells(records: Records) -> dict[str, pd.DataFrame]:
+    """The spells of every kind of place in ``meta`` (tiers, teams, crisis beds, institutions)."""
+    result = {}
+    for kind, (start, end) in SPELLS.items():
+        names = list(places_of(records, kind))
+        if names:
+            result[kind] = spells(records.events, start, end, records.horizon, names)
+    return result
+
+
+def occupancy(
+    records: Records, spell_tables: dict[str, pd.DataFrame] | None = None
+) -> dict[str, float]:
+    """Time-average number in each place over the observed window."""
+    w, h = records.warmup, records.horizon
+    tables = place_spells(records) if spell_tables is None else spell_tables
+    result = {}
+    for kind, spell in tables.items():
+        total = clipped(spell, w, h).groupby(spell["place"]).sum()
+        for name in places_of(records, kind):
+            result[name] = float(total.get(name, 0.0)) / (h - w)
+    return result
+
+
+def bin_edges(horizon: float, step_days: float) -> np.ndarray:
+    """Edges of consecutive bins of ``step_days`` from day 0, the last one cut at the horizon."""
+    edges = np.arange(0.0, horizon + step_days, step_days)
+    edges[-1] = horizon
+    return edges
+
+
+def binned_means(spell: pd.DataFrame, names: list[str], edges: np.ndarray) -> dict[str, np.ndarray]:
+    """For each place, the time-weighted mean number of spells going on in each bin."""
+    result = {}
+    for name in names:
+        own = spell[spell["place"] == name]
+        covered = _integral(own["start"].to_numpy(), own["end"].to_numpy(), edges)
+        result[name] = np.diff(covered) / np.diff(edges)
+    return result
+
+
+def occupancy_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
+    """Time-weighted mean occupancy of every place in consecutive bins of ``step_days``,
+    over the whole run (warm-up included, so a warm-up check can see it).
+
+    Columns: ``start`` (day the bin begins), ``place``, ``kind``, ``occupancy`` (mean number
+    present in the bin), ``capacity`` (NaN for unbounded places).
+    """
+    edges = bin_edges(records.horizon, step_days)
+    frames = []
+    for kind, spell in place_spells(records).items():
+        names = list(places_of(records, kind))
+        for name, values in binned_means(spell, names, edges).items():
+            capacity = records.meta["places"][name]["capacity"]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "start": edges[:-1],
+                        "place": name,
+                        "kind": kind,
+                        "occupancy": values,
+                        "capacity": np.nan if capacity is None else float(capacity),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _integral(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """∫₀ᵗ (number of spells covering s) ds at each ``t`` in ``times``:
+    Σ over started spells of (t − start) minus Σ over ended spells of (t − end)."""
+    starts, ends = np.sort(starts), np.sort(ends)
+    started_sum = np.concatenate(([0.0], np.cumsum(starts)))
+    ended_sum = np.concatenate(([0.0], np.cumsum(ends)))
+    n_started = np.searchsorted(starts, times, side="right")
+    n_ended = np.searchsorted(ends, times, side="right")
+    return (n_started * times - started_sum[n_started]) - (n_ended * times - ended_sum[n_ended])

@@ -1,4 +1,4 @@
-"""The ``forlopsim`` command: run, validate, schema.
+"""The ``forlopsim`` command: run, compare, validate, schema.
 
 User mistakes (bad scenario files, bad arguments) end with a short message on stderr and exit
 status 2, never a traceback, and nothing written.
@@ -48,9 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(command=_schema)
 
+    from forlopsim.compare_command import add_compare_parser
     from forlopsim.run_command import add_run_parser
 
     add_run_parser(sub)
+    add_compare_parser(sub)
     return parser
 
 

@@ -56,10 +56,10 @@ def write_summary(
     """``summary.json`` (run facts and every KPI's mean and CI), ``summary.csv``, ``replications.csv``."""
     kpis = {
         row.kpi: {
-            "mean": _finite(row.mean),
-            "ci_low": _finite(row.ci_low),
-            "ci_high": _finite(row.ci_high),
-            "sd": _finite(row.sd),
+            "mean": finite(row.mean),
+            "ci_low": finite(row.ci_low),
+            "ci_high": finite(row.ci_high),
+            "sd": finite(row.sd),
             "n": int(row.n),
         }
         for row in summary.itertuples()
@@ -70,5 +70,6 @@ def write_summary(
     table.to_csv(folder / "replications.csv")
 
 
-def _finite(value: float) -> float | None:
+def finite(value: float) -> float | None:
+    """A number for JSON: NaN becomes null."""
     return None if pd.isna(value) else float(value)

@@ -1,82 +1,145 @@
-"""The headline KPI table printed by ``forlopsim run``: mean and 95% CI, grouped and labelled."""
+"""The headline KPI tables printed by ``forlopsim run`` and ``forlopsim compare``.
+
+Both commands show the same KPIs, in the same sections, with the same labels and number formats:
+:func:`headlines` chooses them and :func:`kpi_table` (one scenario: mean and 95% CI) and
+:func:`comparison_table` (each scenario's mean and the paired difference from the base) lay
+them out.
+"""
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-Formatter = Callable[[float], str]
+SIGNIFICANT = "*"
+"""Marks a difference whose confidence interval excludes zero."""
 
 
-def _days(v: float) -> str:
-    return f"{v:,.1f}"
+@dataclass(frozen=True)
+class Format:
+    """How a KPI is printed: ``value × scale`` with ``decimals``; differences carry a sign."""
+
+    scale: float = 1.0
+    decimals: int = 1
+    suffix: str = ""
+    difference_suffix: str = ""
+    """Suffix of a difference (a difference of percentages is in percentage points)."""
+
+    def __call__(self, value: float) -> str:
+        if math.isnan(value):
+            return "–"
+        return f"{value * self.scale:,.{self.decimals}f}{self.suffix}"
+
+    def signed(self, value: float) -> str:
+        """A difference: with its sign, in the difference's unit."""
+        if math.isnan(value):
+            return "–"
+        return f"{value * self.scale:+,.{self.decimals}f}{self.difference_suffix}"
 
 
-def _percent(v: float) -> str:
-    return f"{100 * v:.1f}%"
+DAYS = Format()
+PERCENT = Format(scale=100.0, suffix="%", difference_suffix=" pp")
+COUNT = Format()
+MILLION = Format(scale=1e-6)
 
-
-def _count(v: float) -> str:
-    return f"{v:,.1f}"
-
-
-def _million(v: float) -> str:
-    return f"{v / 1e6:,.1f}"
-
-
-SECTIONS: list[tuple[str, str, Formatter]] = [
-    ("Waiting days, per housing tier", "wait_days.tier.", _days),
-    ("Waiting days for follow-up, per unit", "wait_days.unit.", _days),
-    ("Waiting days for an institution", "wait_days.institution.", _days),
-    ("Utilisation, housing tiers", "utilisation.tier.", _percent),
-    ("Utilisation, teams", "utilisation.team.", _percent),
-    ("Utilisation, crisis beds", "utilisation.crisis_bed.", _percent),
-    ("Utilisation, institutions", "utilisation.institution.", _percent),
-    ("Crisis beds: turn-away probability", "turn_away.", _percent),
+SECTIONS: list[tuple[str, str, Format]] = [
+    ("Waiting days, per housing tier", "wait_days.tier.", DAYS),
+    ("Waiting days for follow-up, per unit", "wait_days.unit.", DAYS),
+    ("Waiting days for an institution", "wait_days.institution.", DAYS),
+    ("Utilisation, housing tiers", "utilisation.tier.", PERCENT),
+    ("Utilisation, teams", "utilisation.team.", PERCENT),
+    ("Utilisation, crisis beds", "utilisation.crisis_bed.", PERCENT),
+    ("Utilisation, institutions", "utilisation.institution.", PERCENT),
+    ("Crisis beds: turn-away probability", "turn_away.", PERCENT),
 ]
-"""Sections listing every KPI with a given prefix."""
+"""Sections listing every KPI with a given prefix (those defined somewhere)."""
 
-SINGLES: list[tuple[str, str, str, Formatter]] = [
+SINGLES: list[tuple[str, str, str, Format]] = [
     (
         "Revolving door",
         "return_to_homelessness_12m",
         "return to homelessness within 12 months",
-        _percent,
+        PERCENT,
     ),
-    ("Revolving door", "readmission_90d", "readmission within 90 days", _percent),
-    ("Homelessness", "homeless_days_per_resident_year", "homeless days per resident-year", _days),
-    ("Homelessness", "homeless_mean", "residents homeless (mean)", _count),
-    ("Residents", "residents_in_services", "in services (follow-up or low-threshold)", _count),
-    ("Residents", "residents_in_low_threshold", "in low-threshold services", _count),
-    ("Outcomes per year", "per_year.deaths", "deaths", _count),
-    ("Outcomes per year", "per_year.death_overdose", "overdose deaths", _count),
-    ("Outcomes per year", "per_year.recovery", "recoveries", _count),
-    ("Outcomes per year", "per_year.moved", "moved away", _count),
-    ("Cost, NOK million", "cost_per_year.total", "per year, all payers", _million),
-    ("Cost, NOK million", "cost_per_year.payer.municipality", "per year, municipality", _million),
+    ("Revolving door", "readmission_90d", "readmission within 90 days", PERCENT),
+    ("Homelessness", "homeless_days_per_resident_year", "homeless days per resident-year", DAYS),
+    ("Homelessness", "homeless_mean", "residents homeless (mean)", COUNT),
+    ("Residents", "residents_in_services", "in services (follow-up or low-threshold)", COUNT),
+    ("Residents", "residents_in_low_threshold", "in low-threshold services", COUNT),
+    ("Outcomes per year", "per_year.deaths", "deaths", COUNT),
+    ("Outcomes per year", "per_year.death_overdose", "overdose deaths", COUNT),
+    ("Outcomes per year", "per_year.recovery", "recoveries", COUNT),
+    ("Outcomes per year", "per_year.moved", "moved away", COUNT),
+    ("Cost, NOK million", "cost_per_year.total", "per year, all payers", MILLION),
+    ("Cost, NOK million", "cost_per_year.payer.municipality", "per year, municipality", MILLION),
     (
         "Cost, NOK million",
         "cost_per_year.payer.specialist",
         "per year, specialist service",
-        _million,
+        MILLION,
     ),
-    ("Cost, NOK million", "cost_one_off.new_places", "one-off, new places", _million),
+    ("Cost, NOK million", "cost_one_off.new_places", "one-off, new places", MILLION),
 ]
-"""Single KPIs with their labels."""
+"""Single KPIs with their labels (listed whenever present, '–' where undefined)."""
 
 
-def _cell(row: pd.Series, fmt: Formatter, replications: int) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Headline:
+    """One row of a KPI table."""
+
+    section: str
+    label: str
+    kpi: str
+    format: Format
+
+
+def headlines(names: Iterable[str], defined: Callable[[str], bool]) -> list[Headline]:
+    """The headline KPIs among ``names``, in table order.
+
+    A sectioned KPI (e.g. ``wait_days.tier.*``) is listed only where ``defined(name)``; a single
+    KPI whenever it is among ``names``.
+    """
+    names = list(names)
+    rows = [
+        Headline(section, name[len(prefix) :], name, fmt)
+        for section, prefix, fmt in SECTIONS
+        for name in names
+        if name.startswith(prefix) and defined(name)
+    ]
+    present = set(names)
+    rows += [
+        Headline(section, label, name, fmt)
+        for section, name, label, fmt in SINGLES
+        if name in present
+    ]
+    return rows
+
+
+def _add_rows(table: Table, rows: list[tuple[Headline, list[str]]]) -> None:
+    """Rows under bold section headings."""
+    current = None
+    width = len(table.columns) - 1
+    for headline, cells in rows:
+        if headline.section != current:
+            table.add_row(f"[bold]{headline.section}[/bold]", *[""] * width)
+            current = headline.section
+        table.add_row(f"  {headline.label}", *cells)
+
+
+def _cell(row: pd.Series, fmt: Format, replications: int) -> list[str]:
     """Mean and CI; a KPI defined in only some replications says in how many."""
     if math.isnan(row["mean"]):
-        return "–", ""
+        return ["–", ""]
     ci = "" if math.isnan(row["half_width"]) else f"{fmt(row['ci_low'])} – {fmt(row['ci_high'])}"
     if row["n"] < replications:
         ci = f"{ci}  (in {int(row['n'])} of {replications})".strip()
-    return fmt(row["mean"]), ci
+    return [fmt(row["mean"]), ci]
 
 
 def kpi_table(summary: pd.DataFrame, title: str) -> Table:
@@ -87,23 +150,63 @@ def kpi_table(summary: pd.DataFrame, title: str) -> Table:
     table.add_column("KPI", no_wrap=True)
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
-    rows: list[tuple[str, str, pd.Series, Formatter]] = []
-    for section, prefix, fmt in SECTIONS:
-        for name in by_name.index:
-            if name.startswith(prefix) and not math.isnan(by_name.loc[name, "mean"]):
-                rows.append((section, name[len(prefix) :], by_name.loc[name], fmt))
-    for section, name, label, fmt in SINGLES:
-        if name in by_name.index:
-            rows.append((section, label, by_name.loc[name], fmt))
-    current = None
-    for section, label, row, fmt in rows:
-        if section != current:
-            table.add_row(f"[bold]{section}[/bold]", "", "", end_section=False)
-            current = section
-        table.add_row(f"  {label}", *_cell(row, fmt, replications))
+    rows = headlines(by_name.index, lambda name: not math.isnan(by_name.loc[name, "mean"]))
+    _add_rows(table, [(h, _cell(by_name.loc[h.kpi], h.format, replications)) for h in rows])
     return table
 
 
 def print_table(summary: pd.DataFrame, title: str, console: Console | None = None) -> None:
     """Print the KPI table to the terminal (or plain text when output is redirected)."""
     (console or Console()).print(kpi_table(summary, title))
+
+
+def _difference(row: pd.Series | None, fmt: Format) -> list[str]:
+    """A paired difference (marked when its CI excludes zero) and its CI."""
+    if row is None or math.isnan(row["difference"]):
+        return ["–", ""]
+    mark = f" {SIGNIFICANT}" if row["significant"] else "  "
+    ci = ""
+    if not math.isnan(row["half_width"]):
+        low, high = (Format(fmt.scale, fmt.decimals).signed(row[k]) for k in ("ci_low", "ci_high"))
+        ci = f"{low} to {high}"
+    return [fmt.signed(row["difference"]) + mark, ci]
+
+
+def comparison_table(
+    summary: pd.DataFrame, differences: pd.DataFrame, base: str, title: str
+) -> Table:
+    """Each scenario's mean per headline KPI and, for each what-if, its paired difference from
+    ``base`` (marked with :data:`SIGNIFICANT` when the CI excludes zero) and the 95% CI.
+
+    ``summary`` and ``differences`` are :meth:`forlopsim.comparison.Comparison.summary` and
+    :meth:`~forlopsim.comparison.Comparison.differences`.
+    """
+    means = summary.pivot(index="kpi", columns="scenario", values="mean")
+    scenarios = list(dict.fromkeys(summary["scenario"]))
+    whatifs = [s for s in scenarios if s != base]
+    by_pair = differences.set_index(["scenario", "kpi"])
+    table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
+    table.add_column("KPI", no_wrap=True)
+    table.add_column(base, justify="right", no_wrap=True)
+    for name in whatifs:
+        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("Δ", justify="right", no_wrap=True)
+        table.add_column("95% CI", justify="right", no_wrap=True)
+    rows = []
+    for h in headlines(means.index, lambda name: bool(means.loc[name].notna().any())):
+        cells = [h.format(means.loc[h.kpi, base])]
+        for name in whatifs:
+            pair = by_pair.loc[(name, h.kpi)] if (name, h.kpi) in by_pair.index else None
+            cells += [h.format(means.loc[h.kpi, name]), *_difference(pair, h.format)]
+        rows.append((h, cells))
+    _add_rows(table, rows)
+    return table
+
+
+def print_wide(table: Table, console: Console | None = None) -> None:
+    """Print a table; when output is not a terminal, as wide as the table needs (no wrapping)."""
+    console = console or Console()
+    if not console.is_terminal:
+        needed = Console(width=10_000, file=io.StringIO()).measure(table).maximum
+        console.width = max(console.width, needed)
+    console.print(table)

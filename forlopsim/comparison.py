@@ -1,0 +1,212 @@
+"""Scenario comparisons with common random numbers (DESIGN §4).
+
+Every scenario runs the same replications: replication *i* of each uses the *i*-th child of
+``SeedSequence(seed)``. Each kind of draw has its own random stream, so a what-if that changes
+one part of the world leaves the other draws as they were (residents are referred at the same
+times with the same attributes, and so on), and the per-replication difference between a what-if
+and the base varies much less than either does. The confidence interval of a difference is the
+Student-t interval of those paired, per-replication differences.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forlopsim.experiment import (
+    CONFIDENCE,
+    ReplicationResult,
+    replication_table,
+    run_scenarios,
+    summarise,
+    t_interval,
+)
+from forlopsim.scenario import Scenario
+
+SUMMARY_COLUMNS = ["scenario", "kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"]
+DIFFERENCE_COLUMNS = [
+    "scenario",
+    "kpi",
+    "base_mean",
+    "whatif_mean",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "half_width",
+    "n",
+    "significant",
+]
+
+
+@dataclass
+class Comparison:
+    """The replications of a base scenario and its what-ifs, run with common random numbers.
+
+    ``tables`` maps each scenario's label (base first) to its replication table: one row per
+    replication (index ``replication``), one column per KPI.
+    """
+
+    base: str
+    """Label of the base scenario."""
+    tables: dict[str, pd.DataFrame]
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    """The scenario behind each label."""
+    replications: int = 0
+    seed: int = 0
+    """Root seed shared by every scenario."""
+    confidence: float = CONFIDENCE
+    results: dict[str, list[ReplicationResult]] = field(default_factory=dict, repr=False)
+    """The raw replication results (KPIs, timing, occupancy series if kept), by label."""
+
+    @property
+    def whatifs(self) -> list[str]:
+        """Labels of the what-ifs, in the order given."""
+        return [label for label in self.tables if label != self.base]
+
+    def summary(self) -> pd.DataFrame:
+        """Each scenario's KPIs over replications, one row per scenario and KPI.
+
+        Columns: ``scenario`` (label), ``kpi``, ``mean``, ``sd``, ``n`` (replications in which
+        the KPI is defined), ``ci_low``, ``ci_high``, ``half_width`` (Student-t interval at
+        :attr:`confidence`).
+        """
+        frames = [
+            summarise(table, self.confidence).assign(scenario=label)
+            for label, table in self.tables.items()
+        ]
+        return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+
+    def differences(self) -> pd.DataFrame:
+        """Each what-if against the base, one row per what-if and KPI (the KPIs of either).
+
+        Columns:
+
+        ===========  ================================================================
+        scenario     label of the what-if
+        kpi          KPI name
+        base_mean    the base's mean over its replications (as in :meth:`summary`)
+        whatif_mean  the what-if's mean over its replications
+        difference   mean of the per-replication differences what-if − base
+        ci_low       lower end of the Student-t interval of ``difference``
+        ci_high      upper end
+        half_width   half-width of that interval (NaN with fewer than two pairs)
+        n            replications where the KPI is defined in both (the pairs)
+        significant  the interval excludes zero
+        ===========  ================================================================
+
+        When a KPI is undefined in some replications, ``difference`` averages only the pairs
+        and may differ from ``whatif_mean − base_mean``.
+        """
+        base = self.tables[self.base]
+        rows = []
+        for label in self.whatifs:
+            table = self.tables[label]
+            for kpi in list(dict.fromkeys([*base.columns, *table.columns])):
+                rows.append(self._difference(label, kpi, base, table))
+        return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+
+    def _difference(
+        self, label: str, kpi: str, base: pd.DataFrame, whatif: pd.DataFrame
+    ) -> dict[str, object]:
+        b = _column(base, kpi)
+        w = _column(whatif, kpi)
+        paired = (w - b).dropna().to_numpy()
+        mean, half = t_interval(paired, self.confidence)
+        low, high = mean - half, mean + half
+        return {
+            "scenario": label,
+            "kpi": kpi,
+            "base_mean": _mean(b),
+            "whatif_mean": _mean(w),
+            "difference": mean,
+            "ci_low": low,
+            "ci_high": high,
+            "half_width": half,
+            "n": len(paired),
+            "significant": bool(low > 0 or high < 0),
+        }
+
+    def paired_differences(self, label: str) -> pd.DataFrame:
+        """Per-replication differences what-if − base (rows: replications, columns: KPIs)."""
+        return self.tables[label].sub(self.tables[self.base])
+
+
+def _column(table: pd.DataFrame, kpi: str) -> pd.Series:
+    if kpi in table.columns:
+        return table[kpi].astype(float)
+    return pd.Series(np.nan, index=table.index)
+
+
+def _mean(values: pd.Series) -> float:
+    valid = values.dropna()
+    return float(valid.mean()) if len(valid) else math.nan
+
+
+def labels_for(scenarios: Sequence[Scenario], labels: Sequence[str] | None = None) -> list[str]:
+    """Labels for the scenarios: the given ones, or the scenarios' names; duplicates numbered."""
+    wanted = list(labels) if labels is not None else [s.name for s in scenarios]
+    if len(wanted) != len(scenarios):
+        raise ValueError(f"{len(wanted)} labels for {len(scenarios)} scenarios")
+    unique: list[str] = []
+    for label in wanted:
+        candidate, k = label, 2
+        while candidate in unique:
+            candidate, k = f"{label} ({k})", k + 1
+        unique.append(candidate)
+    return unique
+
+
+def folder_name(label: str) -> str:
+    """A file-system-safe folder name for a scenario label."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._") or "scenario"
+
+
+def compare_scenarios(
+    base: Scenario,
+    whatifs: Sequence[Scenario],
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    records_dir: Path | None = None,
+    on_done: Callable[[ReplicationResult], None] | None = None,
+    labels: Sequence[str] | None = None,
+    occupancy_step: float | None = None,
+) -> Comparison:
+    """Run ``base`` and every what-if with common random numbers and pair their replications.
+
+    ``replications`` and ``seed`` default to the base scenario's and apply to every scenario, so
+    replication *i* of each uses the same seed. ``labels`` name the scenarios (default: their
+    names, duplicates numbered). With ``records_dir``, each scenario's records are written as
+    Parquet to ``records_dir/<label as folder name>/records/`` (the layout of
+    ``forlopsim compare --out``). ``on_done`` is called after every replication of every
+    scenario; ``occupancy_step`` keeps each replication's occupancy series for the warm-up
+    check (:func:`forlopsim.experiment.warmup_check`).
+    """
+    scenarios = [base, *whatifs]
+    names = labels_for(scenarios, labels)
+    n = base.simulation.replications if replications is None else replications
+    root = base.simulation.seed if seed is None else seed
+    dirs: list[Path | None] = [None] * len(scenarios)
+    if records_dir is not None:
+        dirs = [records_dir / folder_name(name) / "records" for name in names]
+        if len({d.parent for d in dirs}) < len(dirs):
+            raise ValueError(f"scenario labels {names} share a folder name")
+        for d in dirs:
+            d.mkdir(parents=True, exist_ok=True)
+    grouped = run_scenarios(scenarios, n, root, jobs, dirs, on_done, occupancy_step)
+    return Comparison(
+        base=names[0],
+        tables={
+            name: replication_table(results) for name, results in zip(names, grouped, strict=True)
+        },
+        scenarios=dict(zip(names, scenarios, strict=True)),
+        replications=n,
+        seed=root,
+        results=dict(zip(names, grouped, strict=True)),
+    )

@@ -27,7 +27,8 @@ KINDS: dict[str, str] = {
     "tenancy_start": "a housing place is taken (place: tier)",
     "tenancy_end": "a housing place is given up (place: tier; cause: why)",
     "wait_start": "the resident joins a waiting list (place: tier, team or institution)",
-    "wait_end": "the resident leaves a waiting list (cause: placed, left or exit)",
+    "wait_end": "the resident leaves a waiting list (cause: placed, left or exit); a resident "
+    "served at once has a wait_start and wait_end at the same time",
     "follow_up_start": "a team starts following the resident (place: unit.team)",
     "follow_up_end": "a team stops following the resident (cause: handover or exit)",
     "crisis": "a crisis (cause: how it was met: team, self_referral_bed, crisis_bed, emergency, stay_put)",

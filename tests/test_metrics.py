@@ -276,20 +276,22 @@ def test_wait_median_and_90th_percentile():
     assert math.isnan(result["wait_days_p90.unit.unit"])
 
 
-def test_share_of_starts_that_waited():
+def test_share_of_waits_longer_than_zero():
+    # the engine records a zero-length wait for a resident served at once
     r = records(
         [
-            (50.0, 7, "tenancy_start", "flat", "", "placed"),  # warm-up: left out
+            (50.0, 7, "wait_start", "flat", "", ""),  # begins in the warm-up: left out
+            (50.0, 7, "wait_end", "flat", "", "placed"),
             (200.0, 1, "wait_start", "flat", "", ""),
-            (230.0, 1, "wait_end", "flat", "", "placed"),
-            (230.0, 1, "tenancy_start", "flat", "", "placed"),  # waited
-            (300.0, 2, "tenancy_start", "flat", "", "placed"),  # a free place at once
-            (400.0, 3, "tenancy_start", "flat", "", "own_housing"),  # no allocation: left out
-            (500.0, 4, "follow_up_start", "unit.team", "", ""),  # at once
+            (230.0, 1, "wait_end", "flat", "", "placed"),  # waited 30 days
+            (300.0, 2, "wait_start", "flat", "", ""),
+            (300.0, 2, "wait_end", "flat", "", "placed"),  # a free place at once
+            (500.0, 4, "wait_start", "unit.team", "", ""),
+            (500.0, 4, "wait_end", "unit.team", "", "placed"),  # at once
             (600.0, 5, "wait_start", "unit.team", "", ""),
-            (650.0, 5, "wait_end", "unit.team", "", "placed"),
-            (650.0, 5, "follow_up_start", "unit.team", "", ""),  # waited
-            (700.0, 6, "admission", "detox", "", "crisis"),  # at once
+            (650.0, 5, "wait_end", "unit.team", "", "placed"),  # waited 50 days
+            (700.0, 6, "wait_start", "detox", "", ""),
+            (700.0, 6, "wait_end", "detox", "", "placed"),  # at once
         ]
     )
     result = metrics.waited_share(r)
@@ -298,6 +300,10 @@ def test_share_of_starts_that_waited():
     assert result["waited_share.unit.unit"] == pytest.approx(1 / 2)
     assert result["waited_share.institution.detox"] == 0.0
     assert math.isnan(result["waited_share.tier.hostel"])
+    # and wait_days is the mean over everyone served: (30 + 0) / 2 and (0 + 50) / 2
+    days = metrics.waits(r)
+    assert days["wait_days.tier.flat"] == pytest.approx(15.0)
+    assert days["wait_days.unit.unit"] == pytest.approx(25.0)
 
 
 def test_days_per_temporary_housing_stay():

@@ -97,8 +97,11 @@ class CareMixin:
         place.occupied += 1
         r.stay = place
         r.stay_token += 1
-        if place.waiting is not None and place.waiting in r.entries:
-            self._leave(r, place.waiting, "placed")
+        if place.waiting is not None:
+            if place.waiting in r.entries:
+                self._leave(r, place.waiting, "placed")
+            elif cause != "waiting_list":
+                self._zero_wait(r, place.waiting)
         self._record((now, r.id, "admission", place.name, "", cause, r.need))
         self._move(r, place.name, cause)
         draw = self.streams.length_of_stay

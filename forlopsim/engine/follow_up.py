@@ -36,6 +36,7 @@ class FollowUpMixin:
         if team.waiting in r.entries:
             return
         if team.free:
+            self._zero_wait(r, team.waiting)
             self._start_follow_up(r, team)
         else:
             self._join(r, team.waiting)

@@ -139,10 +139,13 @@ class HousingMixin:
         r.housing_token += 1
         self._record((self.env.now, r.id, "tenancy_end", tier.name, "", cause, r.need))
 
-    def _place(self: World, r: Resident, tier: Tier, cause: str) -> None:
-        """Move a resident into a free place, giving up the one they hold."""
+    def _place(self: World, r: Resident, tier: Tier, cause: str, queued: bool = False) -> None:
+        """Move a resident into a free place, giving up the one they hold; ``queued`` when the
+        place was given from the tier's list (whose wait is already closed)."""
         if tier.waiting in r.entries:
             self._leave(r, tier.waiting, "placed")
+        elif not queued:
+            self._zero_wait(r, tier.waiting)
         old = r.tier
         if old is not None:
             self._end_tenancy(r, "transfer")
@@ -154,7 +157,9 @@ class HousingMixin:
     def _fill_tier(self: World, tier: Tier) -> None:
         """Give free places to the first suitable residents on the tier's list."""
         self._serve(
-            tier, lambda r: self._can_take(r, tier), lambda r: self._place(r, tier, "placed")
+            tier,
+            lambda r: self._can_take(r, tier),
+            lambda r: self._place(r, tier, "placed", queued=True),
         )
 
     def _lose_tenancy(self: World, r: Resident, cause: str, temporary_ok: bool = True) -> None:

@@ -263,6 +263,12 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         r.entries[waiting] = waiting.push(r, now if since is None else since)
         self._record((now, r.id, "wait_start", waiting.name, "", "", r.need))
 
+    def _zero_wait(self, r: Resident, waiting: WaitingList) -> None:
+        """Record a wait of no length: served at once, so wait KPIs count everyone served."""
+        now = self.env.now
+        self._record((now, r.id, "wait_start", waiting.name, "", "", r.need))
+        self._record((now, r.id, "wait_end", waiting.name, "", "placed", r.need))
+
     def _leave(self, r: Resident, waiting: WaitingList, cause: str) -> None:
         entry = r.entries.pop(waiting, None)
         if entry is not None:

@@ -1,4 +1,5 @@
-"""Waiting: days from joining a list to a placement, the share of starts that had to wait,
+"""Waiting: days from joining a list to a placement (0 for a resident served at once), the
+share that had to wait,
 days per stay in temporary housing, and waiting-list lengths.
 
 A wait counts if it starts inside the observed window and ends with a placement (so before the
@@ -74,31 +75,21 @@ def waits(records: Records) -> dict[str, float]:
 
 
 def waited_share(records: Records) -> dict[str, float]:
-    """Of the starts inside the observed window in each tier, team, unit and institution
-    (allocations of a place, follow-up starts, admissions), the share that ended a wait on its
-    list; the rest started at once. ``wait_days`` is the wait of those who waited."""
-    ev = records.events
-    kind, cause = ev["kind"], ev["cause"]
+    """Of the waits counted by :func:`waits`, the share longer than zero (P(wait) in queueing
+    terms): a resident served at once has a wait of length 0."""
+    w, h = records.warmup, records.horizon
+    spell = spells(records.events, "wait_start", "wait_end", h)
+    done = spell[(spell["start"] >= w) & (spell["cause"] == "placed")]
+    waited = ((done["end"] - done["start"]) > 0).astype(float)
+    by_place = waited.groupby(done["place"].to_numpy()).mean()
     lists = {name: k for k in LISTS for name in places_of(records, k)}
-    inside = ((ev["time"] >= records.warmup) & ev["place"].isin(list(lists))).to_numpy()
-    begins = kind.isin((STARTS["team"], STARTS["institution"])) | (
-        (kind == STARTS["tier"]) & cause.isin(ALLOCATIONS)
-    )
-    ended = (kind == "wait_end") & (cause == "placed")
-    code, names = pd.factorize(ev["place"], use_na_sentinel=False)
-    table = pd.DataFrame({"resident": ev["resident"].to_numpy(), "code": code, "time": ev["time"]})
-    starts = table[begins.to_numpy() & inside]
-    waits_ended = table[ended.to_numpy() & inside].drop_duplicates().assign(waited=1.0)
-    waited = starts.merge(waits_ended, on=["resident", "code", "time"], how="left")["waited"]
-    waited = waited.fillna(0.0).to_numpy()
-    place = pd.Series(np.asarray(names, dtype=object)[starts["code"].to_numpy()])
-    by_place = pd.Series(waited).groupby(place.to_numpy()).mean()
-    teams = places_of(records, "team")
-    unit_of = {name: place["unit"] for name, place in teams.items()}
-    by_unit = pd.Series(waited).groupby(place.map(unit_of).to_numpy()).mean()
     result = {
         f"waited_share.{k}.{name}": float(by_place.get(name, np.nan)) for name, k in lists.items()
     }
+    teams = places_of(records, "team")
+    unit_of = {name: place["unit"] for name, place in teams.items()}
+    own = done["place"].isin(list(teams)).to_numpy()
+    by_unit = waited[own].groupby(done["place"][own].map(unit_of).to_numpy()).mean()
     for unit in sorted(set(unit_of.values())):
         result[f"waited_share.unit.{unit}"] = float(by_unit.get(unit, np.nan))
     return result

@@ -1,4 +1,4 @@
-"""The ``forlopsim`` command: run, compare, validate, schema.
+"""The ``forlopsim`` command: run, compare, report, validate, schema.
 
 User mistakes (bad scenario files, bad arguments) end with a short message on stderr and exit
 status 2, never a traceback, and nothing written.
@@ -49,10 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     schema.set_defaults(command=_schema)
 
     from forlopsim.compare_command import add_compare_parser
+    from forlopsim.report.command import add_report_parser
     from forlopsim.run_command import add_run_parser
 
     add_run_parser(sub)
     add_compare_parser(sub)
+    add_report_parser(sub)
     return parser
 
 

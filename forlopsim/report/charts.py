@@ -1,0 +1,416 @@
+"""The hearing report's charts: each function takes the :class:`~.data.ReportData` and a
+:class:`~.i18n.Language` and returns a matplotlib Figure (Agg backend; nothing is shown).
+
+Colours are Okabe–Ito (colour-blind safe), and every scenario also has its own hatching or
+marker so the charts read in greyscale. Every chart has a title, axis labels with units and a
+footnote with the number of replications.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from forlopsim.metrics import still_housed
+from forlopsim.metrics.spells import EXITED, HOMELESS, REFERRED
+from forlopsim.report.data import ReportData, band, mean_moves
+from forlopsim.report.i18n import Language
+from forlopsim.units import DAYS_PER_YEAR
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+FLOWS_SHOWN = 16  # not a domain number: the flow chart draws the largest flows only
+
+
+def _style(i: int) -> dict:
+    return {"color": OKABE_ITO[i % len(OKABE_ITO)], "hatch": HATCHES[i % len(HATCHES)]}
+
+
+def _figure(title: str, footnote: str, size=(10, 5.5), rows: int = 1, cols: int = 1):
+    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False)
+    fig.suptitle(title, fontsize=13, fontweight="bold")
+    fig.text(0.01, 0.005, footnote, fontsize=8, color="#333333", va="bottom")
+    return fig, axes
+
+
+def _finish(fig: Figure) -> Figure:
+    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+    return fig
+
+
+def _footnote(data: ReportData, lang: Language, key: str = "footnote", **extra) -> str:
+    return lang.t(key, replications=data.replications, **extra)
+
+
+def _summary(data: ReportData) -> pd.DataFrame:
+    return data.summary
+
+
+def _bars(ax, summary: pd.DataFrame, kpis: list[str], labels: list[str], scenarios, scale=1.0):
+    """Grouped bars (one group per KPI, one bar per scenario) with 95% CI error bars."""
+    width = 0.8 / max(len(scenarios), 1)
+    x = np.arange(len(kpis))
+    by = summary.set_index(["scenario", "kpi"])
+    for i, label in enumerate(scenarios):
+        rows = [by.loc[(label, k)] if (label, k) in by.index else None for k in kpis]
+        mean = np.array([np.nan if r is None else r["mean"] for r in rows]) * scale
+        low = np.array([np.nan if r is None else r["ci_low"] for r in rows]) * scale
+        high = np.array([np.nan if r is None else r["ci_high"] for r in rows]) * scale
+        error = np.vstack([np.nan_to_num(mean - low), np.nan_to_num(high - mean)])
+        style = _style(i)
+        ax.bar(
+            x + (i - (len(scenarios) - 1) / 2) * width,
+            np.nan_to_num(mean),
+            width,
+            yerr=error,
+            capsize=3,
+            label=label,
+            color=style["color"],
+            hatch=style["hatch"],
+            edgecolor="black",
+            linewidth=0.6,
+        )
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _kpis(summary: pd.DataFrame, prefix: str) -> list[str]:
+    defined = summary.groupby("kpi")["mean"].apply(lambda v: v.notna().any())
+    return [k for k in dict.fromkeys(summary["kpi"]) if k.startswith(prefix) and defined[k]]
+
+
+def waits_chart(data: ReportData, lang: Language) -> Figure:
+    """Mean waiting days per housing tier and per follow-up unit, with 95% CIs."""
+    summary = _summary(data)
+    scenarios = list(data.comparison.scenarios)
+    fig, axes = _figure(lang.t("chart_waits"), _footnote(data, lang), (11, 5.5), 1, 2)
+    for ax, prefix, key in zip(
+        axes[0],
+        ("wait_days.tier.", "wait_days.unit."),
+        ("chart_waits_tier", "chart_waits_unit"),
+        strict=True,
+    ):
+        kpis = _kpis(summary, prefix)
+        _bars(ax, summary, kpis, [lang.place(k[len(prefix) :]) for k in kpis], scenarios)
+        ax.set_title(lang.t(key))
+        ax.set_ylabel(lang.t("waiting_days"))
+    axes[0][0].legend(fontsize=8)
+    return _finish(fig)
+
+
+def occupancy_chart(data: ReportData, lang: Language) -> Figure:
+    """Occupancy of each housing tier over time: mean and 95% band over replications per
+    month, capacity as a thin step line, the end of the warm-up marked."""
+    occ = data.occupancy[data.occupancy["kind"] == "tier"]
+    tiers = list(dict.fromkeys(occ["place"]))
+    cols = 3
+    rows = max(1, math.ceil(len(tiers) / cols))
+    fig, axes = _figure(
+        lang.t("chart_occupancy"), _footnote(data, lang), (12, 3.2 * rows + 1), rows, cols
+    )
+    bands = band(occ, ["scenario", "place", "start"], "occupancy")
+    capacity = occ.groupby(["scenario", "place", "start"])["capacity"].first()
+    warmup = next(iter(data.comparison.scenarios.values())).simulation.warmup_days
+    for ax in axes.flat[len(tiers) :]:
+        ax.axis("off")
+    for ax, tier in zip(axes.flat, tiers, strict=False):
+        for i, label in enumerate(data.comparison.scenarios):
+            own = bands[(bands["scenario"] == label) & (bands["place"] == tier)]
+            years = own["start"].to_numpy(float) / DAYS_PER_YEAR
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            ax.plot(
+                years,
+                own["mean"],
+                color=colour,
+                linestyle=LINESTYLES[i % len(LINESTYLES)],
+                label=label,
+            )
+            ax.fill_between(years, own["low"], own["high"], color=colour, alpha=0.2, linewidth=0)
+            cap = (
+                capacity.loc[label, tier].to_numpy(float)
+                if (label, tier) in capacity.index
+                else None
+            )
+            if cap is not None and np.isfinite(cap).any():
+                ax.step(years, cap, where="post", color=colour, linewidth=0.8, linestyle=":")
+        ax.axvline(warmup / DAYS_PER_YEAR, color="grey", linewidth=0.8)
+        ax.ticklabel_format(axis="y", useOffset=False)
+        ax.set_ylim(bottom=0, top=max(1.0, ax.get_ylim()[1] * 1.05))
+        ax.set_title(lang.place(tier), fontsize=10)
+        ax.set_xlabel(lang.t("years"))
+        ax.set_ylabel(lang.t("occupied"))
+        ax.grid(alpha=0.3)
+    if tiers:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        handles.append(plt.Line2D([], [], color="black", linestyle=":", linewidth=0.8))
+        labels.append(lang.t("capacity"))
+        handles.append(plt.Line2D([], [], color="grey", linewidth=0.8))
+        labels.append(lang.t("warmup_end"))
+        axes.flat[0].legend(handles, labels, fontsize=7)
+    return _finish(fig)
+
+
+def revolving_door_chart(data: ReportData, lang: Language) -> Figure:
+    """Return to homelessness within 12 months and readmission within 90 days, per scenario."""
+    summary = _summary(data)
+    kpis = ["return_to_homelessness_12m", "readmission_90d"]
+    fig, axes = _figure(lang.t("chart_revolving"), _footnote(data, lang), (9, 5.5))
+    ax = axes[0][0]
+    _bars(ax, summary, kpis, [lang.t(k) for k in kpis], list(data.comparison.scenarios), 100.0)
+    ax.set_ylabel(lang.t("share_percent"))
+    ax.legend(fontsize=8)
+    return _finish(fig)
+
+
+def turn_away_chart(data: ReportData, lang: Language) -> Figure:
+    """Share of crisis-bed requests turned away, per bed type and scenario."""
+    summary = _summary(data)
+    kpis = _kpis(summary, "turn_away.")
+    fig, axes = _figure(lang.t("chart_turn_away"), _footnote(data, lang), (9, 5.5))
+    ax = axes[0][0]
+    _bars(
+        ax,
+        summary,
+        kpis,
+        [lang.place(k[len("turn_away.") :]) for k in kpis],
+        list(data.comparison.scenarios),
+        100.0,
+    )
+    ax.set_ylabel(lang.t("turn_away_percent"))
+    ax.legend(fontsize=8)
+    return _finish(fig)
+
+
+def cost_chart(data: ReportData, lang: Language) -> Figure:
+    """Running cost per year by kind of place, stacked, per scenario (NOK million)."""
+    summary = _summary(data)
+    kinds = _kpis(summary, "cost_per_year.by_kind.")
+    means = summary.pivot(index="kpi", columns="scenario", values="mean")
+    scenarios = list(data.comparison.scenarios)
+    fig, axes = _figure(lang.t("chart_cost"), _footnote(data, lang), (9, 5.5))
+    ax = axes[0][0]
+    bottom = np.zeros(len(scenarios))
+    for i, kpi in enumerate(kinds):
+        values = np.nan_to_num(means.loc[kpi, scenarios].to_numpy(float)) / 1e6
+        kind = kpi.rsplit(".", 1)[-1]
+        name = lang.t(f"kind_{kind}") if lang.has(f"kind_{kind}") else lang.place(kind)
+        style = _style(i)
+        ax.bar(
+            scenarios,
+            values,
+            bottom=bottom,
+            label=name,
+            color=style["color"],
+            hatch=style["hatch"],
+            edgecolor="black",
+            linewidth=0.6,
+        )
+        bottom += values
+    ax.set_ylabel(lang.t("cost_mnok"))
+    ax.tick_params(axis="x", labelrotation=15)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _finish(fig)
+
+
+def cost_effect(data: ReportData) -> pd.DataFrame:
+    """Per what-if: homeless days avoided per year and extra running cost per year (NOK), with
+    95% CIs, and NOK per homeless day avoided where the effect's CI excludes zero (else NaN).
+
+    Columns: ``scenario, avoided, avoided_low, avoided_high, effect_significant, cost,
+    cost_low, cost_high, per_day``.
+    """
+    differences = data.differences.set_index(["scenario", "kpi"])
+    rows = []
+    for label in data.comparison.whatifs:
+        h = differences.loc[(label, "homeless_mean")]
+        c = differences.loc[(label, "cost_per_year.total")]
+        avoided = -h["difference"] * DAYS_PER_YEAR
+        per_day = c["difference"] / avoided if h["significant"] and avoided > 0 else math.nan
+        rows.append(
+            {
+                "scenario": label,
+                "avoided": avoided,
+                "avoided_low": -h["ci_high"] * DAYS_PER_YEAR,
+                "avoided_high": -h["ci_low"] * DAYS_PER_YEAR,
+                "effect_significant": bool(h["significant"]),
+                "cost": c["difference"],
+                "cost_low": c["ci_low"],
+                "cost_high": c["ci_high"],
+                "per_day": per_day,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
+    """Extra running cost against homeless days avoided per year, per what-if, with 95% CIs
+    both ways; the cost per day avoided is written beside each point whose effect is
+    measurable (its CI excludes zero)."""
+    table = cost_effect(data)
+    fig, axes = _figure(lang.t("chart_cost_effect"), _footnote(data, lang), (9, 6))
+    ax = axes[0][0]
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.axvline(0, color="grey", linewidth=0.8)
+    for i, row in enumerate(table.itertuples()):
+        colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
+        x, y = row.avoided, row.cost / 1e6
+        ax.errorbar(
+            x,
+            y,
+            xerr=[[np.nan_to_num(x - row.avoided_low)], [np.nan_to_num(row.avoided_high - x)]],
+            yerr=[
+                [np.nan_to_num(y - row.cost_low / 1e6)],
+                [np.nan_to_num(row.cost_high / 1e6 - y)],
+            ],
+            fmt=MARKERS[(i + 1) % len(MARKERS)],
+            color=colour,
+            markersize=8,
+            capsize=3,
+            label=row.scenario,
+        )
+        if row.effect_significant and row.avoided > 0:
+            note = (
+                lang.t("per_day_avoided", value=lang.number(row.per_day, 0))
+                if row.cost > 0
+                else lang.t("cost_effect_free")
+            )
+        else:
+            note = lang.t("effect_not_measurable")
+        ax.annotate(note, (x, y), textcoords="offset points", xytext=(8, 8), fontsize=8)
+    if table.empty:
+        ax.text(0.5, 0.5, lang.t("no_data"), transform=ax.transAxes, ha="center")
+    ax.set_xlabel(lang.t("homeless_days_avoided"))
+    ax.set_ylabel(lang.t("extra_cost_mnok"))
+    ax.grid(alpha=0.3)
+    if not table.empty:
+        ax.legend(fontsize=8)
+    return _finish(fig)
+
+
+def retention_chart(data: ReportData, lang: Language) -> Figure:
+    """Kaplan–Meier share of placements still housed, per non-temporary tier and scenario
+    (placements of all replications pooled; :func:`forlopsim.metrics.still_housed`)."""
+    spells = data.tenancies
+    tiers = list(dict.fromkeys(spells["place"]))
+    cols = 3
+    rows = max(1, math.ceil(len(tiers) / cols))
+    fig, axes = _figure(
+        lang.t("chart_retention"),
+        _footnote(data, lang, "footnote_pooled"),
+        (12, 3.3 * rows + 1),
+        rows,
+        cols,
+    )
+    for ax in axes.flat[len(tiers) :]:
+        ax.axis("off")
+    for ax, tier in zip(axes.flat, tiers, strict=False):
+        for i, label in enumerate(data.comparison.scenarios):
+            own = spells[(spells["scenario"] == label) & (spells["place"] == tier)]
+            if own.empty:
+                continue
+            durations = own["duration"].to_numpy(float)
+            grid = np.linspace(0, durations.max(), 200)
+            curve = np.asarray(still_housed(durations, own["lost"].to_numpy(bool), list(grid)))
+            ax.step(
+                grid / DAYS_PER_MONTH,
+                curve * 100,
+                where="post",
+                color=OKABE_ITO[i % len(OKABE_ITO)],
+                linestyle=LINESTYLES[i % len(LINESTYLES)],
+                label=label,
+            )
+        ax.set_title(lang.place(tier), fontsize=10)
+        ax.set_xlabel(lang.t("months_since"))
+        ax.set_ylabel(lang.t("still_housed"))
+        ax.set_ylim(0, 102)
+        ax.grid(alpha=0.3)
+    if tiers:
+        axes.flat[0].legend(fontsize=7)
+    return _finish(fig)
+
+
+def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) -> Figure:
+    """Moves between places (and in from referral, out of the model) per year in one scenario
+    (default: the base): nodes on a circle, arrow width ∝ mean moves per year."""
+    label = scenario or data.comparison.base
+    flows = mean_moves(data.moves, label, data.replications).head(FLOWS_SHOWN)
+    fig, axes = _figure(
+        lang.t("chart_flow", scenario=label),
+        _footnote(data, lang, "footnote_flow", top=FLOWS_SHOWN),
+        (10, 8.5),
+    )
+    ax = axes[0][0]
+    ax.set_axis_off()
+    nodes = list(dict.fromkeys([REFERRED, HOMELESS, *flows["origin"], *flows["place"], EXITED]))
+    nodes = [n for n in nodes if n in set(flows["origin"]) | set(flows["place"])] or [HOMELESS]
+    angles = np.linspace(np.pi / 2, np.pi / 2 - 2 * np.pi, len(nodes), endpoint=False)
+    where = {n: (np.cos(a), np.sin(a)) for n, a in zip(nodes, angles, strict=True)}
+    biggest = flows["per_year"].max() if len(flows) else 1.0
+    for i, row in enumerate(flows.itertuples()):
+        width = 0.5 + 9.5 * row.per_year / biggest
+        arrow = FancyArrowPatch(
+            where[row.origin],
+            where[row.place],
+            connectionstyle="arc3,rad=0.15",
+            arrowstyle="-|>",
+            mutation_scale=10 + width,
+            linewidth=width,
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            alpha=0.75,
+            shrinkA=28,
+            shrinkB=28,
+        )
+        ax.add_patch(arrow)
+        (x0, y0), (x1, y1) = where[row.origin], where[row.place]
+        mx, my = (x0 + x1) / 2 + 0.15 * (y1 - y0) / 2, (y0 + y1) / 2 - 0.15 * (x1 - x0) / 2
+        ax.text(
+            mx,
+            my,
+            lang.number(row.per_year, 0),
+            fontsize=8,
+            ha="center",
+            va="center",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+    names = {REFERRED: lang.t("referred"), EXITED: lang.t("exited"), HOMELESS: lang.t("homeless")}
+    for node, (x, y) in where.items():
+        ax.text(
+            x,
+            y,
+            names.get(node, lang.place(node)),
+            ha="center",
+            va="center",
+            fontsize=9,
+            bbox={"boxstyle": "round,pad=0.4", "fc": "#f2f2f2", "ec": "black"},
+        )
+    ax.text(0, 0, lang.t("per_year"), ha="center", va="center", fontsize=9, color="#555555")
+    ax.set_xlim(-1.35, 1.35)
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_aspect("equal")
+    return _finish(fig)
+
+
+CHARTS = (
+    waits_chart,
+    occupancy_chart,
+    revolving_door_chart,
+    turn_away_chart,
+    cost_chart,
+    cost_effect_chart,
+    retention_chart,
+    flow_chart,
+)
+"""Every chart of the report, in the report's order."""

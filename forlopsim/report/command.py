@@ -1,0 +1,70 @@
+"""``forlopsim report``: the budget-hearing report for a base scenario and its what-ifs.
+
+It runs exactly what ``forlopsim compare`` runs (same validation: a bad file or option ends
+with status 2 and nothing written), writes the comparison's files as ``compare --out`` does,
+and adds ``report.html`` (self-contained), ``report.pdf`` and ``report.json`` (the numbers of
+the report's tables). Everything is written atomically. The charts need the event records;
+with ``--no-records`` they are read from the staging folder and left out of ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from forlopsim.compare_command import _compare, _write, load_all
+from forlopsim.comparison import folder_name, labels_for
+from forlopsim.errors import UsageError
+from forlopsim.output import check_out_dir, staging
+from forlopsim.report.data import collect
+from forlopsim.report.document import write
+from forlopsim.report.i18n import LANGUAGES, Language
+from forlopsim.run_command import add_run_options, print_warnings
+
+
+def add_report_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``report``."""
+    report = sub.add_parser(
+        "report",
+        help="the budget-hearing report (HTML and PDF) for a base scenario and what-ifs",
+        description="Run a base scenario and what-ifs with common random numbers (as `forlopsim "
+        "compare`) and write, under --out, report.html (self-contained), report.pdf and "
+        "report.json beside the comparison's files: a plain-language summary per what-if, "
+        "the key-figure tables, charts and the assumptions.",
+    )
+    report.add_argument("base", type=Path, metavar="BASE", help="the base scenario file")
+    report.add_argument(
+        "whatifs", type=Path, nargs="+", metavar="WHATIF", help="what-if scenario files"
+    )
+    report.add_argument(
+        "--lang", choices=LANGUAGES, default="nb", help="language of the report (default: nb)"
+    )
+    add_run_options(report)
+    report.set_defaults(command=report_command)
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Validate, run every scenario with CRN, write the comparison files and the report."""
+    if args.out is None:
+        raise UsageError("report: --out DIR is required (the folder for the report)")
+    paths = [args.base, *args.whatifs]
+    scenarios = load_all(paths)
+    check_out_dir(args.out)
+    lang = Language(args.lang)
+    labels = labels_for(scenarios, [p.stem for p in paths])
+    base = scenarios[0]
+    replications = args.replications or base.simulation.replications
+    seed = base.simulation.seed if args.seed is None else args.seed
+    with staging(args.out) as folder:
+        comparison, metas, checks = _compare(
+            scenarios, labels, replications, seed, args.jobs, folder
+        )
+        _write(folder, comparison, metas, checks, paths)
+        write(collect(comparison, folder), lang, folder)
+        if args.no_records:
+            for label in comparison.scenarios:
+                shutil.rmtree(folder / folder_name(label) / "records", ignore_errors=True)
+    print_warnings([m for meta in metas.values() for m in meta["warmup_warnings"]])
+    print(f"Report written to {args.out}/report.html and {args.out}/report.pdf")
+    return 0

@@ -1,0 +1,541 @@
+"""The hearing report's content, built once as a list of blocks and written as HTML and PDF.
+
+:func:`build` turns a :class:`~.data.ReportData` into blocks — headings, paragraphs, tables,
+figures — in the report's order: the summary (one paragraph per what-if), the key-figure
+tables, the charts, the assumptions. :func:`write_html` and :func:`write_pdf` render the same
+blocks, so both files say the same. The HTML is self-contained: CSS inline, charts as base64
+PNG. The PDF is made by fpdf2 (pure Python) with matplotlib's DejaVu fonts.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+import forlopsim
+from forlopsim.report import charts
+from forlopsim.report.data import ReportData
+from forlopsim.report.i18n import Language
+from forlopsim.table import PERCENT, SIGNIFICANT, Format, headlines
+from forlopsim.units import DAYS_PER_YEAR
+
+CHART_DPI = 90  # not a domain number: resolution of the embedded charts (keeps files small)
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Paragraph:
+    text: str
+    lead: str = ""
+    """Printed in bold before ``text``."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    sections: dict[int, str] = field(default_factory=dict)
+    """Section headings to print before the row of that index."""
+    kpis: list[str] = field(default_factory=list)
+    """The KPI of each row (for the HTML's ``data-kpi``), if any."""
+
+
+@dataclass
+class Figure:
+    png: bytes
+    caption: str
+
+
+Block = Heading | Paragraph | Table | Figure
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def value(lang: Language, fmt: Format, x: float) -> str:
+    """A KPI's value as the tables print it, in the language."""
+    if x is None or math.isnan(x):
+        return "–"
+    suffix = lang.t("unit_percent") if fmt is PERCENT else ""
+    return lang.number(x * fmt.scale, fmt.decimals) + suffix
+
+
+def change(lang: Language, fmt: Format, x: float, unit: bool = True) -> str:
+    """A difference, signed, in the difference's unit (percentage points for shares; the unit
+    left off with ``unit=False``, as in the ends of a confidence interval)."""
+    if x is None or math.isnan(x):
+        return "–"
+    suffix = lang.t("unit_pp") if fmt is PERCENT and unit else ""
+    return lang.signed(x * fmt.scale, fmt.decimals) + suffix
+
+
+# -- summary ---------------------------------------------------------------------------------
+
+DAYS = Format(decimals=0)
+RESIDENTS = Format(decimals=1)
+SHARE = PERCENT
+
+SUMMARY_KPIS: list[tuple[str, str, Format]] = [
+    ("residents_waiting.housing", "s_waiting_housing", RESIDENTS),
+    ("homeless_mean", "s_homeless", RESIDENTS),
+    ("return_to_homelessness_12m", "s_return", SHARE),
+    ("readmission_90d", "s_readmission", SHARE),
+    ("turned_away_crises.share", "s_turn_away", SHARE),
+]
+"""The figures every what-if's paragraph reports (then the waits of tiers that changed)."""
+
+
+def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
+    """One plain-language paragraph: what changed measurably, what did not, what it costs."""
+    diffs = data.differences
+    own = diffs[diffs["scenario"] == label].set_index("kpi")
+    items = [(k, lang.t(key), fmt) for k, key, fmt in SUMMARY_KPIS]
+    items += [
+        (k, lang.t("s_wait_tier", tier=lang.place(k.split(".", 2)[2])), DAYS)
+        for k in own.index
+        if k.startswith("wait_days.tier.") and bool(own.loc[k, "significant"])
+    ]
+    changed, same = [], []
+    for kpi, what, fmt in items:
+        if kpi not in own.index or math.isnan(own.loc[kpi, "difference"]):
+            continue
+        row = own.loc[kpi]
+        if row["significant"]:
+            changed.append(
+                lang.t(
+                    "changed",
+                    what=what,
+                    change=change(lang, fmt, row["difference"]),
+                    low=change(lang, fmt, row["ci_low"], unit=False),
+                    high=change(lang, fmt, row["ci_high"], unit=False),
+                )
+            )
+        else:
+            same.append(what)
+    cost = own.loc["cost_per_year.total"]
+    million = Format(scale=1e-6, decimals=1)
+    if cost["significant"]:
+        money = lang.t(
+            "cost_change",
+            change=change(lang, million, cost["difference"]),
+            low=change(lang, million, cost["ci_low"]),
+            high=change(lang, million, cost["ci_high"]),
+        )
+    else:
+        money = lang.t("cost_same")
+    one_off = (
+        own.loc["cost_one_off.new_places", "whatif_mean"]
+        - own.loc["cost_one_off.new_places", "base_mean"]
+    )
+    if one_off > 0:
+        money += " (" + lang.t("one_off", value=lang.number(one_off / 1e6, 1)) + ")"
+    parts = changed or [lang.t("no_changes")]
+    text = "; ".join([*parts, money]) + "."
+    if same:
+        text += " " + lang.t("unchanged", what=", ".join(same))
+    effect = charts.cost_effect(data).set_index("scenario").loc[label]
+    if effect["effect_significant"] and effect["avoided"] > 0:
+        if effect["cost"] > 0:
+            text += " " + lang.t("cost_effect_sentence", value=lang.number(effect["per_day"], 0))
+        else:
+            text += " " + lang.t("cost_effect_free")
+    else:
+        text += " " + lang.t("cost_effect_none")
+    name = data.comparison.scenarios[label].name
+    return Paragraph(text, lead=f"{name}: ")
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+def kpi_rows(data: ReportData, label: str) -> list[dict]:
+    """The headline rows of one what-if's table, with raw numbers and the printed cells."""
+    summary = data.summary
+    means = summary.pivot(index="kpi", columns="scenario", values="mean")
+    diffs = data.differences
+    own = diffs[diffs["scenario"] == label].set_index("kpi")
+    base = data.comparison.base
+    rows = []
+    for h in headlines(means.index, lambda name: bool(means.loc[name].notna().any())):
+        if h.kpi not in own.index:
+            continue
+        row = own.loc[h.kpi]
+        rows.append(
+            {
+                "kpi": h.kpi,
+                "section": h.section,
+                "label": h.label,
+                "format": h.format,
+                "base_mean": float(means.loc[h.kpi, base]),
+                "whatif_mean": float(means.loc[h.kpi, label]),
+                "difference": float(row["difference"]),
+                "ci_low": float(row["ci_low"]),
+                "ci_high": float(row["ci_high"]),
+                "significant": bool(row["significant"]),
+            }
+        )
+    return rows
+
+
+def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list[dict]]:
+    """One what-if's key figures: base, what-if, Δ (marked when significant) and its CI."""
+    rows = kpi_rows(data, label)
+    header = [lang.t("kpi"), data.comparison.base, label, "Δ", lang.t("ci")]
+    cells, sections, current = [], {}, None
+    for i, r in enumerate(rows):
+        if r["section"] != current:
+            sections[i] = lang.t(r["section"])
+            current = r["section"]
+        fmt = r["format"]
+        label_text = lang.t(r["kpi"]) if lang.has(r["kpi"]) else lang.place(r["label"])
+        ci = "–"
+        if not (math.isnan(r["ci_low"]) or math.isnan(r["ci_high"])):
+            ci = f"{change(lang, fmt, r['ci_low'], False)} … {change(lang, fmt, r['ci_high'], False)}"
+        r["cells"] = [
+            label_text,
+            value(lang, fmt, r["base_mean"]),
+            value(lang, fmt, r["whatif_mean"]),
+            change(lang, fmt, r["difference"]) + (f" {SIGNIFICANT}" if r["significant"] else ""),
+            ci,
+        ]
+        cells.append(r["cells"])
+    return Table(header, cells, sections, [r["kpi"] for r in rows]), rows
+
+
+# -- assumptions -----------------------------------------------------------------------------
+
+SKIPPED = {"name", "description"}
+
+
+def _flat(data: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(data, dict):
+        out: dict[str, object] = {}
+        for key, item in data.items():
+            out.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data}
+
+
+def changed_fields(
+    base: forlopsim.Scenario, whatif: forlopsim.Scenario
+) -> list[tuple[str, object, object]]:
+    """Dotted paths whose value differs between the two scenarios' ``model_dump()`` (sources,
+    names and descriptions left out): ``(path, base value, what-if value)``; absent is None."""
+    a, b = _flat(base.model_dump()), _flat(whatif.model_dump())
+    rows = []
+    for path in sorted(set(a) | set(b)):
+        if path in SKIPPED or "source" in path.split("."):
+            continue
+        if a.get(path) != b.get(path):
+            rows.append((path, a.get(path), b.get(path)))
+    return rows
+
+
+def _plain(lang: Language, x: object) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, bool):
+        return str(x).lower()
+    if isinstance(x, int | float):
+        return lang.number(float(x), 0 if float(x).is_integer() else 3)
+    return str(x)
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=CHART_DPI)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def build(
+    data: ReportData, lang: Language, created: date | None = None
+) -> tuple[list[Block], dict]:
+    """The report's blocks and a JSON-ready record of the numbers in its tables."""
+    comparison = data.comparison
+    base = comparison.scenarios[comparison.base]
+    sim = base.simulation
+    years = (sim.horizon_days - sim.warmup_days) / DAYS_PER_YEAR
+    blocks: list[Block] = [
+        Heading(lang.t("title"), 0),
+        Paragraph(
+            lang.t(
+                "subtitle",
+                base=base.name,
+                n=len(comparison.whatifs),
+                replications=comparison.replications,
+                years=lang.number(years, 1),
+            )
+        ),
+        Heading(lang.t("summary")),
+        Paragraph(lang.t("summary_intro")),
+    ]
+    blocks += [whatif_paragraph(data, label, lang) for label in comparison.whatifs]
+    blocks += [
+        Heading(lang.t("tables")),
+        Paragraph(lang.t("tables_intro", base=comparison.base, mark=SIGNIFICANT)),
+    ]
+    numbers: dict[str, list[dict]] = {}
+    for label in comparison.whatifs:
+        table, rows = kpi_table(data, label, lang)
+        blocks += [Heading(comparison.scenarios[label].name, 2), table]
+        numbers[label] = [
+            {
+                k: r[k]
+                for k in (
+                    "kpi",
+                    "base_mean",
+                    "whatif_mean",
+                    "difference",
+                    "ci_low",
+                    "ci_high",
+                    "significant",
+                    "cells",
+                )
+            }
+            for r in rows
+        ]
+    blocks.append(Heading(lang.t("charts")))
+    for n, chart in enumerate(charts.CHARTS, start=1):
+        fig = chart(data, lang)
+        title = fig._suptitle.get_text() if fig._suptitle else chart.__name__
+        blocks.append(Figure(_png(fig), lang.t("caption", n=n, title=title)))
+    blocks.append(Heading(lang.t("assumptions")))
+    for label in comparison.whatifs:
+        fields = changed_fields(base, comparison.scenarios[label])
+        rows = [[p, _plain(lang, a), _plain(lang, b)] for p, a, b in fields]
+        blocks.append(Heading(lang.t("changes_from_base", base=comparison.base, whatif=label), 2))
+        if rows:
+            blocks.append(Table([lang.t("field"), comparison.base, label], rows))
+        else:
+            blocks.append(Paragraph(lang.t("none_changed")))
+    created = created or date.today()
+    facts = [
+        [lang.t("fact_replications"), lang.number(comparison.replications, 0)],
+        [lang.t("fact_seed"), str(comparison.seed)],
+        [lang.t("fact_crn"), lang.t("yes")],
+        [
+            lang.t("fact_horizon"),
+            lang.t(
+                "days_years",
+                days=lang.number(sim.horizon_days, 0),
+                years=lang.number(sim.horizon_days / DAYS_PER_YEAR, 1),
+            ),
+        ],
+        [
+            lang.t("fact_warmup"),
+            lang.t(
+                "days_years",
+                days=lang.number(sim.warmup_days, 0),
+                years=lang.number(sim.warmup_days / DAYS_PER_YEAR, 1),
+            ),
+        ],
+        [lang.t("fact_version"), forlopsim.__version__],
+        [lang.t("fact_date"), created.isoformat()],
+    ]
+    blocks += [Heading(lang.t("run_facts"), 2), Table([lang.t("run_facts"), ""], facts)]
+    record = {
+        "language": lang.code,
+        "base": comparison.base,
+        "whatifs": comparison.whatifs,
+        "replications": comparison.replications,
+        "seed": comparison.seed,
+        "horizon_days": sim.horizon_days,
+        "warmup_days": sim.warmup_days,
+        "forlopsim_version": forlopsim.__version__,
+        "date": created.isoformat(),
+        "tables": numbers,
+        "cost_effect": charts.cost_effect(data).to_dict(orient="records"),
+    }
+    return blocks, record
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+CSS = """
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; max-width: 60em;
+       margin: 2em auto; padding: 0 1em; color: #1a1a1a; line-height: 1.45; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { border-bottom: 2px solid #0072B2; padding-bottom: 0.2em; margin-top: 2em; }
+h3 { margin-top: 1.5em; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { padding: 0.25em 0.6em; white-space: nowrap; border-bottom: 1px solid #ddd; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f2f2f2; }
+td:first-child { white-space: normal; }
+tr.section td { font-weight: bold; background: #fafafa; text-align: left; }
+tr.significant td { background: #eef6fb; }
+figure { margin: 1.5em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: 0.9em; color: #444; }
+.lead { font-weight: bold; }
+"""
+
+
+def _html_table(table: Table) -> str:
+    out = [
+        "<table>",
+        "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in table.header) + "</tr>",
+    ]
+    for i, row in enumerate(table.rows):
+        if i in table.sections:
+            out.append(
+                f'<tr class="section"><td colspan="{len(table.header)}">'
+                f"{html.escape(table.sections[i])}</td></tr>"
+            )
+        attrs = ""
+        if table.kpis:
+            attrs = f' data-kpi="{html.escape(table.kpis[i])}"'
+            if row[3].endswith(SIGNIFICANT):
+                attrs += ' class="significant"'
+        out.append(f"<tr{attrs}>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def to_html(blocks: list[Block], lang: Language) -> str:
+    """The report as one self-contained HTML page."""
+    body = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = block.level + 1
+            body.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
+        elif isinstance(block, Paragraph):
+            lead = f'<span class="lead">{html.escape(block.lead)}</span>' if block.lead else ""
+            body.append(f"<p>{lead}{html.escape(block.text)}</p>")
+        elif isinstance(block, Table):
+            body.append(_html_table(block))
+        else:
+            data = base64.b64encode(block.png).decode("ascii")
+            body.append(
+                f'<figure><img alt="{html.escape(block.caption)}" '
+                f'src="data:image/png;base64,{data}"><figcaption>{html.escape(block.caption)}'
+                "</figcaption></figure>"
+            )
+    title = next((b.text for b in blocks if isinstance(b, Heading)), "forlopsim")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang.code}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+# -- PDF -------------------------------------------------------------------------------------
+
+
+def _fonts() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def to_pdf(blocks: list[Block]) -> bytes:
+    """The report as a PDF (A4): the same blocks, DejaVu fonts, charts as images."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format="A4")
+    fonts = _fonts()
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    first_chart = True
+    for block in blocks:
+        if isinstance(block, Heading):
+            size = {0: 17, 1: 14, 2: 11}[block.level]
+            if block.level == 1 and pdf.get_y() > pdf.h * 0.75:
+                pdf.add_page()
+            pdf.set_font("DejaVu", "B", size)
+            pdf.ln(3)
+            pdf.multi_cell(width, size * 0.5, block.text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        elif isinstance(block, Paragraph):
+            pdf.set_font("DejaVu", "", 9.5)
+            text = (f"**{block.lead}**" if block.lead else "") + block.text.replace("**", "")
+            pdf.multi_cell(width, 5, text, markdown=True, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        elif isinstance(block, Table):
+            pdf.set_font("DejaVu", "", 7.5 if len(block.header) > 3 else 8.5)
+            columns = (26, 20, 18, 14, 22) if len(block.header) == 5 else None
+            with pdf.table(
+                col_widths=columns,
+                text_align=["LEFT"] + ["RIGHT"] * (len(block.header) - 1),
+                headings_style=FontFace(emphasis="BOLD", fill_color=(242, 242, 242)),
+                line_height=4.2,
+                padding=0.8,
+            ) as table:
+                table.row(block.header)
+                for i, row in enumerate(block.rows):
+                    if i in block.sections:
+                        table.row().cell(
+                            block.sections[i],
+                            colspan=len(block.header),
+                            style=FontFace(emphasis="BOLD"),
+                            align="LEFT",
+                        )
+                    table.row(row)
+            pdf.ln(2)
+        else:
+            if first_chart:
+                pdf.add_page()
+                first_chart = False
+            image = io.BytesIO(block.png)
+            from PIL import Image
+
+            with Image.open(io.BytesIO(block.png)) as im:
+                w, h = im.size
+            height = width * h / w
+            if pdf.get_y() + height + 10 > pdf.h - pdf.b_margin:
+                pdf.add_page()
+            pdf.image(image, w=width)
+            pdf.set_font("DejaVu", "", 8.5)
+            pdf.multi_cell(width, 4.5, block.caption, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def write(data: ReportData, lang: Language, folder: Path) -> dict:
+    """``report.html``, ``report.pdf`` and ``report.json`` (the tables' numbers) in ``folder``."""
+    import json
+
+    blocks, record = build(data, lang)
+    (folder / "report.html").write_text(to_html(blocks, lang), encoding="utf-8")
+    (folder / "report.pdf").write_bytes(to_pdf(blocks))
+    document = json.dumps(_clean(record), indent=2, ensure_ascii=False)
+    (folder / "report.json").write_text(document + "\n", encoding="utf-8")
+    return record
+
+
+def _clean(x: object) -> object:
+    """JSON-ready: NaN becomes null, numpy scalars plain numbers."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if hasattr(x, "item"):
+        x = x.item()
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x
+
+
+__all__ = ["build", "changed_fields", "kpi_rows", "to_html", "to_pdf", "write"]

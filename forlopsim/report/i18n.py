@@ -1,0 +1,285 @@
+"""The report's words and numbers in Norwegian (bokmål) and English.
+
+Every string a reader of the hearing report sees goes through :class:`Language`: ``lang.t(key,
+**values)`` looks the key up in :data:`CATALOGUE` and fills in the values; ``lang.number`` and
+``lang.signed`` format numbers the language's way (babel's CLDR data: ``1 234,5`` with a
+non-breaking space in bokmål, ``1,234.5`` in English).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from babel.numbers import format_decimal
+
+LANGUAGES = ("nb", "en")
+"""Languages the report is written in; ``nb`` is the default."""
+
+LOCALES = {"nb": "nb_NO", "en": "en_GB"}
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # -- document ----------------------------------------------------------------------------
+    "title": {
+        "nb": "Budsjetthøring: hva hvert tiltak gir og koster",
+        "en": "Budget hearing: what each what-if buys and what it costs",
+    },
+    "subtitle": {
+        "nb": "{base} sammenlignet med {n} tiltak · {replications} replikasjoner · {years} observerte år",
+        "en": "{base} compared with {n} what-ifs · {replications} replications · {years} observed years",
+    },
+    "summary": {"nb": "Sammendrag", "en": "Summary"},
+    "summary_intro": {
+        "nb": "Hvert tiltak er simulert med de samme tilfeldige tallene som grunnscenarioet. En endring nevnes bare når 95 %-konfidensintervallet utelukker null; ellers står det at den ikke endret seg målbart. Tall i parentes er 95 %-konfidensintervallet for endringen.",
+        "en": "Each what-if was simulated with the same random numbers as the base. A change is mentioned only when its 95% confidence interval excludes zero; otherwise the text says it did not measurably change. Figures in brackets are the change's 95% confidence interval.",
+    },
+    "changed": {
+        "nb": "{what} {change} ({low} til {high})",
+        "en": "{what} {change} ({low} to {high})",
+    },
+    "unchanged": {
+        "nb": "Ingen målbar endring i: {what}.",
+        "en": "Did not measurably change: {what}.",
+    },
+    "no_changes": {
+        "nb": "Ingen av hovedtallene endret seg målbart",
+        "en": "None of the headline figures changed measurably",
+    },
+    "cost_change": {
+        "nb": "driftskostnad {change} mill. kr i året ({low} til {high})",
+        "en": "running cost {change} million NOK a year ({low} to {high})",
+    },
+    "cost_same": {
+        "nb": "driftskostnaden endret seg ikke målbart",
+        "en": "the running cost did not measurably change",
+    },
+    "one_off": {"nb": "pluss {value} mill. kr én gang", "en": "plus {value} million NOK once"},
+    "tables": {"nb": "Nøkkeltall", "en": "Key figures"},
+    "tables_intro": {
+        "nb": "Gjennomsnitt over replikasjonene. Δ er gjennomsnittet av de parvise forskjellene tiltak − {base}; {mark} betyr at 95 %-konfidensintervallet utelukker null.",
+        "en": "Means over the replications. Δ is the mean of the paired differences what-if − {base}; {mark} marks a difference whose 95% confidence interval excludes zero.",
+    },
+    "kpi": {"nb": "Nøkkeltall", "en": "KPI"},
+    "ci": {"nb": "95 % KI", "en": "95% CI"},
+    "charts": {"nb": "Figurer", "en": "Charts"},
+    "assumptions": {"nb": "Forutsetninger", "en": "Assumptions"},
+    "changes_from_base": {
+        "nb": "Endringer fra {base} i {whatif}",
+        "en": "Changes from {base} in {whatif}",
+    },
+    "field": {"nb": "Felt", "en": "Field"},
+    "none_changed": {"nb": "(ingen felt endret)", "en": "(no field changed)"},
+    "run_facts": {"nb": "Kjøringen", "en": "The run"},
+    "fact_replications": {"nb": "Replikasjoner", "en": "Replications"},
+    "fact_seed": {"nb": "Frø (seed)", "en": "Seed"},
+    "fact_horizon": {"nb": "Tidshorisont", "en": "Horizon"},
+    "fact_warmup": {"nb": "Innsvingingsperiode", "en": "Warm-up"},
+    "fact_version": {"nb": "forlopsim-versjon", "en": "forlopsim version"},
+    "fact_date": {"nb": "Dato", "en": "Date"},
+    "fact_crn": {"nb": "Felles tilfeldige tall", "en": "Common random numbers"},
+    "yes": {"nb": "ja", "en": "yes"},
+    "days_years": {"nb": "{days} dager ({years} år)", "en": "{days} days ({years} years)"},
+    "caption": {"nb": "Figur {n}. {title}", "en": "Figure {n}. {title}"},
+    # -- headline KPIs (summary sentences) --------------------------------------------------
+    "s_waiting_housing": {
+        "nb": "personer på venteliste til bolig",
+        "en": "residents on a housing waiting list",
+    },
+    "s_wait_tier": {"nb": "ventetid på {tier}", "en": "waiting days for {tier}"},
+    "s_homeless": {"nb": "bostedsløse (gjennomsnitt)", "en": "residents homeless"},
+    "s_return": {
+        "nb": "tilbakefall til bostedsløshet innen 12 måneder",
+        "en": "returns to homelessness within 12 months",
+    },
+    "s_readmission": {"nb": "reinnleggelser innen 90 dager", "en": "readmissions within 90 days"},
+    "s_turn_away": {
+        "nb": "kriser der ingen krisesengplass var ledig",
+        "en": "crises that found no crisis bed free",
+    },
+    # -- table sections and KPI labels -------------------------------------------------------
+    "Waiting days, per housing tier": {
+        "nb": "Ventedager, per botilbud",
+        "en": "Waiting days, per housing tier",
+    },
+    "Waiting days for follow-up, per unit": {
+        "nb": "Ventedager på oppfølging, per enhet",
+        "en": "Waiting days for follow-up, per unit",
+    },
+    "Waiting days for an institution": {
+        "nb": "Ventedager på institusjon",
+        "en": "Waiting days for an institution",
+    },
+    "Utilisation, housing tiers": {"nb": "Belegg, botilbud", "en": "Utilisation, housing tiers"},
+    "Utilisation, teams": {"nb": "Belegg, team", "en": "Utilisation, teams"},
+    "Utilisation, crisis beds": {"nb": "Belegg, krisesenger", "en": "Utilisation, crisis beds"},
+    "Utilisation, institutions": {"nb": "Belegg, institusjoner", "en": "Utilisation, institutions"},
+    "Crisis beds: turn-away probability": {
+        "nb": "Krisesenger: sannsynlighet for avvisning",
+        "en": "Crisis beds: turn-away probability",
+    },
+    "Revolving door": {"nb": "Svingdør", "en": "Revolving door"},
+    "Homelessness": {"nb": "Bostedsløshet", "en": "Homelessness"},
+    "Residents": {"nb": "Innbyggere", "en": "Residents"},
+    "Outcomes per year": {"nb": "Utfall per år", "en": "Outcomes per year"},
+    "Cost, NOK million": {"nb": "Kostnad, mill. kr", "en": "Cost, NOK million"},
+    "return_to_homelessness_12m": {
+        "nb": "tilbake til bostedsløshet innen 12 mnd.",
+        "en": "return to homelessness within 12 months",
+    },
+    "readmission_90d": {"nb": "reinnleggelse innen 90 dager", "en": "readmission within 90 days"},
+    "homeless_days_per_resident_year": {
+        "nb": "bostedsløse dager per innbyggerår",
+        "en": "homeless days per resident-year",
+    },
+    "homeless_mean": {"nb": "bostedsløse (gjennomsnitt)", "en": "residents homeless (mean)"},
+    "residents_in_services": {
+        "nb": "i tjenester (oppfølging eller lavterskel)",
+        "en": "in services (follow-up or low-threshold)",
+    },
+    "residents_in_low_threshold": {
+        "nb": "i lavterskeltjenester",
+        "en": "in low-threshold services",
+    },
+    "per_year.deaths": {"nb": "dødsfall", "en": "deaths"},
+    "per_year.death_overdose": {"nb": "overdosedødsfall", "en": "overdose deaths"},
+    "per_year.recovery": {"nb": "bedring", "en": "recoveries"},
+    "per_year.moved": {"nb": "flyttet", "en": "moved away"},
+    "cost_per_year.total": {"nb": "per år, alle betalere", "en": "per year, all payers"},
+    "cost_per_year.payer.municipality": {"nb": "per år, kommunen", "en": "per year, municipality"},
+    "cost_per_year.payer.specialist": {
+        "nb": "per år, spesialisthelsetjenesten",
+        "en": "per year, specialist service",
+    },
+    "cost_one_off.new_places": {"nb": "engangskostnad, nye plasser", "en": "one-off, new places"},
+    "unit_pp": {"nb": " %-poeng", "en": " pp"},
+    "unit_percent": {"nb": " %", "en": "%"},
+    # -- charts ------------------------------------------------------------------------------
+    "footnote": {
+        "nb": "{replications} replikasjoner; feilfelt og bånd: 95 %-konfidensintervall",
+        "en": "{replications} replications; error bars and bands: 95% confidence interval",
+    },
+    "footnote_pooled": {
+        "nb": "{replications} replikasjoner; plasseringer fra alle replikasjoner slått sammen",
+        "en": "{replications} replications; placements of all replications pooled",
+    },
+    "footnote_flow": {
+        "nb": "{replications} replikasjoner; pilbredde ∝ flyttinger per år (gjennomsnitt); bare de {top} største strømmene",
+        "en": "{replications} replications; arrow width ∝ moves per year (mean); the {top} largest flows only",
+    },
+    "chart_waits": {
+        "nb": "Ventetid per botilbud og enhet",
+        "en": "Waiting time per housing tier and unit",
+    },
+    "chart_waits_tier": {"nb": "Botilbud", "en": "Housing tier"},
+    "chart_waits_unit": {"nb": "Oppfølging, per enhet", "en": "Follow-up, per unit"},
+    "waiting_days": {"nb": "Ventedager (gjennomsnitt)", "en": "Waiting days (mean)"},
+    "chart_occupancy": {
+        "nb": "Belegg over tid, botilbud",
+        "en": "Occupancy over time, housing tiers",
+    },
+    "occupied": {"nb": "Beboere", "en": "Residents"},
+    "years": {"nb": "År fra start", "en": "Years from start"},
+    "capacity": {"nb": "kapasitet", "en": "capacity"},
+    "warmup_end": {"nb": "slutt på innsvinging", "en": "end of warm-up"},
+    "chart_revolving": {
+        "nb": "Svingdør: tilbakefall og reinnleggelse",
+        "en": "Revolving door: returns and readmissions",
+    },
+    "share_percent": {"nb": "Andel (%)", "en": "Share (%)"},
+    "chart_turn_away": {"nb": "Avvisninger fra krisesenger", "en": "Crisis-bed turn-aways"},
+    "turn_away_percent": {"nb": "Forespørsler avvist (%)", "en": "Requests turned away (%)"},
+    "chart_cost": {
+        "nb": "Driftskostnad per år etter type tilbud",
+        "en": "Running cost per year by item",
+    },
+    "cost_mnok": {"nb": "Mill. kr per år", "en": "NOK million a year"},
+    "chart_cost_effect": {"nb": "Kostnad mot effekt", "en": "Cost against effect"},
+    "homeless_days_avoided": {
+        "nb": "Bostedsløse dager unngått per år",
+        "en": "Homeless days avoided per year",
+    },
+    "extra_cost_mnok": {
+        "nb": "Ekstra driftskostnad (mill. kr per år)",
+        "en": "Extra running cost (NOK million a year)",
+    },
+    "per_day_avoided": {
+        "nb": "{value} kr per unngått bostedsløs dag",
+        "en": "NOK {value} per homeless day avoided",
+    },
+    "effect_not_measurable": {"nb": "effekt ikke målbar", "en": "effect not measurable"},
+    "cost_effect_sentence": {
+        "nb": "Kostnad per unngått bostedsløs dag: {value} kr.",
+        "en": "Cost per homeless day avoided: NOK {value}.",
+    },
+    "cost_effect_none": {
+        "nb": "Kostnad per unngått bostedsløs dag beregnes ikke: effekten er ikke målbar.",
+        "en": "No cost per homeless day avoided: the effect is not measurable.",
+    },
+    "cost_effect_free": {
+        "nb": "Færre bostedsløse dager og lavere kostnad.",
+        "en": "Fewer homeless days at a lower cost.",
+    },
+    "chart_retention": {
+        "nb": "Bostabilitet: andel fortsatt i boligen (Kaplan–Meier)",
+        "en": "Housing retention: share still housed (Kaplan–Meier)",
+    },
+    "months_since": {"nb": "Måneder etter innflytting", "en": "Months since placement"},
+    "still_housed": {"nb": "Fortsatt i boligen (%)", "en": "Still housed (%)"},
+    "chart_flow": {
+        "nb": "Flyttinger mellom tilbud, {scenario}",
+        "en": "Moves between places, {scenario}",
+    },
+    "per_year": {"nb": "per år", "en": "per year"},
+    "referred": {"nb": "henvist", "en": "referred"},
+    "exited": {"nb": "ut", "en": "left"},
+    "homeless": {"nb": "bostedsløs", "en": "homeless"},
+    "no_data": {"nb": "ingen data", "en": "no data"},
+    # -- kinds of place (cost items) ---------------------------------------------------------
+    "kind_tier": {"nb": "botilbud", "en": "housing"},
+    "kind_team": {"nb": "oppfølging", "en": "follow-up"},
+    "kind_crisis_bed": {"nb": "krisesenger", "en": "crisis beds"},
+    "kind_institution": {"nb": "institusjoner", "en": "institutions"},
+    "kind_low_threshold": {"nb": "lavterskel", "en": "low-threshold"},
+}
+"""Every user-visible string of the report, by key and language."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """Words and number formats of one language (``nb`` or ``en``)."""
+
+    code: str = "nb"
+
+    def __post_init__(self) -> None:
+        if self.code not in LANGUAGES:
+            raise ValueError(f"language {self.code!r}: expected one of {', '.join(LANGUAGES)}")
+
+    def t(self, key: str, **values: object) -> str:
+        """The text of ``key`` in this language, with ``values`` filled in."""
+        entry = CATALOGUE.get(key)
+        text = entry[self.code] if entry else key
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        """Whether the catalogue has ``key``."""
+        return key in CATALOGUE
+
+    def number(self, value: float, decimals: int = 1) -> str:
+        """``value`` with ``decimals`` decimals, grouped: ``1 234,5`` (nb), ``1,234.5`` (en)."""
+        if value is None or math.isnan(value):
+            return "–"
+        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+        return format_decimal(value, format=pattern, locale=LOCALES[self.code])
+
+    def signed(self, value: float, decimals: int = 1) -> str:
+        """A change: with its sign (``+`` or a minus sign, ``−``)."""
+        if value is None or math.isnan(value):
+            return "–"
+        text = self.number(abs(value), decimals)
+        if text.strip("0,. \u00a0") == "":
+            return "±" + text
+        return ("+" if value > 0 else "\u2212") + text
+
+    def place(self, name: str) -> str:
+        """A place's name from a scenario, readable (``staffed_24h`` → ``staffed 24h``)."""
+        return name.replace("_", " ")

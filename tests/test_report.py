@@ -1,0 +1,240 @@
+"""``forlopsim report``: the hearing report's files, numbers, languages and self-containment."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forlopsim.cli import main
+from forlopsim.comparison import compare_scenarios
+from forlopsim.report.data import collect
+from forlopsim.report.document import changed_fields, write
+from forlopsim.report.i18n import CATALOGUE, LANGUAGES, Language
+from forlopsim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+BASELINE = SCENARIOS / "trondheim_baseline.yaml"
+CHROMIUM = Path("/usr/bin/chromium")
+SHORT = {"horizon_days": 1100, "warmup_days": 180}
+
+
+def _short_file(folder: Path, name: str) -> Path:
+    """A what-if file that extends the scenario ``name`` with a three-year horizon."""
+    path = folder / name
+    path.write_text(
+        f"extends: {SCENARIOS / name}\nsimulation:\n"
+        + "".join(f"  {k}: {v}\n" for k, v in SHORT.items())
+    )
+    return path
+
+
+def _run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    """``forlopsim report`` on a three-year baseline and two what-ifs, 2 replications, nb."""
+    folder = tmp_path_factory.mktemp("report")
+    files = [
+        _short_file(folder, n)
+        for n in ("trondheim_baseline.yaml", "missing_middle.yaml", "crisis_beds.yaml")
+    ]
+    out = folder / "out"
+    argv = ["report", *map(str, files), "--out", str(out), "-n", "2", "--seed", "7", "-j", "1"]
+    status, _, err = _run(argv)
+    assert status == 0, err
+    return out
+
+
+def test_report_writes_html_pdf_json_and_the_comparison(report: Path):
+    for name in ("report.html", "report.pdf", "report.json", "comparison.csv", "comparison.json"):
+        assert (report / name).is_file(), name
+    for label in ("trondheim_baseline", "missing_middle", "crisis_beds"):
+        assert (report / label / "summary.json").is_file()
+        assert (report / label / "records").is_dir()
+
+
+def test_report_numbers_equal_compares(report: Path):
+    """The report's table numbers are the comparison's differences, and the HTML prints them."""
+    record = json.loads((report / "report.json").read_text())
+    compared = json.loads((report / "comparison.json").read_text())["differences"]
+    page = (report / "report.html").read_text()
+    lang = Language(record["language"])
+    assert record["whatifs"] == ["missing_middle", "crisis_beds"]
+    for label, rows in record["tables"].items():
+        assert rows, label
+        for row in rows:
+            theirs = compared[label][row["kpi"]]
+            for key in ("base_mean", "whatif_mean", "difference", "ci_low", "ci_high"):
+                ours, expected = row[key], theirs[key]
+                if expected is None:
+                    assert ours is None
+                else:
+                    assert math.isclose(ours, expected, rel_tol=1e-12, abs_tol=1e-12), key
+            assert row["significant"] == theirs["significant"]
+            html_row = f'data-kpi="{row["kpi"]}"'
+            assert html_row in page
+            cells = "".join(f"<td>{c}</td>" for c in row["cells"])
+            assert cells.replace("&", "&amp;").replace("'", "&#x27;") in page
+    # and a cell parsed back from the HTML gives the comparison's number
+    first = record["tables"]["missing_middle"][0]
+    match = re.search(rf'data-kpi="{re.escape(first["kpi"])}">(.*?)</tr>', page)
+    cells = re.findall(r"<td>(.*?)</td>", match.group(1))
+    parsed = float(cells[1].replace("\xa0", "").replace("\u202f", "").replace(",", "."))
+    base = compared["missing_middle"][first["kpi"]]["base_mean"]
+    assert parsed == pytest.approx(base, abs=0.051)
+    assert lang.code == "nb"
+
+
+def test_report_has_no_external_reference(report: Path):
+    page = (report / "report.html").read_text()
+    for attribute in re.findall(r'(?:src|href)\s*=\s*["\']?([^"\'\s>]+)', page, re.I):
+        assert attribute.startswith("data:"), attribute
+    assert "@import" not in page
+    for url in re.findall(r"url\(\s*([^)]*)\)", page):
+        assert url.strip("'\" ").startswith("data:"), url
+    assert "<link" not in page.lower()
+    assert "<script" not in page.lower()
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 8
+
+
+def test_report_first_page_speaks_plainly(report: Path):
+    page = (report / "report.html").read_text()
+    summary = page[page.index("<h2>Sammendrag</h2>") : page.index("<h2>Nøkkeltall</h2>")]
+    assert "Missing middle (20 places): " in summary
+    assert "Crisis beds (+4 at the women&#x27;s crisis centre): " in summary
+    assert "mill. kr" in summary
+
+
+def test_report_pdf_has_pages_and_text(report: Path):
+    from pypdf import PdfReader
+
+    reader = PdfReader(report / "report.pdf")
+    assert len(reader.pages) >= 5
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    squeezed = re.sub(r"\s+", " ", text)
+    for expected in (
+        "Budsjetthøring",
+        "Sammendrag",
+        "Nøkkeltall",
+        "Figurer",
+        "Forutsetninger",
+        "Missing middle (20 places)",
+        "housing.tiers.middle.capacity",
+        "Figur 8.",
+    ):
+        assert expected in squeezed, expected
+    first = reader.pages[0].extract_text()
+    assert "Sammendrag" in first and "Missing middle" in first
+
+
+def test_assumptions_name_the_changed_fields(report: Path):
+    page = (report / "report.html").read_text()
+    assert "<td>housing.tiers.middle.capacity</td>" in page
+    assert "<td>crisis_beds.womens_crisis_centre.beds</td>" in page
+    assert "<td>7</td>" in page  # the seed given on the command line
+
+
+def test_changed_fields_diff_the_model_dump():
+    base = load_scenario(BASELINE)
+    whatif = load_scenario(SCENARIOS / "crisis_beds.yaml")
+    fields = {path: (a, b) for path, a, b in changed_fields(base, whatif)}
+    assert fields == {
+        "crisis_beds.womens_crisis_centre.beds": (4, 8),
+        "crisis_beds.womens_crisis_centre.existing_places": (None, 4),
+    }
+    assert changed_fields(base, base) == []
+
+
+def test_english_report(report: Path, tmp_path: Path):
+    base = load_scenario(BASELINE).with_changes(
+        {f"simulation.{k}": float(v) for k, v in SHORT.items()}
+    )
+    whatif = load_scenario(SCENARIOS / "missing_middle.yaml").with_changes(
+        {f"simulation.{k}": float(v) for k, v in SHORT.items()}
+    )
+    comparison = compare_scenarios(base, [whatif], 2, 7, 1, tmp_path, labels=["base", "mm"])
+    write(collect(comparison, tmp_path), Language("en"), tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert '<html lang="en">' in page
+    assert "<h2>Summary</h2>" in page and "<h2>Assumptions</h2>" in page
+    assert "running cost" in page and "Kaplan–Meier" in page
+    assert "Sammendrag" not in page
+
+
+def test_number_formats():
+    nb, en = Language("nb"), Language("en")
+    assert nb.number(1234.5) == "1\xa0234,5"
+    assert en.number(1234.5) == "1,234.5"
+    assert nb.number(1234567.0, 0) == "1\xa0234\xa0567"
+    assert nb.signed(-2.25, 1) == "\u22122,2" or nb.signed(-2.25, 1) == "\u22122,3"
+    assert en.signed(3.0, 0) == "+3"
+    assert nb.number(float("nan")) == "–"
+
+
+def test_catalogue_is_complete():
+    for key, entry in CATALOGUE.items():
+        assert set(entry) == set(LANGUAGES), key
+        assert all(entry.values()), key
+    with pytest.raises(ValueError):
+        Language("de")
+
+
+def test_bad_input_writes_nothing(tmp_path: Path):
+    out = tmp_path / "out"
+    status, _, err = _run(
+        ["report", str(BASELINE), str(tmp_path / "missing.yaml"), "--out", str(out)]
+    )
+    assert status == 2 and "missing.yaml" in err
+    assert not out.exists()
+    status, _, err = _run(["report", str(BASELINE), str(SCENARIOS / "crisis_beds.yaml")])
+    assert status == 2 and "--out" in err
+    with pytest.raises(SystemExit) as exit_:
+        _run(["report", str(BASELINE), str(BASELINE), "--out", str(out), "--lang", "de"])
+    assert exit_.value.code == 2
+    assert not out.exists()
+
+
+def test_html_renders_in_headless_chromium(report: Path, tmp_path: Path):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium; .ci/run does)")
+    from PIL import Image
+
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1200,1600",
+            (report / "report.html").resolve().as_uri(),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.is_file(), "chromium wrote no screenshot"
+    pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    assert pixels.std() > 5, "the screenshot is (nearly) one colour"
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from forlopsim import __version__
 from forlopsim.errors import ScenarioError, UsageError
 from forlopsim.scenario import Scenario, load_scenario
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Simulate municipal care pathways (forløp) and housing for people with "
         "substance-use problems and mental illness.",
     )
+    parser.add_argument("--version", action="version", version=f"forlopsim {__version__}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     validate = sub.add_parser("validate", help="check scenario files and report every problem")

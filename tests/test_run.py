@@ -106,3 +106,12 @@ def test_out_that_is_a_file_is_refused(short_file, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "not a folder" in err and "Traceback" not in err
     assert target.read_text() == "keep me"
+
+
+def test_version(capsys):
+    import forlopsim
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"forlopsim {forlopsim.__version__}"

@@ -74,14 +74,16 @@ def compare_command(args: argparse.Namespace) -> int:
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
     if args.out is None:
-        comparison, metas, checks = _compare(scenarios, labels, replications, seed, args.jobs, None)
+        comparison, metas, checks = run_comparison(
+            scenarios, labels, replications, seed, args.jobs, None
+        )
     else:
         with staging(args.out) as folder:
             records = None if args.no_records else folder
-            comparison, metas, checks = _compare(
+            comparison, metas, checks = run_comparison(
                 scenarios, labels, replications, seed, args.jobs, records
             )
-            _write(folder, comparison, metas, checks, paths)
+            write_comparison(folder, comparison, metas, checks, paths)
     title = run_title(f"{labels[0]} vs {', '.join(labels[1:])}", base, replications, seed)
     print_wide(
         comparison_table(comparison.summary(), comparison.differences(), comparison.base, title)
@@ -96,7 +98,7 @@ def compare_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compare(scenarios, labels, replications, seed, jobs, records_dir):
+def run_comparison(scenarios, labels, replications, seed, jobs, records_dir):
     start = time.perf_counter()
     with progress(replications * len(scenarios)) as advance:
         comparison = compare_scenarios(
@@ -120,7 +122,9 @@ def _compare(scenarios, labels, replications, seed, jobs, records_dir):
     return comparison, metas, checks
 
 
-def _write(folder: Path, comparison: Comparison, metas, checks, paths: list[Path]) -> None:
+def write_comparison(
+    folder: Path, comparison: Comparison, metas, checks, paths: list[Path]
+) -> None:
     """One folder per scenario, and ``comparison.csv`` / ``comparison.json``."""
     summary = comparison.summary()
     files = dict(zip(comparison.scenarios, paths, strict=True))

@@ -96,10 +96,6 @@ class Records:
     def horizon(self) -> float:
         return float(self.meta["horizon_days"])
 
-    def of_kind(self, *kinds: str) -> pd.DataFrame:
-        """The event rows of the given kinds."""
-        return self.events[self.events["kind"].isin(kinds)]
-
     def to_parquet(self, directory: Path, replication: int) -> list[Path]:
         """Write ``events`` and ``residents`` as Parquet files tagged with the replication."""
         paths = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from forlopsim.scenario.scenario import HOMELESS
+from forlopsim.scenario.scenario import EXITED, HOMELESS
 
 if TYPE_CHECKING:
     from forlopsim.engine.resident import Resident
@@ -53,7 +53,7 @@ class FollowUpMixin:
 
     def _on_handover(self: World, event) -> None:
         r, token = event.value
-        if r.team_token == token and r.location != "exited":
+        if r.team_token == token and r.location != EXITED:
             self._handover(r)
             self._after_change(r)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from forlopsim.scenario.scenario import HOMELESS
+from forlopsim.scenario.scenario import EXITED, HOMELESS
 
 if TYPE_CHECKING:
     from forlopsim.engine.resident import Resident
@@ -61,7 +61,7 @@ class HousingMixin:
 
     def _review_housing(self: World, r: Resident, temporary_ok: bool = True) -> None:
         """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
-        if r.location == "exited":
+        if r.location == EXITED:
             return
         preferred, distance = self._preferred(r)
         tier = r.tier
@@ -115,7 +115,7 @@ class HousingMixin:
 
     def _on_fallback(self: World, event) -> None:
         r, since = event.value
-        if r.housing_since == since and r.location != "exited":
+        if r.housing_since == since and r.location != EXITED:
             self._review_housing(r)
             self._after_change(r)
 
@@ -192,7 +192,7 @@ class HousingMixin:
 
     def _on_ban_end(self: World, event) -> None:
         r, name, until = event.value
-        if r.bans.get(name) == until and r.location != "exited":
+        if r.bans.get(name) == until and r.location != EXITED:
             del r.bans[name]
             self._review_housing(r)
             self._after_change(r)

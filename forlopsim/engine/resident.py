@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from forlopsim.scenario.scenario import EXITED, REFERRED
+
 if TYPE_CHECKING:
     from forlopsim.engine.places import Entry
     from forlopsim.engine.world import Crisisbed, Institution, Team, Tier
@@ -45,7 +47,7 @@ class Resident:
         self.problem = problem
         self.violence_high = violent
         self.need = need
-        self.location = "referred"
+        self.location = REFERRED
         self.tier: Tier | None = None
         self.team: Team | None = None
         self.stay: Crisisbed | Institution | None = None
@@ -64,4 +66,4 @@ class Resident:
     @property
     def at_home(self) -> bool:
         """In their housing (or homeless): not away in a bed or institution, not exited."""
-        return self.stay is None and self.location != "exited"
+        return self.stay is None and self.location != EXITED

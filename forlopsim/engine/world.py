@@ -21,10 +21,8 @@ from forlopsim.engine.risks import RiskMixin
 from forlopsim.engine.streams import Stream, Streams
 from forlopsim.records import Recorder
 from forlopsim.scenario.population import AGE_GROUPS, PROBLEMS, SEXES, AttributeMix, MixOverride
-from forlopsim.scenario.scenario import HOMELESS, Scenario
+from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
 from forlopsim.units import DAYS_PER_YEAR
-
-EXITED = "exited"
 
 
 class Tier(Place):

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 
 from forlopsim.records import Records
+from forlopsim.scenario.scenario import EXITED as EXITED  # location names, re-exported
+from forlopsim.scenario.scenario import HOMELESS as HOMELESS
+from forlopsim.scenario.scenario import REFERRED as REFERRED
 from forlopsim.units import DAYS_PER_YEAR
 
 SPELLS = {
@@ -21,13 +24,6 @@ SPELLS = {
     "institution": ("admission", "discharge"),
 }
 """Record kinds that open and close a spell in each kind of place."""
-
-HOMELESS = "homeless"
-"""The location of a resident with no housing place (``move`` records)."""
-REFERRED = "referred"
-"""The origin of a resident's first ``move``."""
-EXITED = "exited"
-"""The location of a resident who has left the model."""
 
 
 def spells(

@@ -13,7 +13,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from forlopsim.compare_command import _compare, _write, load_all
+from forlopsim.compare_command import load_all, run_comparison, write_comparison
 from forlopsim.comparison import folder_name, labels_for
 from forlopsim.errors import UsageError
 from forlopsim.output import check_out_dir, staging
@@ -57,10 +57,10 @@ def report_command(args: argparse.Namespace) -> int:
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
     with staging(args.out) as folder:
-        comparison, metas, checks = _compare(
+        comparison, metas, checks = run_comparison(
             scenarios, labels, replications, seed, args.jobs, folder
         )
-        _write(folder, comparison, metas, checks, paths)
+        write_comparison(folder, comparison, metas, checks, paths)
         write(collect(comparison, folder), lang, folder)
         if args.no_records:
             for label in comparison.scenarios:

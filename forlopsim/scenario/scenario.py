@@ -16,6 +16,10 @@ from forlopsim.scenario.services import Services
 
 HOMELESS = "homeless"
 """The name of the homeless state wherever a place is named (``start_in``, records)."""
+EXITED = "exited"
+"""The location of a resident who has left the model."""
+REFERRED = "referred"
+"""The location of a resident being referred, before their first move."""
 
 
 class Simulation(Sourced):
@@ -162,7 +166,7 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
         ("institutions", s.institutions),
     ):
         for name in names:
-            if name in (HOMELESS, "exited", "referred"):
+            if name in (HOMELESS, EXITED, REFERRED):
                 problems.append((f"{section}.{name}", f"{name!r} is reserved; choose another name"))
             elif name in seen:
                 problems.append(

@@ -1,4 +1,4 @@
-"""The ``forlopsim`` command: run, compare, report, validate, schema.
+"""The ``forlopsim`` command: run, compare, report, calibrate, validate, schema.
 
 User mistakes (bad scenario files, bad arguments) end with a short message on stderr and exit
 status 2, never a traceback, and nothing written.
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(command=_schema)
 
+    from forlopsim.calibration.command import add_calibrate_parser
     from forlopsim.compare_command import add_compare_parser
     from forlopsim.report.command import add_report_parser
     from forlopsim.run_command import add_run_parser
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     add_run_parser(sub)
     add_compare_parser(sub)
     add_report_parser(sub)
+    add_calibrate_parser(sub)
     return parser
 
 

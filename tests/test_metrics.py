@@ -657,7 +657,9 @@ def test_kpis_of_no_records_are_zero_counts_and_undefined_rates():
 
 SHARES = re.compile(
     r"^(utilisation\.|turn_away\.|return_to_homelessness_\d+m|readmission_\d+d$|waited_share\."
-    r"|retention_|frequent_users\.(share|episode_share)$|turned_away_crises\.share$)"
+    r"|retention_|frequent_users\.(share|episode_share)$|turned_away_crises\.share$"
+    r"|temporary_share_of_homeless$|homeless_share_of_residents$|residents_share\."
+    r"|mental_illness_share_of_substance_users$)"
 )
 """KPIs that are shares, so lie in [0, 1]."""
 MAY_BE_UNDEFINED = re.compile(

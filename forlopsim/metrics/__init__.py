@@ -19,11 +19,12 @@ Each KPI has a dotted name: ``group.detail`` (e.g. ``wait_days.tier.staffed_24h`
 ``docs/kpis.md`` lists them all. One concept per module: :mod:`.spells` (building blocks),
 :mod:`.waits`, :mod:`.utilisation`, :mod:`.crisis_beds`, :mod:`.revolving_door`,
 :mod:`.retention`, :mod:`.homelessness`, :mod:`.outcomes`, :mod:`.costs`, :mod:`.flows`,
-:mod:`.services`.
+:mod:`.services`, :mod:`.census`.
 """
 
 from __future__ import annotations
 
+from forlopsim.metrics.census import census
 from forlopsim.metrics.costs import costs, costs_by_year
 from forlopsim.metrics.crisis_beds import crisis_beds
 from forlopsim.metrics.flows import flows, possible_transitions, transitions
@@ -79,6 +80,7 @@ __all__ = [
     "RETURN_WINDOW_DAYS",
     "SPELLS",
     "_integral",
+    "census",
     "clipped",
     "costs",
     "costs_by_year",
@@ -132,6 +134,7 @@ def kpis(records: Records) -> dict[str, float]:
         lambda r: costs(r, mean, housing["residents_mean"]),
         in_services,
         flows,
+        lambda r: census(r, mean, housing, result["per_year.deaths"]),
     ):
         result.update(part(records))
     return result

@@ -1,0 +1,258 @@
+"""``forlopsim calibrate``: fit a scenario's parameters to targets, resumably, with progress."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from forlopsim import __version__
+from forlopsim.calibration.fit import Calibration, calibrate
+from forlopsim.calibration.log import EvaluationLog, numbers_only
+from forlopsim.calibration.output import calibrated_yaml, write_fit
+from forlopsim.calibration.parameters import check_parameters
+from forlopsim.calibration.spec import TargetsFile, load_parameters, load_targets
+from forlopsim.engine import run_replication
+from forlopsim.engine.streams import replication_seeds
+from forlopsim.errors import Problem, ScenarioError, UsageError
+from forlopsim.metrics import kpis
+from forlopsim.output import check_out_dir
+from forlopsim.run_command import QUIET_SECONDS, whole_number
+from forlopsim.scenario import Scenario, load_scenario
+
+DEFAULT_REPLICATIONS = 4
+"""Replications per candidate point when neither the command nor the parameters file says."""
+DEFAULT_EVALUATIONS = 60
+"""Candidate points at most when neither the command nor the parameters file says."""
+PROBE_DAYS = 30.0
+"""Length of the short run that lists the scenario's KPI names before anything is written."""
+
+
+def add_calibrate_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``calibrate``."""
+    parser = sub.add_parser(
+        "calibrate",
+        help="fit scenario parameters to published figures (targets)",
+        description="Fit the parameters in PARAMS (dotted paths with bounds, or factors on "
+        "blocks) so that the scenario's KPI means come near the targets, by Nelder-Mead with "
+        "common random numbers. Every evaluated point is logged under --out, so a stopped "
+        "calibration resumes when the same command runs again. Writes the calibrated scenario "
+        "(a YAML file that extends SCENARIO) and the fit table.",
+    )
+    parser.add_argument("scenario", type=Path, metavar="SCENARIO")
+    parser.add_argument("--targets", type=Path, required=True, metavar="TARGETS.yaml")
+    parser.add_argument("--params", type=Path, required=True, metavar="PARAMS.yaml")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/calibration"),
+        help="folder for the evaluation log and the fit table (default: results/calibration)",
+    )
+    parser.add_argument(
+        "--write",
+        type=Path,
+        metavar="FILE",
+        help="where to write the calibrated scenario (default: OUT/calibrated.yaml)",
+    )
+    parser.add_argument(
+        "--replications",
+        "-n",
+        type=whole_number(2),
+        help=f"replications per candidate point (default: PARAMS's, else {DEFAULT_REPLICATIONS})",
+    )
+    parser.add_argument(
+        "--max-evaluations",
+        type=whole_number(1),
+        help=f"candidate points at most (default: PARAMS's, else {DEFAULT_EVALUATIONS})",
+    )
+    parser.add_argument(
+        "--check-replications",
+        type=whole_number(2),
+        help="replications of the base and calibrated scenarios for the fit table "
+        "(default: the scenario's)",
+    )
+    parser.add_argument("--seed", type=whole_number(0), help="root seed (default: the scenario's)")
+    parser.add_argument(
+        "--jobs", "-j", type=whole_number(1), default=os.cpu_count() or 1, help="worker processes"
+    )
+    parser.add_argument(
+        "--restart", action="store_true", help="discard an earlier calibration's log in --out"
+    )
+    parser.set_defaults(command=calibrate_command)
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    """Check every input, calibrate (resuming a logged run), then write and print the fit."""
+    scenario = load_scenario(args.scenario)
+    targets = load_targets(args.targets)
+    parameters = load_parameters(args.params)
+    check_parameters(scenario, parameters.parameters, args.params)
+    check_kpis(scenario, targets, args.targets)
+    check_out_dir(args.out)
+    write = args.write or args.out / "calibrated.yaml"
+    if write.exists() and write.is_dir():
+        raise UsageError(f"--write {write}: is a folder; expected a scenario file name")
+    replications = args.replications or parameters.replications or DEFAULT_REPLICATIONS
+    evaluations = args.max_evaluations or parameters.max_evaluations or DEFAULT_EVALUATIONS
+    seed = scenario.simulation.seed if args.seed is None else args.seed
+    problem = {  # what decides the logged answers; texts and the stopping rule do not
+        "scenario": _fitted(scenario),
+        "targets": {
+            n: [t.kpi, t.centre, t.half_width, t.weight] for n, t in targets.targets.items()
+        },
+        "parameters": {
+            n: [p.path, p.bounds is None, *p.interval, p.on_log_scale]
+            for n, p in parameters.parameters.items()
+        },
+        "replications": replications,
+        "seed": seed,
+        "forlopsim": __version__,
+    }
+    log = EvaluationLog(args.out, problem, restart=args.restart)
+    if log.resumed:
+        print(f"Resuming: {log.resumed} evaluations read from {args.out}/", file=sys.stderr)
+    try:
+        with CalibrationProgress(evaluations) as advance:
+            calibration = calibrate(
+                scenario,
+                targets.targets,
+                parameters.parameters,
+                replications=replications,
+                max_evaluations=evaluations,
+                check_replications=args.check_replications,
+                seed=seed,
+                jobs=args.jobs,
+                log=log,
+                on_evaluation=advance,
+            )
+    except KeyboardInterrupt:
+        print(
+            f"forlopsim: interrupted; {len(log.entries)} evaluations are kept in {args.out}/; "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    write_calibrated(calibration, scenario, args.scenario, write)
+    write_fit(args.out, calibration)
+    print_fit(calibration)
+    print(f"Calibrated scenario written to {write}; fit table in {args.out}/fit.md")
+    return 0
+
+
+def check_kpis(scenario: Scenario, targets: TargetsFile, file: Path) -> None:
+    """Every target names a KPI the scenario has (a short probe run lists them)."""
+    probe = scenario.with_changes(
+        {"simulation.horizon_days": PROBE_DAYS, "simulation.warmup_days": 0.0}
+    )
+    names = set(kpis(run_replication(probe, replication_seeds(0, 1)[0])))
+    problems = []
+    for name, t in targets.targets.items():
+        if t.kpi not in names:
+            close = difflib.get_close_matches(t.kpi, sorted(names), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else " (docs/kpis.md lists them)"
+            problems.append(Problem(str(file), f"targets.{name}.kpi", f"no KPI {t.kpi!r}{hint}"))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def write_calibrated(calibration: Calibration, base: Scenario, base_path: Path, out: Path) -> None:
+    """Write the calibrated scenario atomically, after checking it loads as what was fitted."""
+    out.resolve().parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp.yaml")
+    tmp.write_text(calibrated_yaml(calibration, base, base_path, out))
+    try:
+        written = load_scenario(tmp)
+        if _fitted(written) != _fitted(calibration.scenario):
+            raise RuntimeError(f"{out}: the written scenario differs from the fitted one")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fitted(scenario: Scenario) -> dict[str, Any]:
+    """A scenario's numbers, without the text that the calibrated file rewrites."""
+    return numbers_only(scenario.model_dump(mode="json", exclude={"name", "description"}))
+
+
+def print_fit(calibration: Calibration) -> None:
+    """The fit table and the fitted values on the terminal."""
+    console = Console()
+    table = Table(
+        title=f"Fit over {calibration.check_replications} replications "
+        f"(distance {calibration.distance_before:.3g} before, "
+        f"{calibration.distance_after:.3g} after)"
+    )
+    for column in ("target", "observed", "before", "calibrated", "95% CI", "within"):
+        table.add_column(column, justify="left" if column == "target" else "right")
+    for row in calibration.fit_table().itertuples():
+        table.add_row(
+            row.target,
+            row.observed,
+            f"{row.before:.4g}",
+            f"{row.simulated:.4g}",
+            f"{row.ci_low:.4g} – {row.ci_high:.4g}",
+            ("yes" if row.within else "no") + ("" if row.weight else " (not fitted)"),
+        )
+    console.print(table)
+    values = Table(title=f"Fitted values ({len(calibration.evaluations)} points evaluated)")
+    for column in ("parameter", "path", "start", "fitted"):
+        values.add_column(column)
+    for name, p in calibration.parameters.items():
+        kind = " (factor)" if p.scale is not None else ""
+        values.add_row(
+            name, p.path, f"{calibration.start[name]:g}", f"{calibration.best[name]:g}{kind}"
+        )
+    console.print(values)
+
+
+class CalibrationProgress:
+    """Evaluations done on a terminal bar, or plain lines once a calibration lasts a while."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.best = float("inf")
+        self.start = time.perf_counter()
+        self.console = Console(stderr=True)
+        self.bar: Progress | None = None
+
+    def __enter__(self):
+        if self.console.is_terminal:
+            self.bar = Progress(
+                TextColumn("calibrating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("best distance {task.fields[best]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.task = self.bar.add_task("fit", total=self.total, best="–")
+            self.bar.start()
+        return self.advance
+
+    def advance(self, entry: dict[str, Any], resumed: bool) -> None:
+        self.done += 1
+        self.best = min(self.best, entry["distance"])
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, best=f"{self.best:.3g}")
+        elif time.perf_counter() - self.start > QUIET_SECONDS:
+            origin = " (from the log)" if resumed else ""
+            print(
+                f"evaluation {self.done}/{self.total}: distance {entry['distance']:.3g}, "
+                f"best {self.best:.3g}{origin}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,107 @@
+"""The evaluation log that makes a calibration resumable.
+
+Each evaluated candidate point is appended as one JSON line to ``evaluations.jsonl`` and flushed
+to disk as soon as it finishes. The optimiser is deterministic, so a restarted calibration asks
+for the same points in the same order; those found in the log are answered from it without
+simulating, and the search carries on from where it stopped. ``problem.json`` holds a fingerprint
+of everything that decides the answers (scenario, targets, parameters, seed, replications,
+forlopsim version): a log made for another problem is never reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from forlopsim.errors import UsageError
+
+LOG_NAME = "evaluations.jsonl"
+PROBLEM_NAME = "problem.json"
+
+
+def numbers_only(node: Any) -> Any:
+    """A dumped scenario without its ``source`` texts: what decides its results."""
+    if isinstance(node, dict):
+        return {k: numbers_only(v) for k, v in node.items() if k != "source"}
+    if isinstance(node, list):
+        return [numbers_only(v) for v in node]
+    return node
+
+
+def fingerprint(problem: dict[str, Any]) -> str:
+    """A SHA-256 of the problem, written canonically (sorted keys, exact floats)."""
+    text = json.dumps(problem, sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class EvaluationLog:
+    """Evaluated points by their position in the unit cube; appended to as points finish."""
+
+    def __init__(self, folder: Path | None, problem: dict[str, Any], restart: bool = False):
+        self.folder = folder
+        self.entries: list[dict[str, Any]] = []
+        self._by_point: dict[tuple[float, ...], dict[str, Any]] = {}
+        self.resumed = 0
+        """Evaluations found in the log when it was opened."""
+        if folder is None:
+            return
+        digest = fingerprint(problem)
+        stored = folder / PROBLEM_NAME
+        if stored.exists() and not restart:
+            previous = json.loads(stored.read_text()).get("fingerprint")
+            if previous != digest:
+                raise UsageError(
+                    f"--out {folder}: holds a calibration of another problem (scenario, targets, "
+                    "parameters, seed, replications or forlopsim version differ); give another "
+                    "--out, or --restart to discard it"
+                )
+            self._read(folder / LOG_NAME)
+        elif restart:
+            (folder / LOG_NAME).unlink(missing_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_atomically(stored, json.dumps({"fingerprint": digest, "problem": problem}, indent=1))
+
+    def _read(self, path: Path) -> None:
+        if not path.exists():
+            return
+        for line in path.read_text().splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                break  # the last line of a killed run may be cut short: evaluate it again
+            self._remember(entry)
+        self.resumed = len(self.entries)
+        # rewrite without a cut line, so that appending goes on from a whole line
+        _write_atomically(path, "".join(json.dumps(e) + "\n" for e in self.entries))
+
+    def get(self, point: Sequence[float]) -> dict[str, Any] | None:
+        """The logged evaluation of ``point``, if any."""
+        return self._by_point.get(_key(point))
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """Remember an evaluation (with ``point``) and append it to the log on disk."""
+        self._remember(entry)
+        if self.folder is None:
+            return
+        with (self.folder / LOG_NAME).open("a") as file:
+            file.write(json.dumps(entry) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+
+    def _remember(self, entry: dict[str, Any]) -> None:
+        self.entries.append(entry)
+        self._by_point[_key(entry["point"])] = entry
+
+
+def _key(point: Sequence[float]) -> tuple[float, ...]:
+    return tuple(float(x) for x in point)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

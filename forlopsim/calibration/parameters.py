@@ -104,7 +104,8 @@ def check_parameters(scenario: Scenario, parameters: Mapping[str, Parameter], fi
                     Problem(
                         str(file),
                         f"parameters.{name}.{form}",
-                        f"{end} gives an invalid scenario ({where}: {first['msg']})",
+                        f"{end:g} gives an invalid scenario "
+                        f"({where}: {first['msg'].removeprefix('Value error, ')})",
                     )
                 )
                 break

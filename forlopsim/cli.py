@@ -1,4 +1,5 @@
-"""The ``forlopsim`` command: run, compare, report, calibrate, validate, schema.
+"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, validate,
+schema.
 
 User mistakes (bad scenario files, bad arguments) end with a short message on stderr and exit
 status 2, never a traceback, and nothing written.
@@ -54,10 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     from forlopsim.compare_command import add_compare_parser
     from forlopsim.report.command import add_report_parser
     from forlopsim.run_command import add_run_parser
+    from forlopsim.sensitivity.command import add_sensitivity_parser
+    from forlopsim.sweep.command import add_sweep_parser
 
     add_run_parser(sub)
     add_compare_parser(sub)
     add_report_parser(sub)
+    add_sweep_parser(sub)
+    add_sensitivity_parser(sub)
     add_calibrate_parser(sub)
     return parser
 

@@ -1,0 +1,127 @@
+"""``forlopsim sensitivity SPEC.yaml``: run or resume a Sobol sweep, then its Sobol indices.
+
+Writes ``sobol.csv`` (one row per KPI and parameter), ``sobol.json`` (the same with the run
+facts and the KPIs left out) and ``sobol.png`` (the bar chart) beside the sweep's results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from forlopsim.errors import UsageError
+from forlopsim.output import finite
+from forlopsim.sensitivity.analysis import CONFIDENCE, sobol_indices
+from forlopsim.sensitivity.chart import sobol_chart
+from forlopsim.sweep.command import (
+    INTERRUPTED,
+    add_sweep_options,
+    stopped_by_sigterm,
+    sweep_and_report,
+)
+from forlopsim.sweep.spec import Sweep, load_spec
+from forlopsim.sweep.store import _atomic
+
+
+def add_sensitivity_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``sensitivity``."""
+    parser = sub.add_parser(
+        "sensitivity",
+        help="Sobol indices of the KPIs from a sweep with a sobol design",
+        description="Run (or resume) the sweep of a SPEC file whose design is sobol, then "
+        "compute each KPI's first-order and total Sobol indices with 95% confidence intervals "
+        "(SALib) from the mean over replications per point. Writes sobol.csv, sobol.json and "
+        "sobol.png (a bar chart) under --out, beside the sweep's results.",
+    )
+    parser.add_argument("spec", type=Path, metavar="SPEC", help="the sweep's SPEC.yaml")
+    add_sweep_options(parser)
+    parser.set_defaults(command=sensitivity_command)
+
+
+def sensitivity_command(args: argparse.Namespace) -> int:
+    """Check the design, run or resume the sweep, analyse, print and write the indices."""
+    sweep = load_spec(args.spec)
+    if sweep.spec.design.kind != "sobol":
+        raise UsageError(
+            f"{args.spec}: design.kind: Sobol indices need a sobol design "
+            f"(got {sweep.spec.design.kind})"
+        )
+    try:
+        sweep, results, out = sweep_and_report(args)
+    except KeyboardInterrupt:
+        print(
+            "forlopsim: interrupted; finished replications are kept, run again to resume",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
+    table, skipped = sobol_indices(sweep, results)
+    with stopped_by_sigterm():
+        write_indices(out, sweep, table, skipped)
+    print_indices(table, skipped)
+    print(f"Sobol indices written to {out}/sobol.csv, sobol.json, sobol.png")
+    return 0
+
+
+def footnote(sweep: Sweep) -> str:
+    """What the indices rest on: base sample, points, replications, seed, interval."""
+    n = sweep.spec.design.samples
+    return (
+        f"Saltelli sample N = {n}; mean of {sweep.replications} replication(s) per point, seed "
+        f"{sweep.seed}; bars: {CONFIDENCE:.0%} bootstrap intervals (SALib)"
+    )
+
+
+def write_indices(out: Path, sweep: Sweep, table: pd.DataFrame, skipped: dict[str, str]) -> None:
+    """``sobol.csv``, ``sobol.json`` and ``sobol.png``, each written atomically."""
+    with _atomic(out / "sobol.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    document = {
+        "name": sweep.spec.name,
+        "spec_file": str(sweep.path),
+        "samples": sweep.spec.design.samples,
+        "replications": sweep.replications,
+        "seed": sweep.seed,
+        "confidence": CONFIDENCE,
+        "parameters": sweep.parameters,
+        "indices": {
+            kpi: {
+                row["parameter"]: {
+                    k: finite(v) for k, v in row.items() if k not in ("kpi", "parameter")
+                }
+                for row in rows.to_dict("records")
+            }
+            for kpi, rows in table.groupby("kpi", sort=False)
+        },
+        "skipped": skipped,
+    }
+    with _atomic(out / "sobol.json") as tmp:
+        tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    if len(table):
+        figure = sobol_chart(table, f"Sobol indices: {sweep.spec.name}", footnote(sweep))
+        with _atomic(out / "sobol.png") as tmp:
+            figure.savefig(tmp, format="png", dpi=120)
+        plt.close(figure)
+
+
+def print_indices(table: pd.DataFrame, skipped: dict[str, str]) -> None:
+    """A rich table: KPI, parameter, S1 ± and ST ±."""
+    view = Table(title="Sobol indices (95% CI half-width)")
+    for column in ("KPI", "parameter", "S1", "ST"):
+        view.add_column(column, justify="left" if column in ("KPI", "parameter") else "right")
+    for row in table.itertuples():
+        view.add_row(
+            row.kpi,
+            row.parameter,
+            f"{row.S1:.3f} ± {row.S1_conf:.3f}",
+            f"{row.ST:.3f} ± {row.ST_conf:.3f}",
+        )
+    Console(width=140).print(view)
+    for kpi, reason in skipped.items():
+        print(f"  {kpi}: left out ({reason})")

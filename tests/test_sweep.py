@@ -1,0 +1,279 @@
+"""forlopsim sweep: designs, common random numbers, the resumable store, bad SPEC files.
+
+Sweeps run the crisis-bed queue of ``sweeps/models/crisis_bed_queue.yaml`` (a replication
+takes a tenth of a second), in the test process (``jobs=1``) unless the test is about workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from forlopsim.cli import main
+from forlopsim.experiment import run_replications
+from forlopsim.sweep import Store, design_table, load_spec, run_sweep
+from forlopsim.sweep.design import POINT
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = REPO / "sweeps" / "models" / "crisis_bed_queue.yaml"
+BEDS = "crisis_beds.bed.beds"
+STAY = "crisis_beds.bed.length_of_stay.mean"
+RATE = "hazards.crisis.per_year.1"
+
+
+def write_spec(folder: Path, text: str, name: str = "spec.yaml") -> Path:
+    """A SPEC file whose scenario is the crisis-bed queue."""
+    path = folder / name
+    path.write_text(f"name: test sweep\nscenario: {MODEL}\n" + text)
+    return path
+
+
+# -- designs ---------------------------------------------------------------------------------------
+
+
+def test_grid_is_every_combination_of_levels(tmp_path: Path) -> None:
+    spec = write_spec(
+        tmp_path,
+        f"""
+parameters:
+  {BEDS}: {{levels: [2, 4, 6]}}
+  {STAY}: {{bounds: [1.0, 3.0]}}
+design: {{kind: grid, levels: 5}}
+""",
+    )
+    table = design_table(load_spec(spec))
+    assert len(table) == 3 * 5
+    assert sorted(set(table[BEDS])) == [2, 4, 6]
+    assert sorted(set(table[STAY])) == pytest.approx([1.0, 1.5, 2.0, 2.5, 3.0])
+    assert not table.duplicated().any()
+
+
+def test_latin_hypercube_fills_each_stratum_once(tmp_path: Path) -> None:
+    spec = write_spec(
+        tmp_path,
+        f"""
+parameters:
+  {STAY}: {{bounds: [0.5, 4.5]}}
+  {RATE}: {{bounds: [1.0, 2.0]}}
+  {BEDS}: {{bounds: [1, 8], integer: true}}
+design: {{kind: lhs, samples: 20, seed: 3}}
+""",
+    )
+    table = design_table(load_spec(spec))
+    assert len(table) == 20
+    for column, (low, high) in ((STAY, (0.5, 4.5)), (RATE, (1.0, 2.0))):
+        values = table[column].to_numpy()
+        assert ((values >= low) & (values < high)).all()
+        strata = np.floor((values - low) / (high - low) * 20).astype(int)
+        assert sorted(strata) == list(range(20))  # one point in each twentieth of the range
+    beds = table[BEDS].to_numpy()
+    assert beds.dtype.kind == "i" and beds.min() >= 1 and beds.max() <= 8
+
+
+@pytest.mark.parametrize(
+    ("second_order", "points"), [(False, 8 * (3 + 2)), (True, 8 * (2 * 3 + 2))]
+)
+def test_sobol_design_has_saltelli_size_and_bounds(
+    tmp_path: Path, second_order: bool, points: int
+) -> None:
+    spec = write_spec(
+        tmp_path,
+        f"""
+parameters:
+  {STAY}: {{bounds: [0.5, 4.5]}}
+  {RATE}: {{bounds: [1.0, 2.0]}}
+  {BEDS}: {{bounds: [1, 8], integer: true}}
+design: {{kind: sobol, samples: 8, second_order: {str(second_order).lower()}}}
+""",
+    )
+    table = design_table(load_spec(spec))
+    assert len(table) == points
+    assert table[STAY].between(0.5, 4.5).all() and table[RATE].between(1.0, 2.0).all()
+    assert set(table[BEDS]) <= set(range(1, 9)) and table[BEDS].dtype.kind == "i"
+    assert table.index.name == POINT and list(table.index) == list(range(points))
+
+
+# -- common random numbers -------------------------------------------------------------------------
+
+
+def test_point_equal_to_the_base_gives_exactly_what_run_gives(tmp_path: Path) -> None:
+    spec = write_spec(
+        tmp_path,
+        f"""
+parameters:
+  {BEDS}: {{levels: [4, 6]}}
+design: {{kind: grid}}
+replications: 2
+kpis: all
+""",
+    )
+    sweep = load_spec(spec)
+    results = run_sweep(sweep, tmp_path / "out")
+    assert sweep.base.crisis_beds["bed"].beds == 4  # point 0 is the base scenario
+    runs = run_replications(sweep.base, replications=2, seed=sweep.seed)
+    for run in runs:
+        row = results[(results[POINT] == 0) & (results["replication"] == run.replication)]
+        swept = row.iloc[0][list(run.kpis)].to_numpy(dtype=float)
+        assert np.array_equal(swept, np.array(list(run.kpis.values())), equal_nan=True)
+    # common random numbers: the same arrivals meet 6 beds instead of 4, so fewer turn-aways in
+    # every replication, not just on average
+    by_point = results.pivot(index="replication", columns=POINT, values="turn_away.bed")
+    assert (by_point[1] < by_point[0]).all()
+
+
+# -- the store: resume, refusal ----------------------------------------------------------------
+
+
+def small_grid(tmp_path: Path, points: int = 6) -> Path:
+    levels = ", ".join(str(b) for b in range(1, points + 1))
+    return write_spec(
+        tmp_path, f"parameters:\n  {BEDS}: {{levels: [{levels}]}}\ndesign: {{kind: grid}}\n"
+    )
+
+
+def test_resume_runs_only_what_is_missing(tmp_path: Path) -> None:
+    spec = small_grid(tmp_path, 4)
+    out = tmp_path / "out"
+    first = run_sweep(spec, out)
+    removed = sorted((out / "results").glob("*.parquet"))[1:3]
+    for path in removed:
+        path.unlink()
+    (out / "results" / ".point000000_rep0000.parquet.abc").write_text("half-written")
+    seen: list[tuple[int, int]] = []
+    again = run_sweep(spec, out, on_progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (8 - len(removed), 8)  # replications 2 from the scenario, 4 points
+    assert len(seen) == 1 + len(removed)
+    pd.testing.assert_frame_equal(first, again)
+    assert not [p for p in (out / "results").iterdir() if p.name.startswith(".")]
+
+
+def test_a_changed_spec_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    spec = small_grid(tmp_path, 2)
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 0
+    before = sorted(p.name for p in (out / "results").iterdir())
+    spec.write_text(spec.read_text().replace("[1, 2]", "[1, 3]"))
+    capsys.readouterr()
+    assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 2
+    error = capsys.readouterr().err
+    assert "different spec" in error and str(out) in error
+    assert sorted(p.name for p in (out / "results").iterdir()) == before
+
+
+def test_a_folder_that_holds_something_else_is_refused(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["sweep", str(small_grid(tmp_path)), "--out", str(out)]) == 2
+    assert "holds no sweep" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_killed_sweep_resumes_with_every_task_exactly_once(tmp_path: Path) -> None:
+    points = 12
+    spec = small_grid(tmp_path, points)
+    spec.write_text(spec.read_text() + "replications: 1\n")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "forlopsim", "sweep", str(spec), "--out", str(out)]
+    process = subprocess.Popen(
+        [*command, "--jobs", "1"],
+        cwd=tmp_path,
+        start_new_session=True,  # its own process group, so the kill reaches any worker
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        while len(list((out / "results").glob("*.parquet"))) < 3 and process.poll() is None:
+            time.sleep(0.02)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
+    finished = len(list((out / "results").glob("*.parquet")))
+    assert 3 <= finished < points, "the sweep must be killed midway"
+    assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 0
+    sweep = load_spec(spec)
+    results = Store(out, sweep, design_table(sweep)).read()
+    pairs = list(zip(results[POINT], results["replication"], strict=True))
+    assert sorted(pairs) == [(p, 0) for p in range(points)]
+    assert not [p for p in (out / "results").iterdir() if not p.name.endswith(".parquet")]
+    assert results["turn_away.bed"].is_monotonic_decreasing  # more beds, fewer turn-aways
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+BAD = {
+    "unknown key": (f"parameters:\n  {BEDS}: {{levles: [1, 2]}}\ndesign: {{kind: grid}}\n", f"parameters.{BEDS}.levles", "did you mean 'levels'"),
+    "bounds reversed": (f"parameters:\n  {STAY}: {{bounds: [3, 1]}}\n  {BEDS}: {{bounds: [1, 3], integer: true}}\ndesign: {{kind: lhs, samples: 4}}\n", f"parameters.{STAY}.bounds", "low below high"),
+    "no such field": ("parameters:\n  crisis_beds.bed.bedz: {levels: [1, 2]}\ndesign: {kind: grid}\n", "parameters.crisis_beds.bed.bedz", "no field"),
+    "value rejected": (f"parameters:\n  {BEDS}: {{bounds: [-2, 3], integer: true}}\n  {STAY}: {{bounds: [1, 2]}}\ndesign: {{kind: sobol, samples: 4}}\n", f"parameters.{BEDS}", "at least 0"),
+    "levels in sobol": (f"parameters:\n  {BEDS}: {{levels: [1, 2]}}\n  {STAY}: {{bounds: [1, 2]}}\ndesign: {{kind: sobol, samples: 4}}\n", f"parameters.{BEDS}.levels", "needs bounds"),
+    "samples not power of 2": (f"parameters:\n  {BEDS}: {{bounds: [1, 3], integer: true}}\n  {STAY}: {{bounds: [1, 2]}}\ndesign: {{kind: sobol, samples: 6}}\n", "design.samples", "power of 2"),
+    "wrong kind": (f"parameters:\n  {BEDS}: {{levels: [1, 2]}}\ndesign: {{kind: random}}\n", "design.kind", "'grid', 'lhs' or 'sobol'"),
+    "replications text": (f"parameters:\n  {BEDS}: {{levels: [1, 2]}}\ndesign: {{kind: grid}}\nreplications: many\n", "replications", "integer"),
+    "unknown KPI": (f"parameters:\n  {BEDS}: {{levels: [1, 2]}}\ndesign: {{kind: grid}}\nkpis: [turn_away.bedd]\nreplications: 1\n", "kpis", "no KPI named 'turn_away.bedd'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_spec_exits_2_naming_file_and_field_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture, case: str
+) -> None:
+    text, field, expected = BAD[case]
+    spec = write_spec(tmp_path, text, "bad.yaml")
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 2
+    error = capsys.readouterr().err
+    assert str(spec) in error and field in error and expected in error, error
+    assert "Traceback" not in error
+    assert not out.exists()
+
+
+def test_bad_spec_names_the_line(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, BAD["bounds reversed"][0], "bad.yaml")
+    with pytest.raises(Exception) as raised:
+        load_spec(spec)
+    assert str(raised.value).startswith(f"{spec}:4: parameters.{STAY}.bounds")
+
+
+def test_missing_scenario_file_is_named(tmp_path: Path, capsys) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        f"name: x\nscenario: nowhere.yaml\nparameters:\n  {BEDS}: {{levels: [1]}}\ndesign: {{kind: grid}}\n"
+    )
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert f"{spec}:2: scenario:" in error and "nowhere.yaml" in error and "file not found" in error
+
+
+def test_dask_missing_says_how_to_install(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now fails
+    out = tmp_path / "out"
+    assert main(["sweep", str(small_grid(tmp_path)), "--out", str(out), "--dask-workers", "1"]) == 2
+    assert "pip install 'forlopsim[dask]'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+# -- the example specs ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "sweeps").glob("*.yaml")), ids=lambda p: p.name)
+def test_example_specs_load_and_every_number_has_a_source(path: Path) -> None:
+    from test_scenario_sources import _row_ids, _seed_numbers, source_problems, uncovered_numbers
+
+    sweep = load_spec(path)
+    assert len(design_table(sweep)) >= 2
+    for file in (path, path.parent / sweep.spec.scenario):
+        data = yaml.safe_load(file.read_text())
+        assert not list(uncovered_numbers(data)), file
+        assert not list(source_problems(data, _row_ids(), _seed_numbers())), file

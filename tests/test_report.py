@@ -22,7 +22,7 @@ from forlopsim.report.i18n import CATALOGUE, LANGUAGES, Language
 from forlopsim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-BASELINE = SCENARIOS / "trondheim_baseline.yaml"
+BASELINE = SCENARIOS / "trondheim_calibrated.yaml"  # the base every what-if extends
 CHROMIUM = Path("/usr/bin/chromium")
 SHORT = {"horizon_days": 1100, "warmup_days": 180}
 
@@ -50,7 +50,7 @@ def report(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("report")
     files = [
         _short_file(folder, n)
-        for n in ("trondheim_baseline.yaml", "missing_middle.yaml", "crisis_beds.yaml")
+        for n in ("trondheim_calibrated.yaml", "missing_middle.yaml", "crisis_beds.yaml")
     ]
     out = folder / "out"
     argv = ["report", *map(str, files), "--out", str(out), "-n", "2", "--seed", "7", "-j", "1"]
@@ -62,7 +62,7 @@ def report(tmp_path_factory) -> Path:
 def test_report_writes_html_pdf_json_and_the_comparison(report: Path):
     for name in ("report.html", "report.pdf", "report.json", "comparison.csv", "comparison.json"):
         assert (report / name).is_file(), name
-    for label in ("trondheim_baseline", "missing_middle", "crisis_beds"):
+    for label in ("trondheim_calibrated", "missing_middle", "crisis_beds"):
         assert (report / label / "summary.json").is_file()
         assert (report / label / "records").is_dir()
 

@@ -1,8 +1,10 @@
 """The scenario files load, and each what-if changes exactly what it says it changes.
 
-A what-if is compared field by field with the baseline (``model_dump()`` of both, after
-``extends:`` is merged and validated); the dotted paths that differ must be exactly the expected
-ones, sources included, so a stray override or a typo that lands on another field fails here.
+A what-if is compared field by field with the baseline it extends, the calibrated one
+(``model_dump()`` of both, after ``extends:`` is merged and validated); the dotted paths that
+differ must be exactly the expected ones, sources included, so a stray override or a typo that
+lands on another field fails here. The calibrated baseline differs from the documents' baseline
+only in the parameters that ``calibration/parameters.yaml`` fits.
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from forlopsim import load_scenario
 from forlopsim.errors import ScenarioError
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-BASELINE = SCENARIOS / "trondheim_baseline.yaml"
+REPO = Path(__file__).resolve().parents[1]
+SCENARIOS = REPO / "scenarios"
+DOCUMENTED = SCENARIOS / "trondheim_baseline.yaml"
+BASELINE = SCENARIOS / "trondheim_calibrated.yaml"
+"""The baseline every what-if extends: the documents' baseline with the calibrated parameters."""
 
 OFFICE_HOURS_TEAMS = [
     "psykisk_helse_og_rus.teams.mental_health",
@@ -92,7 +98,7 @@ def test_scenario_file_validates(path: Path):
 
 
 def test_every_what_if_is_listed():
-    files = {p.name for p in SCENARIOS.glob("*.yaml")} - {BASELINE.name}
+    files = {p.name for p in SCENARIOS.glob("*.yaml")} - {BASELINE.name, DOCUMENTED.name}
     assert files == EXPECTED_CHANGES.keys(), (
         "each what-if in scenarios/ needs its expected changes in EXPECTED_CHANGES "
         f"(unlisted: {sorted(files - EXPECTED_CHANGES.keys())}, "
@@ -121,6 +127,20 @@ def test_what_if_changes_only_what_it_means_to(name: str, baseline):
         f"{name} vs baseline: unexpected changes {sorted(changed - expected)}, "
         f"expected but unchanged {sorted(expected - changed)}"
     )
+
+
+def test_calibrated_baseline_changes_only_the_calibrated_parameters(baseline):
+    fitted = yaml.safe_load((REPO / "calibration" / "parameters.yaml").read_text())
+    paths = [p["path"] for p in fitted["parameters"].values()]
+    changed = differences(baseline.model_dump(), load_scenario(DOCUMENTED).model_dump())
+    assert f"extends: {DOCUMENTED.name}" in BASELINE.read_text(encoding="utf-8").splitlines()
+    allowed = set(paths) | ALWAYS_CHANGED
+    for path in paths:  # the source of the fitted number, or of its block
+        parent, leaf = path.rsplit(".", 1)
+        allowed |= {f"{parent}.source", f"{parent}.source.{leaf}"}
+    unexpected = {c for c in changed if not any(c == a or c.startswith(a + ".") for a in allowed)}
+    assert not unexpected, f"the calibrated baseline changes {sorted(unexpected)}"
+    assert set(paths) <= {c.rsplit(".", 1)[0] for c in changed} | changed
 
 
 # What each what-if means, checked against the baseline so that tuning the baseline's numbers

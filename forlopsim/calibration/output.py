@@ -32,7 +32,7 @@ def calibrated_yaml(calibration: Calibration, base: Scenario, base_path: Path, o
         },
         key=lambda r: (r[0], int(r[1:])),
     )
-    note = f"assumption fitted by forlopsim calibrate to {', '.join(cited)} (calibration/README.md)"
+    note = f"assumption calibrated to {', '.join(cited)} (calibration/README.md)"
     tree: dict[str, Any] = {}
     new = changes(base, calibration.parameters, calibration.best)
     for name, p in calibration.parameters.items():

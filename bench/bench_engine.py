@@ -137,7 +137,7 @@ def best_of(repeats: int, fn, *args) -> dict[str, Any]:
 def simulate(scenario, seed: np.random.SeedSequence) -> tuple[World, Recorder, float]:
     """``World.run()`` alone, as :func:`run_replication` builds it, keeping the environment.
 
-    ``run_replication`` does not hand back its ``World``, so this mirrors its first three lines;
+    ``run_replication`` does not hand back its ``World``, so this builds and runs one as it does;
     :func:`bench_engine` checks that both produce the same number of rows."""
     recorder = Recorder()
     world = World(scenario, Streams(fresh(seed)), recorder)

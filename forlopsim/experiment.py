@@ -34,7 +34,7 @@ from scipy import stats
 
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
-from forlopsim.metrics import kpis, occupancy_series
+from forlopsim.metrics import kpis, occupancy_series, shared
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario
 
@@ -74,11 +74,13 @@ def run_one(
     keep its occupancy series in bins of ``occupancy_step`` days if given."""
     start = time.perf_counter()
     records = run_replication(scenario, seed, replication)
-    values = kpis(records)
     occupancy = None
-    if occupancy_step is not None:
-        occupancy = occupancy_series(records, occupancy_step)
-        occupancy = occupancy.astype({"place": "category", "kind": "category"})  # smaller pickle
+    with shared():  # the occupancy series reuses the spells the KPIs built
+        values = kpis(records)
+        if occupancy_step is not None:
+            occupancy = occupancy_series(records, occupancy_step)
+            # categories make a smaller pickle
+            occupancy = occupancy.astype({"place": "category", "kind": "category"})
     if records_dir is not None:
         write_records(records, records_dir, replication)
     return ReplicationResult(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 KINDS: dict[str, str] = {
@@ -68,16 +69,50 @@ class Recorder:
         self.residents: list[tuple] = []
 
     def records(self, meta: dict[str, Any]) -> Records:
-        """Freeze what was recorded into :class:`Records`."""
-        events = pd.DataFrame.from_records(self.events, columns=list(EVENT_COLUMNS))
-        residents = pd.DataFrame.from_records(self.residents, columns=list(RESIDENT_COLUMNS))
-        for column in ("kind", "place", "origin", "cause"):
-            events[column] = events[column].astype("category")
-        for column in ("sex", "age_group", "problem", "violence_risk", "stream"):
-            residents[column] = residents[column].astype("category")
-        events["resident"] = events["resident"].astype("int32")
-        events["need"] = events["need"].astype("int8")
+        """Freeze what was recorded into :class:`Records`, column by column, and empty the log
+        (its rows are handed over). Best run with the cyclic garbage collector paused: the
+        transposition makes many objects at once."""
+        time, resident, kind, place, origin, cause, need = _columns(self.events, EVENT_COLUMNS)
+        self.events.clear()  # the columns hold the values now: a lower peak of memory
+        events = pd.DataFrame(
+            {
+                "time": np.array(time),  # float64; int64 if every row is at day 0, as before
+                "resident": np.array(resident, dtype=np.int32),
+                "kind": _categorical(kind),
+                "place": _categorical(place),
+                "origin": _categorical(origin),
+                "cause": _categorical(cause),
+                "need": np.array(need, dtype=np.int8),
+            }
+        )
+        rid, sex, age, problem, violence, need, stream, at = _columns(
+            self.residents, RESIDENT_COLUMNS
+        )
+        residents = pd.DataFrame(
+            {
+                "resident": np.array(rid, dtype=np.int64),
+                "sex": _categorical(sex),
+                "age_group": _categorical(age),
+                "problem": _categorical(problem),
+                "violence_risk": _categorical(violence),
+                "need": np.array(need, dtype=np.int64),
+                "stream": _categorical(stream),
+                "referred_at": np.array(at),  # likewise
+            }
+        )
         return Records(events=events, residents=residents, meta=meta)
+
+
+def _columns(rows: list[tuple], names: tuple[str, ...]) -> list[tuple]:
+    """Rows transposed into one tuple per column (empty tuples when there are no rows)."""
+    return list(zip(*rows, strict=True)) if rows else [()] * len(names)
+
+
+def _categorical(values: tuple[str, ...]) -> pd.Categorical:
+    """Strings as a categorical with sorted string categories, as ``astype("category")`` of a
+    string column makes them, without building the string column first."""
+    codes, categories = pd.factorize(np.array(values, dtype=object), sort=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"))
 
 
 @dataclass

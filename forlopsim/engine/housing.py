@@ -9,7 +9,8 @@ nearer tier frees up, which is how a missing middle blocks 24h places.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import itertools
+from typing import TYPE_CHECKING, NamedTuple
 
 from forlopsim.scenario.scenario import EXITED, HOMELESS
 
@@ -28,29 +29,30 @@ class HousingMixin:
         """Eligible, and able to move in now: a place not held while away needs them at home."""
         return self._fits(r, tier) and (r.at_home or tier.held_while_away)
 
+    def _options(self: World, r: Resident) -> Options:
+        """The resident's :class:`Options`, built once per need, sex, age group and problem."""
+        key = (r.need, r.sex, r.age_group, r.problem)
+        options = self._housing_options.get(key)
+        if options is None:
+            options = self._housing_options[key] = housing_options(self.permanent_tiers, r)
+        return options
+
     def _preferred(self: World, r: Resident) -> tuple[list[Tier], int]:
         """The tiers nearest the resident's need (more support wins a tie), and that distance."""
-        best: tuple | None = None
-        chosen: list[Tier] = []
-        for tier in self.permanent_tiers:
-            if (tier.allocatable or tier is r.tier) and self._fits(r, tier):
-                key = (abs(tier.support - r.need), -tier.support)
-                if best is None or key < best:
-                    best, chosen = key, [tier]
-                elif key == best:
-                    chosen.append(tier)
-        return chosen, (best[0] if best is not None else -1)
+        bans = r.bans
+        for distance, group in self._options(r).ranked:
+            chosen = [t for t in group if (t.allocatable or t is r.tier) and t.name not in bans]
+            if chosen:
+                return chosen, distance
+        return [], -1
 
     def _best_free(self: World, r: Resident) -> Tier | None:
         """The nearest free eligible tier, preferring more support (best available)."""
-        best: tuple | None = None
-        chosen = None
-        for tier in self.permanent_tiers:
-            if tier.allocatable and tier.free and self._can_take(r, tier):
-                key = (abs(tier.support - r.need), -tier.support)
-                if best is None or key < best:
-                    best, chosen = key, tier
-        return chosen
+        at_home = r.at_home
+        for tier in self._options(r).best_first:
+            if tier.free and (at_home or tier.held_while_away) and tier.name not in r.bans:
+                return tier
+        return None
 
     def _fallback_open(self: World, r: Resident) -> bool:
         if self.policy == "best_available":
@@ -95,7 +97,7 @@ class HousingMixin:
         if fallback:
             wanted.update(
                 dict.fromkeys(
-                    t.waiting for t in self.permanent_tiers if t.allocatable and self._fits(r, t)
+                    t.waiting for t in self._options(r).allocatable if t.name not in r.bans
                 )
             )
         if tier is None:
@@ -110,6 +112,8 @@ class HousingMixin:
             self._join(r, waiting, None)
 
     def _leave_housing_lists(self: World, r: Resident, keep: dict) -> None:
+        if not r.entries:
+            return
         for waiting in [w for w in r.entries if w.name in self.tiers and w not in keep]:
             self._leave(r, waiting, "left")
 
@@ -196,3 +200,31 @@ class HousingMixin:
             del r.bans[name]
             self._review_housing(r)
             self._after_change(r)
+
+
+class Options(NamedTuple):
+    """The permanent tiers a resident could hold by need, sex, age group and problem alone
+    (places and eligibility), before bans, free places and being at home are looked at."""
+
+    ranked: list[tuple[int, list[Tier]]]
+    """(distance to need, tiers) by distance, then more support; tiers of equal distance and
+    support in file order."""
+    best_first: list[Tier]
+    """The allocatable ones in that order."""
+    allocatable: list[Tier]
+    """The allocatable ones in file order."""
+
+
+def housing_options(tiers: list[Tier], r: Resident) -> Options:
+    """:class:`Options` for residents like ``r`` (a stable sort keeps file order in ties)."""
+    fitting = [t for t in tiers if t.capacity > 0 and t.eligible(r)]
+    ranked = sorted(fitting, key=lambda t: (abs(t.support - r.need), -t.support))
+    groups = [
+        (distance, list(group))
+        for (distance, _), group in itertools.groupby(
+            ranked, key=lambda t: (abs(t.support - r.need), -t.support)
+        )
+    ]
+    return Options(
+        groups, [t for t in ranked if t.allocatable], [t for t in fitting if t.allocatable]
+    )

@@ -24,34 +24,33 @@ HOURS_PER_DAY = 24.0  # unit conversion
 class Entry:
     """A resident's place on one waiting list."""
 
-    __slots__ = ("key", "resident", "since", "valid")
+    __slots__ = ("resident", "since", "valid")
 
-    def __init__(self, key: tuple, resident: Resident, since: float):
-        self.key = key
+    def __init__(self, resident: Resident, since: float):
         self.resident = resident
         self.since = since
         self.valid = True
 
-    def __lt__(self, other: Entry) -> bool:
-        return self.key < other.key
-
 
 class WaitingList:
-    """Priority waiting list: need (descending, if ``by_need``), then time joined, then order."""
+    """Priority waiting list: need (descending, if ``by_need``), then time joined, then order.
+
+    The heap holds ``(-need or 0, since, count, entry)`` tuples: ``count`` is unique, so
+    comparisons never reach the entry and stay in C."""
 
     __slots__ = ("_count", "_heap", "by_need", "name")
 
     def __init__(self, name: str, by_need: bool = True):
         self.name = name
         self.by_need = by_need
-        self._heap: list[Entry] = []
+        self._heap: list[tuple[int, float, int, Entry]] = []
         self._count = 0
 
     def push(self, resident: Resident, since: float) -> Entry:
         self._count += 1
-        key = (-resident.need if self.by_need else 0, since, self._count)
-        entry = Entry(key, resident, since)
-        heapq.heappush(self._heap, entry)
+        entry = Entry(resident, since)
+        need = -resident.need if self.by_need else 0
+        heapq.heappush(self._heap, (need, since, self._count, entry))
         return entry
 
     def pop(self, accept: Callable[[Resident], bool] | None = None) -> Entry | None:
@@ -60,19 +59,24 @@ class WaitingList:
         found = None
         heap = self._heap
         while heap:
-            entry = heapq.heappop(heap)
+            item = heapq.heappop(heap)
+            entry = item[3]
             if not entry.valid:
                 continue
             if accept is None or accept(entry.resident):
                 found = entry
                 break
-            skipped.append(entry)
-        for entry in skipped:
-            heapq.heappush(heap, entry)
+            skipped.append(item)
+        for item in skipped:
+            heapq.heappush(heap, item)
         return found
 
+    def clear(self) -> None:
+        """Drop every entry (at the end of a run: see ``World.close``)."""
+        self._heap.clear()
+
     def __len__(self) -> int:
-        return sum(1 for e in self._heap if e.valid)
+        return sum(1 for item in self._heap if item[3].valid)
 
 
 class Place:

@@ -56,6 +56,22 @@ class RiskMixin:
         own = h.own_housing
         self._own_rate = _per_day(own.per_year) if own is not None else [0.0] * 5
         self._own_from = frozenset(own.places) if own is not None else frozenset()
+        s = self.streams
+        # per need level: the risks whose rate depends on need alone, those with a rate, in the
+        # order _redraw compares them (the first of equal times wins)
+        self._steady = [
+            [
+                (rate, stream.exponential, name)
+                for rate, stream, name in (
+                    (self._up[n] if n < 4 else 0.0, s.need_up, "need_up"),
+                    (self._down[n] if n > 1 else 0.0, s.need_down, "need_down"),
+                    (self._recovery[n], s.recovery, "recovery"),
+                    (self._move_away, s.move_away, "move_away"),
+                )
+                if rate > 0
+            ]
+            for n in range(5)
+        ]
         self._handlers = {
             "own_housing": self._own_housing,
             "tenancy_breakdown": self._breakdown,
@@ -108,26 +124,22 @@ class RiskMixin:
                     x = s.tenancy_breakdown.exponential() / rate
                     if x < best:
                         best, kind = x, "tenancy_breakdown"
-            for rate, stream, name in (
-                (self._up[n] if n < 4 else 0.0, s.need_up, "need_up"),
-                (self._down[n] if n > 1 else 0.0, s.need_down, "need_down"),
-                (self._recovery[n], s.recovery, "recovery"),
-                (self._move_away, s.move_away, "move_away"),
-                (
-                    self._own_rate[n] if r.location in self._own_from else 0.0,
-                    s.own_housing,
-                    "own_housing",
-                ),
-                (
-                    self._treatment[n] if r.problem in self._treatment_problems else 0.0,
-                    s.treatment_referral,
-                    "treatment_referral",
-                ),
-            ):
+            for rate, draw, name in self._steady[n]:
+                x = draw() / rate
+                if x < best:
+                    best, kind = x, name
+            if r.location in self._own_from:
+                rate = self._own_rate[n]
                 if rate > 0:
-                    x = stream.exponential() / rate
+                    x = s.own_housing.exponential() / rate
                     if x < best:
-                        best, kind = x, name
+                        best, kind = x, "own_housing"
+            if r.problem in self._treatment_problems:
+                rate = self._treatment[n]
+                if rate > 0:
+                    x = s.treatment_referral.exponential() / rate
+                    if x < best:
+                        best, kind = x, "treatment_referral"
         death = background + overdose
         window = r.post_discharge_until - now
         if window > 0:
@@ -138,9 +150,8 @@ class RiskMixin:
                 best, kind = x, "death"
         if window > 0 and window < best:
             best, kind = window, "window"
-        if kind:
-            event = simpy.Timeout(self.env, best, (r, r.epoch, kind))
-            event.callbacks.append(self._on_risk)
+        if kind and now + best < self.horizon:  # as in World._schedule
+            simpy.Timeout(self.env, best, (r, r.epoch, kind)).callbacks.append(self._on_risk)
 
     def _on_risk(self: World, event: simpy.Event) -> None:
         r, epoch, kind = event.value

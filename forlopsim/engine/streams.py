@@ -8,7 +8,8 @@ the event that needs it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -38,30 +39,30 @@ BLOCK = 512  # not a domain number: how many draws are made at once
 
 
 class Stream:
-    """A generator with buffered standard-exponential and uniform draws."""
+    """A generator with buffered standard-exponential and uniform draws.
 
-    __slots__ = ("_exp", "_uni", "generator")
+    ``exponential`` and ``uniform`` are the ``__next__`` of an endless chain of blocks: a call
+    costs no Python frame, and a new block is drawn only when one is asked for after the last
+    block ran out, exactly when a scalar draw would have needed it."""
+
+    __slots__ = ("exponential", "generator", "uniform")
 
     def __init__(self, seed: np.random.SeedSequence):
         self.generator = np.random.Generator(np.random.PCG64(seed))
-        self._exp: Iterator[float] = iter(())
-        self._uni: Iterator[float] = iter(())
-
-    def exponential(self) -> float:
+        self.exponential: Callable[[], float] = _buffered(self.generator.standard_exponential)
         """A standard exponential (mean 1); divide by a rate to get a waiting time."""
-        try:
-            return next(self._exp)
-        except StopIteration:
-            self._exp = iter(self.generator.standard_exponential(BLOCK).tolist())
-            return next(self._exp)
-
-    def uniform(self) -> float:
+        self.uniform: Callable[[], float] = _buffered(self.generator.random)
         """A uniform number in [0, 1)."""
-        try:
-            return next(self._uni)
-        except StopIteration:
-            self._uni = iter(self.generator.random(BLOCK).tolist())
-            return next(self._uni)
+
+
+def _buffered(draw: Callable[[int], np.ndarray]) -> Callable[[], float]:
+    """Next-value function over blocks of ``draw(BLOCK)``, each drawn when first needed."""
+
+    def blocks() -> Iterator[list[float]]:
+        while True:
+            yield draw(BLOCK).tolist()
+
+    return itertools.chain.from_iterable(blocks()).__next__
 
 
 class Streams:

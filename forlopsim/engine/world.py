@@ -14,7 +14,7 @@ import simpy
 
 from forlopsim.engine.care import CareMixin
 from forlopsim.engine.follow_up import FollowUpMixin
-from forlopsim.engine.housing import HousingMixin
+from forlopsim.engine.housing import HousingMixin, Options
 from forlopsim.engine.places import Place, WaitingList, coverage_check, eligibility_check
 from forlopsim.engine.resident import Resident
 from forlopsim.engine.risks import RiskMixin
@@ -91,6 +91,7 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         self._record = recorder.events.append
         self._ids = itertools.count()
         self.residents: dict[int, Resident] = {}
+        self.horizon = scenario.simulation.horizon_days
         self._build_housing()
         self._build_services()
         self._build_care()
@@ -113,6 +114,7 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
             self.tiers[name] = tier
         self.permanent_tiers = [t for t in self.tiers.values() if not t.temporary]
         self.temporary_tiers = [t for t in self.tiers.values() if t.temporary]
+        self._housing_options: dict[tuple, Options] = {}
         self.policy = spec.allocation.policy
         self.fallback_days = spec.allocation.fallback_after_days
         self.ban_durations = {
@@ -185,7 +187,20 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         for (name, spec), stream in zip(referrals.streams.items(), streams, strict=True):
             if spec.annual_rate > 0:
                 self.env.process(self._referrals(name, spec, stream, Mix(base, spec.mix)))
-        self.env.run(until=self.scenario.simulation.horizon_days)
+        self.env.run(until=self.horizon)
+
+    def close(self) -> None:
+        """Break the world's reference cycles (pending events and handlers that point back to
+        it, residents and their waiting-list entries) once its records are taken, so that
+        reference counting frees it at once: left to the cyclic collector, its ~370,000 objects
+        cost a 0.2 s collection later and hold memory while the next replication runs."""
+        self.env._queue.clear()
+        self._handlers.clear()
+        for place in (*self.tiers.values(), *self.teams.values(), *self.institutions.values()):
+            if place.waiting is not None:
+                place.waiting.clear()
+        for r in self.residents.values():
+            r.entries.clear()
 
     def _referrals(self, name: str, spec: Any, stream: Stream, mix: Mix) -> Iterator[simpy.Event]:
         """A Poisson stream of referrals; a seasonal rate is drawn by thinning."""
@@ -250,9 +265,12 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
             r.location = location
 
     def _schedule(self, delay: float, callback: Callable[[simpy.Event], None], value: Any) -> None:
-        """Call ``callback`` after ``delay`` days; handlers check tokens to ignore stale calls."""
-        event = simpy.Timeout(self.env, delay, value)
-        event.callbacks.append(callback)
+        """Call ``callback`` after ``delay`` days; handlers check tokens to ignore stale calls.
+
+        A call due at or after the horizon is not scheduled: ``env.run(until=horizon)`` stops
+        before processing it (its stop event is urgent), so it would only deepen the heap."""
+        if self.env.now + delay < self.horizon:
+            simpy.Timeout(self.env, delay, value).callbacks.append(callback)
 
     def _join(self, r: Resident, waiting: WaitingList, since: float | None = None) -> None:
         if waiting in r.entries:

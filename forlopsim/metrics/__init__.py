@@ -51,6 +51,7 @@ from forlopsim.metrics.spells import (
     occupancy,
     occupancy_series,
     place_spells,
+    shared,
     spells,
     union_days,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "readmission",
     "retention",
     "return_to_homelessness",
+    "shared",
     "spells",
     "still_housed",
     "temporary_stays",
@@ -115,6 +117,11 @@ __all__ = [
 
 def kpis(records: Records) -> dict[str, float]:
     """Every KPI of one replication, by dotted name (``docs/kpis.md``)."""
+    with shared():
+        return _kpis(records)
+
+
+def _kpis(records: Records) -> dict[str, float]:
     mean = occupancy(records)
     housing = homelessness(records)
     result: dict[str, float] = {}

@@ -23,6 +23,7 @@ from forlopsim.metrics.spells import (
     clipped,
     locations,
     mean_or_nan,
+    once,
     permanent_tiers,
     spells,
 )
@@ -71,6 +72,10 @@ def episodes(records: Records) -> pd.DataFrame:
     care = [
         n for n, p in records.meta["places"].items() if p["kind"] in ("crisis_bed", "institution")
     ]
+    return once(("episodes", tuple(care)), records.events, lambda: _episodes(records, care))
+
+
+def _episodes(records: Records, care: list[str]) -> pd.DataFrame:
     ev = records.events
     kind = ev["kind"]
     in_care = ev["place"].isin(care)

@@ -8,6 +8,9 @@ runs over residents or records.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +29,37 @@ SPELLS = {
 """Record kinds that open and close a spell in each kind of place."""
 
 
+_shared: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] | None = None
+"""Tables already built inside :func:`shared`, by (what, arguments, id of the events table)."""
+
+
+@contextlib.contextmanager
+def shared() -> Iterator[None]:
+    """Inside the block, :func:`spells`, :func:`locations` and
+    :func:`~forlopsim.metrics.revolving_door.episodes` build each table once per events table
+    and hand out shallow copies (copy-on-write: callers cannot change each other's);
+    :func:`~forlopsim.metrics.kpis` asks for the same tables up to four times. Outside, nothing
+    is kept, so a table changed in place between two calls is never served stale."""
+    global _shared
+    outer = _shared
+    if outer is None:
+        _shared = {}  # a nested block shares the outer one's tables
+    try:
+        yield
+    finally:
+        _shared = outer
+
+
+def once(key: tuple, events: pd.DataFrame, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``build()``, or inside :func:`shared` a copy of what it built for ``key`` before."""
+    if _shared is None:
+        return build()
+    key = (*key, id(events))
+    if key not in _shared:
+        _shared[key] = (events, build())  # holding ``events`` keeps its id from being reused
+    return _shared[key][1].copy(deep=False)
+
+
 def spells(
     events: pd.DataFrame, start: str, end: str, horizon: float, places: list[str] | None = None
 ) -> pd.DataFrame:
@@ -35,6 +69,13 @@ def spells(
     taken in the order they were written). Columns: resident, place, start, end, cause (of the
     end, ``open`` if still going); one row per start record, in record order.
     """
+    key = ("spells", start, end, horizon, None if places is None else tuple(places))
+    return once(key, events, lambda: _spells(events, start, end, horizon, places))
+
+
+def _spells(
+    events: pd.DataFrame, start: str, end: str, horizon: float, places: list[str] | None
+) -> pd.DataFrame:
     mask = events["kind"].isin((start, end)).to_numpy().copy()
     if places is not None:
         mask &= events["place"].isin(places).to_numpy()
@@ -99,6 +140,10 @@ def union_days(spell: pd.DataFrame, warmup: float, horizon: float) -> pd.Series:
 
 def locations(records: Records) -> pd.DataFrame:
     """Each resident's location spells: resident, place, start, end (from ``move`` records)."""
+    return once(("locations", records.horizon), records.events, lambda: _locations(records))
+
+
+def _locations(records: Records) -> pd.DataFrame:
     moves = records.events[records.events["kind"] == "move"][["time", "resident", "place"]]
     moves = moves.sort_values(["resident", "time"], kind="stable")
     end = moves.groupby("resident")["time"].shift(-1).fillna(records.horizon)

@@ -11,6 +11,8 @@ scenarios of ``tests/scenario_builders.py``, and keeps for each run a SHA-256 of
 table (row order, column order, dtypes, categories and the exact bytes of every value), of its
 meta data, and every ``kpis()`` value as ``repr`` (exact floats). The resolved scenario is hashed
 too, so that a scenario file someone else edited is reported as such, not as an engine change.
+It also compares ``forlopsim.metrics.still_housed`` (Kaplan–Meier without scipy) with
+``scipy.stats.ecdf`` on 5,000 random samples, ties and all-censored ones included.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import pandas as pd
 
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
-from forlopsim.metrics import kpis
+from forlopsim.metrics import kpis, still_housed
 from forlopsim.scenario import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,6 +117,36 @@ def fingerprint(scenario: Scenario, seed: np.random.SeedSequence) -> dict[str, A
     }
 
 
+def scipy_still_housed(durations: np.ndarray, lost: np.ndarray, times: list[float]) -> list[float]:
+    """``still_housed`` as it was written with scipy, before the worker stopped importing it."""
+    from scipy import stats
+
+    if len(durations) == 0:
+        return [float("nan")] * len(times)
+    data = stats.CensoredData(uncensored=durations[lost], right=durations[~lost])
+    values = stats.ecdf(data).sf.evaluate(np.asarray(times, dtype=float))
+    reached = (np.asarray(times) <= durations.max()) | (values == 0.0)
+    return [float(v) if ok else float("nan") for v, ok in zip(values, reached, strict=True)]
+
+
+def kaplan_meier_differences(samples: int = 5000) -> list[str]:
+    """Random samples on which ``still_housed`` and scipy's estimate differ in any bit."""
+    rng = np.random.default_rng(20261124)
+    lines = []
+    for k in range(samples):
+        n = int(rng.integers(0, 60))
+        # many ties, or none
+        durations = rng.integers(0, 20, n).astype(float) if k % 2 else rng.exponential(400.0, n)
+        lost = rng.random(n) < rng.choice([0.0, 0.3, 1.0])
+        times = [365.0, 1095.0, 0.0, 5.0, *rng.uniform(-5.0, 30.0, 3)]
+        times += list(rng.choice(durations, 3)) if n else []
+        ours = still_housed(durations, lost, times)
+        theirs = scipy_still_housed(durations, lost, times)
+        if repr(ours) != repr(theirs):
+            lines.append(f"still_housed, random sample {k}: {ours} != scipy's {theirs}")
+    return lines
+
+
 def differences(reference: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """Every way ``now`` differs from ``reference``, one line each."""
     lines = []
@@ -161,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reference written to {args.path}")
         return 0
     reference = json.loads(args.path.read_text())
-    lines = differences(reference, now)
+    lines = differences(reference, now) + kaplan_meier_differences()
     for line in [*kpi_set_changes(reference, now), *lines]:
         print(line)
     print("IDENTICAL" if not lines else f"{len(lines)} DIFFERENCES")

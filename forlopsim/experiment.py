@@ -30,7 +30,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
@@ -227,6 +226,8 @@ def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[floa
     mean = float(values.mean())
     if n == 1:
         return mean, math.nan
+    from scipy import stats  # here: a worker never needs it, and it costs a process ~60 MB
+
     half = float(stats.t.ppf((1 + confidence) / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
     return mean, half
 
@@ -276,6 +277,8 @@ def replications_needed(
         raise ValueError(f"replications_needed: half_width must be positive, got {half_width}")
     s = float(x.std(ddof=1))
     q = (1 + confidence) / 2
+    from scipy import stats  # here, as in t_interval
+
     # t > z for every degree of freedom, so (z s / h)² is a lower bound of the answer
     n = max(2, math.ceil((stats.norm.ppf(q) * s / half_width) ** 2))
     while stats.t.ppf(q, n - 1) * s / math.sqrt(n) > half_width:

@@ -16,6 +16,7 @@ need        the resident's need level at that moment (1–4)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -69,49 +70,52 @@ class Recorder:
         self.residents: list[tuple] = []
 
     def records(self, meta: dict[str, Any]) -> Records:
-        """Freeze what was recorded into :class:`Records`, column by column, and empty the log
-        (its rows are handed over). Best run with the cyclic garbage collector paused: the
-        transposition makes many objects at once."""
-        time, resident, kind, place, origin, cause, need = _columns(self.events, EVENT_COLUMNS)
-        self.events.clear()  # the columns hold the values now: a lower peak of memory
+        """Freeze what was recorded into :class:`Records`, column by column, and empty the log.
+        Each column is read straight from the rows (no transposed copy of the whole log), and
+        the rows are freed as soon as their columns are built: a lower peak of memory. Best run
+        with the cyclic garbage collector paused: it makes many objects at once."""
+        rows = self.events
         events = pd.DataFrame(
             {
-                "time": np.array(time),  # float64; int64 if every row is at day 0, as before
-                "resident": np.array(resident, dtype=np.int32),
-                "kind": _categorical(kind),
-                "place": _categorical(place),
-                "origin": _categorical(origin),
-                "cause": _categorical(cause),
-                "need": np.array(need, dtype=np.int8),
+                # float64; int64 if every row is at day 0, as before
+                "time": np.array(_column(rows, 0)),
+                "resident": np.fromiter(_column(rows, 1), np.int32, len(rows)),
+                "kind": _categorical(_column(rows, 2)),
+                "place": _categorical(_column(rows, 3)),
+                "origin": _categorical(_column(rows, 4)),
+                "cause": _categorical(_column(rows, 5)),
+                "need": np.fromiter(_column(rows, 6), np.int8, len(rows)),
             }
         )
-        rid, sex, age, problem, violence, need, stream, at = _columns(
-            self.residents, RESIDENT_COLUMNS
-        )
+        rows.clear()
+        rows = self.residents
         residents = pd.DataFrame(
             {
-                "resident": np.array(rid, dtype=np.int64),
-                "sex": _categorical(sex),
-                "age_group": _categorical(age),
-                "problem": _categorical(problem),
-                "violence_risk": _categorical(violence),
-                "need": np.array(need, dtype=np.int64),
-                "stream": _categorical(stream),
-                "referred_at": np.array(at),  # likewise
+                "resident": np.fromiter(_column(rows, 0), np.int64, len(rows)),
+                "sex": _categorical(_column(rows, 1)),
+                "age_group": _categorical(_column(rows, 2)),
+                "problem": _categorical(_column(rows, 3)),
+                "violence_risk": _categorical(_column(rows, 4)),
+                "need": np.fromiter(_column(rows, 5), np.int64, len(rows)),
+                "stream": _categorical(_column(rows, 6)),
+                "referred_at": np.array(_column(rows, 7)),  # likewise
             }
         )
+        rows.clear()
         return Records(events=events, residents=residents, meta=meta)
 
 
-def _columns(rows: list[tuple], names: tuple[str, ...]) -> list[tuple]:
-    """Rows transposed into one tuple per column (empty tuples when there are no rows)."""
-    return list(zip(*rows, strict=True)) if rows else [()] * len(names)
+def _column(rows: list[tuple], i: int) -> list:
+    """Field ``i`` of every row."""
+    return list(map(itemgetter(i), rows))
 
 
-def _categorical(values: tuple[str, ...]) -> pd.Categorical:
+def _categorical(values: list[str]) -> pd.Categorical:
     """Strings as a categorical with sorted string categories, as ``astype("category")`` of a
     string column makes them, without building the string column first."""
-    codes, categories = pd.factorize(np.array(values, dtype=object), sort=True)
+    categories = sorted(set(values))
+    code = {value: i for i, value in enumerate(categories)}
+    codes = np.fromiter(map(code.__getitem__, values), np.int32, len(values))
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"))
 
 

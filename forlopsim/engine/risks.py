@@ -20,12 +20,23 @@ from forlopsim.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from forlopsim.engine.resident import Resident
+    from forlopsim.engine.streams import Streams
     from forlopsim.engine.world import World
 
 
 def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[float]:
     """Index by need level (0 unused); per-year rates become per-day rates."""
     return [0.0] + [per_year.get(n, 0.0) / DAYS_PER_YEAR for n in levels]
+
+
+class _Draws:
+    """The standard-exponential draw of each stream ``_redraw`` uses, bound once."""
+
+    __slots__ = ("crisis", "death", "own_housing", "tenancy_breakdown", "treatment_referral")
+
+    def __init__(self, streams: Streams):
+        for name in self.__slots__:
+            setattr(self, name, getattr(streams, name).exponential)
 
 
 class RiskMixin:
@@ -72,6 +83,8 @@ class RiskMixin:
             ]
             for n in range(5)
         ]
+        self._draws = _Draws(s)
+        self._on_risk_bound = self._on_risk  # one bound method, not a new one per schedule
         self._handlers = {
             "own_housing": self._own_housing,
             "tenancy_breakdown": self._breakdown,
@@ -86,9 +99,14 @@ class RiskMixin:
         }
 
     def _redraw(self: World, r: Resident) -> None:
-        """Draw every competing risk afresh and schedule the earliest."""
+        """Draw every competing risk afresh and schedule the earliest.
+
+        The hottest function of a run (about 95,000 calls per baseline replication), so the
+        streams' draw functions are bound once (``_draws``) and state is read into locals. The
+        draws and their order, and every product and its order, must not change: each stream
+        would hand out other numbers (``bench/check_identical.py``)."""
         r.epoch += 1
-        s = self.streams
+        draws = self._draws
         n = r.need
         now = self.env.now
         background = self._background[r.age_group]
@@ -97,7 +115,7 @@ class RiskMixin:
         kind = ""
         if r.stay is None:
             tier = r.tier
-            homeless = r.location == HOMELESS
+            location = r.location
             shortfall = n - tier.support if tier is not None else 0
             team = r.team
             rate = self._crisis_base[n]
@@ -105,13 +123,13 @@ class RiskMixin:
                 rate *= self._crisis_under**shortfall
             if team is not None:
                 rate *= team.crisis_effect
-            if homeless:
+            if location == HOMELESS:
                 rate *= self._crisis_homeless
                 overdose *= self._overdose_homeless
             if r.contact:
                 rate *= self._contact_effect
             if rate > 0:
-                best, kind = s.crisis.exponential() / rate, "crisis"
+                best, kind = draws.crisis() / rate, "crisis"
             if tier is not None:
                 rate = self._breakdown_base[n]
                 if shortfall > 0:
@@ -121,23 +139,23 @@ class RiskMixin:
                 if r.violence_high:
                     rate *= self._violence
                 if rate > 0:
-                    x = s.tenancy_breakdown.exponential() / rate
+                    x = draws.tenancy_breakdown() / rate
                     if x < best:
                         best, kind = x, "tenancy_breakdown"
             for rate, draw, name in self._steady[n]:
                 x = draw() / rate
                 if x < best:
                     best, kind = x, name
-            if r.location in self._own_from:
+            if location in self._own_from:
                 rate = self._own_rate[n]
                 if rate > 0:
-                    x = s.own_housing.exponential() / rate
+                    x = draws.own_housing() / rate
                     if x < best:
                         best, kind = x, "own_housing"
             if r.problem in self._treatment_problems:
                 rate = self._treatment[n]
                 if rate > 0:
-                    x = s.treatment_referral.exponential() / rate
+                    x = draws.treatment_referral() / rate
                     if x < best:
                         best, kind = x, "treatment_referral"
         death = background + overdose
@@ -145,13 +163,13 @@ class RiskMixin:
         if window > 0:
             death *= self._after_discharge
         if death > 0:
-            x = s.death.exponential() / death
+            x = draws.death() / death
             if x < best:
                 best, kind = x, "death"
         if window > 0 and window < best:
             best, kind = window, "window"
         if kind and now + best < self.horizon:  # as in World._schedule
-            simpy.Timeout(self.env, best, (r, r.epoch, kind)).callbacks.append(self._on_risk)
+            simpy.Timeout(self.env, best, (r, r.epoch, kind)).callbacks.append(self._on_risk_bound)
 
     def _on_risk(self: World, event: simpy.Event) -> None:
         r, epoch, kind = event.value

@@ -4,14 +4,18 @@ Every tenancy in a non-temporary tier that starts inside the observed window is 
 start. *Event*: the tenancy ends in homelessness or temporary housing (breakdown, crisis, time
 limit). *Censored*: it ends otherwise — death, moving away or recovery (``exit``), a transfer to
 another tier, housing of one's own, a place given up for a stay away — or is still going at the
-horizon. The estimate is scipy's (``scipy.stats.ecdf`` of ``CensoredData``); it is NaN where no
-placement was followed that long, since the curve does not reach that time.
+horizon. The estimate is computed exactly as scipy's ``scipy.stats.ecdf`` of ``CensoredData``
+computes it, operation for operation, so its values are the same to the last bit
+(``bench/check_identical.py`` compares the two); importing ``scipy.stats`` would cost each
+worker process about 60 MB. It is NaN where no placement was followed that long, since the curve does
+not reach that time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from scipy import stats
 
 from forlopsim.metrics.revolving_door import LOSS_CAUSES
 from forlopsim.metrics.spells import permanent_tiers, spells
@@ -27,10 +31,44 @@ def still_housed(durations: np.ndarray, lost: np.ndarray, times: list[float]) ->
     curve has already fallen to zero."""
     if len(durations) == 0:
         return [float("nan")] * len(times)
-    data = stats.CensoredData(uncensored=durations[lost], right=durations[~lost])
-    values = stats.ecdf(data).sf.evaluate(np.asarray(times, dtype=float))
+    values = _survival(np.asarray(durations, dtype=float), np.asarray(lost, dtype=bool))(
+        np.asarray(times, dtype=float)
+    )
     reached = (np.asarray(times) <= durations.max()) | (values == 0.0)
     return [float(v) if ok else float("nan") for v, ok in zip(values, reached, strict=True)]
+
+
+def _survival(durations: np.ndarray, lost: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """The Kaplan–Meier survival function of ``durations`` as a right-continuous step function,
+    by the same operations as ``scipy.stats.ecdf(CensoredData(uncensored=durations[lost],
+    right=durations[~lost])).sf.evaluate`` (SciPy 1.17), so that the values are bit-identical."""
+    if not np.isfinite(durations).all():
+        raise ValueError("still_housed: durations must be finite")
+    died, censored = durations[lost], durations[~lost]
+    if len(censored) == 0:  # scipy's _ecdf_uncensored
+        t, counts = np.unique(np.sort(died), return_counts=True)
+        sf = 1 - np.cumsum(counts) / died.size
+    else:  # scipy's _ecdf_right_censored
+        times = np.concatenate((died, censored))
+        event = np.asarray([1] * died.size + [0] * censored.size)
+        order = np.argsort(times)
+        times, event = times[order], event[order]
+        at_risk = np.arange(times.size, 0, -1)
+        unique = np.diff(times, prepend=-np.inf, append=np.inf) > 0
+        t = times[unique[:-1]]
+        n = at_risk[unique[:-1]]
+        d = np.diff(np.cumsum(event)[unique[1:]], prepend=0)
+        sf = np.cumprod((n - d) / n)
+    # scipy's interp1d(kind="previous") over (-inf, t…, inf) → (1, sf…, 0)
+    x = np.insert(t, [0, len(t)], [-np.inf, np.inf])
+    y = np.insert(sf, [0, len(sf)], [1, 0])
+    shifted = np.nextafter(x, -np.inf)
+
+    def evaluate(at: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(shifted, at, side="left").clip(1, len(x)).astype(np.intp)
+        return y[index - 1]
+
+    return evaluate
 
 
 def retention(records: Records) -> dict[str, float]:

@@ -404,30 +404,30 @@ def machine_line(m: dict[str, Any]) -> str:
     return line
 
 
-def print_report(result: dict[str, Any]) -> None:
+def show_tables(heading: str, machine: dict[str, Any], tables: list, markdown: bool) -> None:
+    """Print ``(title, header, rows)`` tables: rich on the terminal, or Markdown for a README."""
+    if markdown:
+        print(f"Machine: {machine_line(machine)}\n")
+        for title, header, rows in tables:
+            print(f"**{title}**\n")
+            print("| " + " | ".join(header) + " |")
+            print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
+            for row in rows:
+                print("| " + " | ".join(cell.replace("  ", "&nbsp;&nbsp;") for cell in row) + " |")
+            print()
+        return
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=max(Console().width, 100))
-    console.print(f"[bold]forlopsim engine benchmark[/] {machine_line(result['machine'])}")
-    for title, header, rows in report_tables(result):
+    console = Console(width=max(Console().width, 110))
+    console.print(f"[bold]{heading}[/] {machine_line(machine)}")
+    for title, header, rows in tables:
         table = Table(title=title)
-        for i, col in enumerate(header):
-            table.add_column(col, justify="left" if i == 0 else "right")
+        for i, column in enumerate(header):
+            table.add_column(column, justify="left" if i == 0 else "right")
         for row in rows:
             table.add_row(*row)
         console.print(table)
-
-
-def print_markdown(result: dict[str, Any]) -> None:
-    print(f"Machine: {machine_line(result['machine'])}\n")
-    for title, header, rows in report_tables(result):
-        print(f"**{title}**\n")
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-        for row in rows:
-            print("| " + " | ".join(cell.replace("  ", "&nbsp;&nbsp;") for cell in row) + " |")
-        print()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -488,7 +488,9 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     result["machine"]["loadavg_1min_at_end"] = os.getloadavg()[0]
-    (print_markdown if args.markdown else print_report)(result)
+    show_tables(
+        "forlopsim engine benchmark", result["machine"], report_tables(result), args.markdown
+    )
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)

@@ -39,7 +39,7 @@ from bench_engine import (
     best_of,
     diagnose,
     machine,
-    machine_line,
+    show_tables,
     warm_up,
 )
 from bench_mmc import bench_mmc
@@ -236,32 +236,9 @@ def tables(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     return out
 
 
-def print_rich(result: dict[str, Any]) -> None:
-    """The tables on the terminal."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(width=max(Console().width, 110))
-    console.print(f"[bold]forlopsim benchmarks[/] {machine_line(result['machine'])}")
-    for title, header, rows in tables(result):
-        table = Table(title=title)
-        for i, column in enumerate(header):
-            table.add_column(column, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-
-
-def print_markdown(result: dict[str, Any]) -> None:
-    """The tables as Markdown, for bench/README.md."""
-    print(f"Machine: {machine_line(result['machine'])}\n")
-    for title, header, rows in tables(result):
-        print(f"**{title}**\n")
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-        for row in rows:
-            print("| " + " | ".join(cell.replace("  ", "&nbsp;&nbsp;") for cell in row) + " |")
-        print()
+def show(result: dict[str, Any], markdown: bool) -> None:
+    """The tables on the terminal, or as Markdown for bench/README.md."""
+    show_tables("forlopsim benchmarks", result["machine"], tables(result), markdown)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=Path, help="print the tables of a saved --json, run nothing")
     args = parser.parse_args(argv)
     if args.show is not None:
-        (print_markdown if args.markdown else print_rich)(json.loads(args.show.read_text()))
+        show(json.loads(args.show.read_text()), args.markdown)
         return 0
 
     result: dict[str, Any] = {"machine": machine(), "args": vars(args) | {"json": str(args.json)}}
@@ -301,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     result["targets"] = [
         {"target": t, "measured": v, "limit": lim, "met": ok} for t, v, lim, ok in targets(result)
     ]
-    (print_markdown if args.markdown else print_rich)(result)
+    show(result, args.markdown)
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
         print(f"wrote {args.json}", file=sys.stderr)

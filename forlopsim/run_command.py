@@ -12,8 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import forlopsim
 from forlopsim.errors import UsageError
@@ -29,10 +27,9 @@ from forlopsim.experiment import (
     warn_if_warmup_short,
 )
 from forlopsim.output import check_out_dir, staging, write_summary
+from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario, load_scenario
 from forlopsim.table import print_table
-
-QUIET_SECONDS = 3.0  # not a domain number: runs shorter than this show no progress lines
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
@@ -179,43 +176,23 @@ def write_scenario(folder: Path, scenario: Scenario, warmup: pd.DataFrame) -> No
 
 
 class progress:
-    """A progress bar on a terminal; plain lines elsewhere once a run lasts a few seconds."""
+    """Replications done: ``with progress(n) as advance: … advance(result)``."""
 
     def __init__(self, total: int):
-        self.total = total
+        self.view = ProgressView("replications", total)
         self.done = 0
-        self.start = time.perf_counter()
-        self.console = Console(stderr=True)
-        self.bar: Progress | None = None
 
-    def __enter__(self):
-        if self.console.is_terminal:
-            self.bar = Progress(
-                TextColumn("replications"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self.task = self.bar.add_task("run", total=self.total)
-            self.bar.start()
+    def __enter__(self) -> Callable[[ReplicationResult], None]:
+        self.view.__enter__()
         return self.advance
 
     def advance(self, result: ReplicationResult) -> None:
         self.done += 1
-        if self.bar is not None:
-            self.bar.advance(self.task)
-        elif time.perf_counter() - self.start > QUIET_SECONDS:
-            print(
-                f"replication {self.done}/{self.total} done ({result.seconds:.1f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
+        line = f"replication {self.done}/{self.view.total} done ({result.seconds:.1f} s)"
+        self.view.update(self.done, line=line)
 
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+    def __exit__(self, *exc: object) -> None:
+        self.view.__exit__(*exc)
 
 
 __all__ = ["UsageError", "add_run_options", "add_run_parser", "progress", "run_command"]

@@ -215,6 +215,14 @@ def test_bad_calibration_files_exit_2_naming_file_and_field(case, tmp_path, caps
     assert not out.exists()
 
 
+def test_an_empty_targets_file_says_what_it_should_hold(tmp_path, capsys):
+    files = write_problem(tmp_path)
+    files["targets"].write_text("")
+    assert main(calibrate_args(files, tmp_path / "out")) == 2
+    error = capsys.readouterr().err
+    assert "targets.yaml: the file is empty; expected a mapping of calibration targets" in error
+
+
 def test_a_missing_parameters_file_is_named(tmp_path, capsys):
     files = write_problem(tmp_path)
     files["params"] = tmp_path / "nowhere.yaml"

@@ -6,12 +6,11 @@ import argparse
 import difflib
 import os
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from forlopsim import __version__
@@ -25,7 +24,8 @@ from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
 from forlopsim.metrics import kpis
 from forlopsim.output import check_out_dir
-from forlopsim.run_command import QUIET_SECONDS, whole_number
+from forlopsim.progress import ProgressView
+from forlopsim.run_command import whole_number
 from forlopsim.scenario import Scenario, load_scenario
 
 DEFAULT_REPLICATIONS = 4
@@ -214,45 +214,26 @@ def print_fit(calibration: Calibration) -> None:
 
 
 class CalibrationProgress:
-    """Evaluations done on a terminal bar, or plain lines once a calibration lasts a while."""
+    """Evaluations done and the best distance so far."""
 
     def __init__(self, total: int):
-        self.total = total
+        self.view = ProgressView("calibrating", total, best="–")
         self.done = 0
         self.best = float("inf")
-        self.start = time.perf_counter()
-        self.console = Console(stderr=True)
-        self.bar: Progress | None = None
 
-    def __enter__(self):
-        if self.console.is_terminal:
-            self.bar = Progress(
-                TextColumn("calibrating"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("best distance {task.fields[best]}"),
-                TimeElapsedColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self.task = self.bar.add_task("fit", total=self.total, best="–")
-            self.bar.start()
+    def __enter__(self) -> Callable[[dict[str, Any], bool], None]:
+        self.view.__enter__()
         return self.advance
 
     def advance(self, entry: dict[str, Any], resumed: bool) -> None:
         self.done += 1
         self.best = min(self.best, entry["distance"])
-        if self.bar is not None:
-            self.bar.update(self.task, advance=1, best=f"{self.best:.3g}")
-        elif time.perf_counter() - self.start > QUIET_SECONDS:
-            origin = " (from the log)" if resumed else ""
-            print(
-                f"evaluation {self.done}/{self.total}: distance {entry['distance']:.3g}, "
-                f"best {self.best:.3g}{origin}",
-                file=sys.stderr,
-                flush=True,
-            )
+        origin = " (from the log)" if resumed else ""
+        line = (
+            f"evaluation {self.done}/{self.view.total}: distance {entry['distance']:.3g}, "
+            f"best {self.best:.3g}{origin}"
+        )
+        self.view.update(self.done, line=line, best=f"{self.best:.3g}")
 
     def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        self.view.__exit__(*exc)

@@ -136,17 +136,19 @@ class ParametersFile(Model):
 
 def load_targets(path: str | Path) -> TargetsFile:
     """Read and check a targets file; raise :class:`ScenarioError` naming file, line and field."""
-    return load_model(Path(path), TargetsFile)
+    return load_model(Path(path), TargetsFile, "calibration targets")
 
 
 def load_parameters(path: str | Path) -> ParametersFile:
     """Read and check a parameters file; raise :class:`ScenarioError` naming file, line and field."""
-    return load_model(Path(path), ParametersFile)
+    return load_model(Path(path), ParametersFile, "calibration parameters")
 
 
-def load_model(path: Path, model: type[M]) -> M:
-    """Read a YAML file into ``model``, every problem located by file, line and field path."""
-    data, origins = read_yaml(path)
+def load_model(path: Path, model: type[M], what: str) -> M:
+    """Read a YAML file of ``what`` into ``model``, every problem located by file, line and
+    field path."""
+    top = ", ".join(f"{name}:" for name in model.model_fields)
+    data, origins = read_yaml(path, fields=f"{what} ({top})")
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -131,10 +131,13 @@ def _under(path: tuple[str, ...], prefixes: set[tuple[str, ...]]) -> bool:
     return any(path[:i] in prefixes for i in range(1, len(path) + 1))
 
 
-def read_yaml(path: Path, name: str | None = None) -> tuple[dict[str, Any], Origins]:
+def read_yaml(
+    path: Path, name: str | None = None, fields: str = "scenario fields (name:, simulation:…)"
+) -> tuple[dict[str, Any], Origins]:
     """Parse one file with the safe loader, rejecting duplicate keys; no ``extends`` handling.
 
-    ``name`` is how problems name the file (the path as given when left out).
+    ``name`` is how problems name the file (the path as given when left out); ``fields`` says
+    what the top-level mapping should hold, for the message when it is missing.
     """
     name = str(path) if name is None else name
     try:
@@ -167,11 +170,9 @@ def read_yaml(path: Path, name: str | None = None) -> tuple[dict[str, Any], Orig
         loader.dispose()
     if not isinstance(data, dict):
         if data is None:
-            message = (
-                "the file is empty; expected a mapping of scenario fields (name:, simulation:…)"
-            )
+            message = f"the file is empty; expected a mapping of {fields}"
         else:
-            message = f"expected a mapping of scenario fields at the top, got {_describe(data)}"
+            message = f"expected a mapping of {fields} at the top, got {_describe(data)}"
         line = None if node is None else node.start_mark.line + 1
         raise ScenarioError([Problem(name, "", message, line)])
     origins: Origins = {}

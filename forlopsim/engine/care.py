@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 class CareMixin:
     """Crisis resolution and stays for :class:`~forlopsim.engine.world.World`."""
 
+    __slots__ = ()
+
     def _crisis(self: World, r: Resident) -> None:
         """A crisis: met by the resident's team if on duty, else a bed, the emergency service or
         nobody; then perhaps admission, tenancy loss or death."""

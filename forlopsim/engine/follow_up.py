@@ -1,10 +1,11 @@
-"""Follow-up by the units' teams: routing, caseload waiting lists, handover, low-threshold contact."""
+"""Follow-up by the units' teams: routing, caseload waiting lists, handover (low-threshold contact
+is refreshed with the competing risks, in ``RiskMixin._after_change``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from forlopsim.scenario.scenario import EXITED, HOMELESS
+from forlopsim.scenario.scenario import EXITED
 
 if TYPE_CHECKING:
     from forlopsim.engine.resident import Resident
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
 
 class FollowUpMixin:
     """Teams and low-threshold services for :class:`~forlopsim.engine.world.World`."""
+
+    __slots__ = ()
 
     def _route(self: World, r: Resident) -> Team:
         return self.routes[(r.need, r.problem, r.sex, r.age_group)]
@@ -68,21 +71,3 @@ class FollowUpMixin:
 
     def _fill_team(self: World, team: Team) -> None:
         self._serve(team, None, lambda r: self._start_follow_up(r, team))
-
-    def _sync_contact(self: World, r: Resident) -> None:
-        """Low-threshold services reach residents who are homeless, in temporary housing or
-        waiting for follow-up; whether they reach one is drawn once per such spell."""
-        if self.low_threshold is None:
-            return
-        open_to_contact = r.at_home and (
-            r.location == HOMELESS or r.team is None or (r.tier is not None and r.tier.temporary)
-        )
-        if open_to_contact:
-            if r.contact is None:
-                r.contact = self.streams.low_threshold.uniform() < self.low_threshold.reach
-                if r.contact:
-                    self._record((self.env.now, r.id, "contact_start", "", "", "", r.need))
-        elif r.contact is not None:
-            if r.contact:
-                self._record((self.env.now, r.id, "contact_end", "", "", "", r.need))
-            r.contact = None

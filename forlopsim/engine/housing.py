@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 class HousingMixin:
     """Housing allocation and tenancy for :class:`~forlopsim.engine.world.World`."""
 
+    __slots__ = ()
+
     def _fits(self: World, r: Resident, tier: Tier) -> bool:
         return tier.capacity > 0 and tier.name not in r.bans and tier.eligible(r)
 
@@ -34,22 +36,27 @@ class HousingMixin:
         key = (r.need, r.sex, r.age_group, r.problem)
         options = self._housing_options.get(key)
         if options is None:
-            options = self._housing_options[key] = housing_options(self.permanent_tiers, r)
+            options = self._housing_options[key] = housing_options(
+                self.permanent_tiers, self.temporary_tiers, r
+            )
         return options
 
-    def _preferred(self: World, r: Resident) -> tuple[list[Tier], int]:
-        """The tiers nearest the resident's need (more support wins a tie), and that distance."""
+    def _preferred(self: World, r: Resident, options: Options) -> tuple[list[Tier], int]:
+        """The tiers nearest the resident's need (more support wins a tie), and that distance.
+        The list may be one of ``options``' own: never change it."""
         bans = r.bans
-        for distance, group in self._options(r).ranked:
+        for distance, group, all_allocatable in options.ranked:
+            if all_allocatable and not bans:
+                return group, distance
             chosen = [t for t in group if (t.allocatable or t is r.tier) and t.name not in bans]
             if chosen:
                 return chosen, distance
         return [], -1
 
-    def _best_free(self: World, r: Resident) -> Tier | None:
+    def _best_free(self: World, r: Resident, options: Options) -> Tier | None:
         """The nearest free eligible tier, preferring more support (best available)."""
         at_home = r.at_home
-        for tier in self._options(r).best_first:
+        for tier in options.best_first:
             if tier.free and (at_home or tier.held_while_away) and tier.name not in r.bans:
                 return tier
         return None
@@ -65,12 +72,15 @@ class HousingMixin:
         """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
         if r.location == EXITED:
             return
-        preferred, distance = self._preferred(r)
+        options = self._options(r)
+        preferred, distance = self._preferred(r, options)
         tier = r.tier
+        bans = r.bans
         if (
             tier is not None
             and not tier.temporary
-            and self._fits(r, tier)
+            and tier in options.fitting  # as _fits: places, eligible
+            and tier.name not in bans
             and abs(tier.support - r.need) == distance
         ):
             self._leave_housing_lists(r, {})
@@ -81,14 +91,15 @@ class HousingMixin:
             r.housing_since = now
             if self.policy == "fallback_after":
                 self._schedule(self.fallback_days, self._on_fallback, (r, now))
-        for candidate in preferred:
-            if candidate.free and self._can_take(r, candidate):
+        at_home = r.stay is None  # not exited (above)
+        for candidate in preferred:  # each one fits (places, eligible, not barred)
+            if candidate.occupied < candidate.capacity and (at_home or candidate.held_while_away):
                 self._place(r, candidate, "placed")
                 return
         unhoused = tier is None or tier.temporary
         fallback = unhoused and self._fallback_open(r)
         if fallback:
-            best = self._best_free(r)
+            best = self._best_free(r, options)
             if best is not None:
                 self._place(r, best, "fallback")
                 return
@@ -96,14 +107,12 @@ class HousingMixin:
         wanted = dict.fromkeys(t.waiting for t in preferred)
         if fallback:
             wanted.update(
-                dict.fromkeys(
-                    t.waiting for t in self._options(r).allocatable if t.name not in r.bans
-                )
+                dict.fromkeys(t.waiting for t in options.allocatable if t.name not in bans)
             )
         if tier is None:
-            for temporary in self.temporary_tiers:
-                if self._fits(r, temporary):
-                    if temporary_ok and temporary.free and r.at_home:
+            for temporary in options.temporary:
+                if temporary.name not in bans:  # as _fits: places and eligible by construction
+                    if temporary_ok and temporary.occupied < temporary.capacity and at_home:
                         self._place(r, temporary, "temporary")
                         return
                     wanted[temporary.waiting] = None
@@ -203,28 +212,36 @@ class HousingMixin:
 
 
 class Options(NamedTuple):
-    """The permanent tiers a resident could hold by need, sex, age group and problem alone
-    (places and eligibility), before bans, free places and being at home are looked at."""
+    """The tiers a resident could hold by need, sex, age group and problem alone (places and
+    eligibility), before bans, free places and being at home are looked at."""
 
-    ranked: list[tuple[int, list[Tier]]]
-    """(distance to need, tiers) by distance, then more support; tiers of equal distance and
-    support in file order."""
+    ranked: list[tuple[int, list[Tier], bool]]
+    """(distance to need, permanent tiers, whether all of them are allocatable) by distance,
+    then more support; tiers of equal distance and support in file order."""
     best_first: list[Tier]
     """The allocatable ones in that order."""
     allocatable: list[Tier]
     """The allocatable ones in file order."""
+    fitting: frozenset[Tier]
+    """Every permanent one."""
+    temporary: list[Tier]
+    """The temporary tiers with places the resident is eligible for, in file order."""
 
 
-def housing_options(tiers: list[Tier], r: Resident) -> Options:
+def housing_options(tiers: list[Tier], temporary: list[Tier], r: Resident) -> Options:
     """:class:`Options` for residents like ``r`` (a stable sort keeps file order in ties)."""
     fitting = [t for t in tiers if t.capacity > 0 and t.eligible(r)]
     ranked = sorted(fitting, key=lambda t: (abs(t.support - r.need), -t.support))
-    groups = [
-        (distance, list(group))
-        for (distance, _), group in itertools.groupby(
-            ranked, key=lambda t: (abs(t.support - r.need), -t.support)
-        )
-    ]
+    groups = []
+    for (distance, _), group in itertools.groupby(
+        ranked, key=lambda t: (abs(t.support - r.need), -t.support)
+    ):
+        group = list(group)
+        groups.append((distance, group, all(t.allocatable for t in group)))
     return Options(
-        groups, [t for t in ranked if t.allocatable], [t for t in fitting if t.allocatable]
+        groups,
+        [t for t in ranked if t.allocatable],
+        [t for t in fitting if t.allocatable],
+        frozenset(fitting),
+        [t for t in temporary if t.capacity > 0 and t.eligible(r)],
     )

@@ -10,12 +10,13 @@ after an institution discharge, a piecewise-constant hazard redrawn when the win
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
 import simpy
 
-from forlopsim.scenario.scenario import HOMELESS
+from forlopsim.scenario.scenario import EXITED, HOMELESS
 from forlopsim.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[fl
 
 
 class _Draws:
-    """The standard-exponential draw of each stream ``_redraw`` uses, bound once."""
+    """The standard-exponential draw of each stream ``_after_change`` uses, bound once."""
 
     __slots__ = ("crisis", "death", "own_housing", "tenancy_breakdown", "treatment_referral")
 
@@ -41,6 +42,8 @@ class _Draws:
 
 class RiskMixin:
     """Drawing and dispatching competing risks for :class:`~forlopsim.engine.world.World`."""
+
+    __slots__ = ()
 
     def _build_risks(self: World) -> None:
         h = self.scenario.hazards
@@ -69,7 +72,7 @@ class RiskMixin:
         self._own_from = frozenset(own.places) if own is not None else frozenset()
         s = self.streams
         # per need level: the risks whose rate depends on need alone, those with a rate, in the
-        # order _redraw compares them (the first of equal times wins)
+        # order _after_change compares them (the first of equal times wins)
         self._steady = [
             [
                 (rate, stream.exponential, name)
@@ -84,40 +87,63 @@ class RiskMixin:
             for n in range(5)
         ]
         self._draws = _Draws(s)
+        self._contact_draw = s.low_threshold.uniform
         self._on_risk_bound = self._on_risk  # one bound method, not a new one per schedule
         self._handlers = {
             "own_housing": self._own_housing,
             "tenancy_breakdown": self._breakdown,
             "crisis": self._crisis,
-            "need_up": lambda r: self._need_change(r, +1),
-            "need_down": lambda r: self._need_change(r, -1),
-            "recovery": lambda r: self._exit(r, "recovery"),
-            "move_away": lambda r: self._exit(r, "moved"),
+            "need_up": functools.partial(self._need_change, step=+1),
+            "need_down": functools.partial(self._need_change, step=-1),
+            "recovery": functools.partial(self._exit, cause="recovery"),
+            "move_away": functools.partial(self._exit, cause="moved"),
             "death": self._death,
             "treatment_referral": self._treatment_referral,
             "window": lambda r: None,
         }
 
-    def _redraw(self: World, r: Resident) -> None:
-        """Draw every competing risk afresh and schedule the earliest.
+    def _after_change(self: World, r: Resident) -> None:
+        """After any change of state: refresh low-threshold contact, then draw every competing
+        risk afresh and schedule the earliest.
 
-        The hottest function of a run (about 95,000 calls per baseline replication), so the
-        streams' draw functions are bound once (``_draws``) and state is read into locals. The
-        draws and their order, and every product and its order, must not change: each stream
-        would hand out other numbers (``bench/check_identical.py``)."""
+        Low-threshold services reach residents who are homeless, in temporary housing or
+        waiting for follow-up; whether they reach one is drawn once per such spell, and a
+        resident they reach has a lower crisis rate.
+
+        The hottest function of a run (about 100,000 calls per baseline replication), so it is
+        one function (no frame per step), the streams' draw functions are bound once
+        (``_draws``) and state is read into locals. The draws and their order, and every product
+        and its order, must not change: each stream would hand out other numbers
+        (``bench/check_identical.py``)."""
+        location = r.location
+        if location == EXITED:
+            return
+        now = self.env.now
+        stay = r.stay
+        tier = r.tier
+        team = r.team
+        contact = r.contact
+        if self.low_threshold is not None:
+            if stay is None and (
+                location == HOMELESS or team is None or (tier is not None and tier.temporary)
+            ):
+                if contact is None:
+                    contact = r.contact = self._contact_draw() < self.low_threshold.reach
+                    if contact:
+                        self._record((now, r.id, "contact_start", "", "", "", r.need))
+            elif contact is not None:
+                if contact:
+                    self._record((now, r.id, "contact_end", "", "", "", r.need))
+                contact = r.contact = None
         r.epoch += 1
         draws = self._draws
         n = r.need
-        now = self.env.now
         background = self._background[r.age_group]
         overdose = self._overdose[r.problem]
         best = math.inf
         kind = ""
-        if r.stay is None:
-            tier = r.tier
-            location = r.location
+        if stay is None:
             shortfall = n - tier.support if tier is not None else 0
-            team = r.team
             rate = self._crisis_base[n]
             if shortfall > 0:
                 rate *= self._crisis_under**shortfall
@@ -126,7 +152,7 @@ class RiskMixin:
             if location == HOMELESS:
                 rate *= self._crisis_homeless
                 overdose *= self._overdose_homeless
-            if r.contact:
+            if contact:
                 rate *= self._contact_effect
             if rate > 0:
                 best, kind = draws.crisis() / rate, "crisis"

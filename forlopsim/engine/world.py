@@ -81,7 +81,61 @@ def _categorical(shares: dict, order: tuple) -> Callable[[float], Any]:
 
 
 class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
-    """Everything one replication needs, built from a validated scenario."""
+    """Everything one replication needs, built from a validated scenario.
+
+    Slots (here and an empty tuple in each mixin), not an instance dict: with some fifty
+    attributes a dict grows past what CPython 3.11 shares between instances, and every
+    ``self.x`` and ``self._method`` in the hot path then takes a slower look-up."""
+
+    __slots__ = (
+        "_after_discharge",
+        "_background",
+        "_breakdown_base",
+        "_breakdown_under",
+        "_contact_draw",
+        "_contact_effect",
+        "_crisis_base",
+        "_crisis_homeless",
+        "_crisis_under",
+        "_down",
+        "_draws",
+        "_handlers",
+        "_housing_options",
+        "_ids",
+        "_move_away",
+        "_on_risk_bound",
+        "_overdose",
+        "_overdose_homeless",
+        "_own_from",
+        "_own_rate",
+        "_record",
+        "_recovery",
+        "_steady",
+        "_treatment",
+        "_treatment_problems",
+        "_up",
+        "_violence",
+        "ban_durations",
+        "beds",
+        "crisis_beds",
+        "env",
+        "fallback_days",
+        "handover_delay",
+        "horizon",
+        "institutions",
+        "low_threshold",
+        "permanent_tiers",
+        "policy",
+        "recorder",
+        "residents",
+        "routes",
+        "scenario",
+        "self_referral_beds",
+        "streams",
+        "teams",
+        "temporary_tiers",
+        "tiers",
+    )
 
     def __init__(self, scenario: Scenario, streams: Streams, recorder: Recorder):
         self.scenario = scenario
@@ -314,13 +368,6 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         for waiting, entry in list(r.entries.items()):
             entry.valid = False
             r.entries[waiting] = waiting.push(r, entry.since)
-
-    def _after_change(self, r: Resident) -> None:
-        """Refresh low-threshold contact and redraw competing risks after any change of state."""
-        if r.location == EXITED:
-            return
-        self._sync_contact(r)
-        self._redraw(r)
 
     def _exit(self, r: Resident, cause: str) -> None:
         """The resident leaves the model: recovery, moving away or death."""

@@ -73,3 +73,27 @@ def write_summary(
 def finite(value: float) -> float | None:
     """A number for JSON: NaN becomes null."""
     return None if pd.isna(value) else float(value)
+
+
+class atomic_file:
+    """``with atomic_file(path) as tmp:`` write ``tmp``; it is renamed to ``path`` on success and
+    removed on failure, so a reader never sees a half-written file."""
+
+    def __init__(self, target: Path):
+        self.target = target
+
+    def __enter__(self) -> Path:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", dir=self.target.parent)
+        os.close(handle)
+        self.tmp = Path(name)
+        umask = os.umask(0)
+        os.umask(umask)
+        self.tmp.chmod(0o666 & ~umask)  # mkstemp makes a private file; results are ordinary files
+        return self.tmp
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            os.replace(self.tmp, self.target)
+        else:
+            self.tmp.unlink(missing_ok=True)

@@ -13,9 +13,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from forlopsim import __version__
 from forlopsim.calibration.fit import Calibration, calibrate
-from forlopsim.calibration.log import EvaluationLog, numbers_only
+from forlopsim.calibration.log import EvaluationLog, problem_of
 from forlopsim.calibration.output import calibrated_yaml, write_fit
 from forlopsim.calibration.parameters import check_parameters
 from forlopsim.calibration.spec import TargetsFile, load_parameters, load_targets
@@ -23,10 +22,10 @@ from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
 from forlopsim.metrics import kpis
-from forlopsim.output import check_out_dir
+from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
 from forlopsim.run_command import whole_number
-from forlopsim.scenario import Scenario, load_scenario
+from forlopsim.scenario import Scenario, load_scenario, numbers_only
 
 DEFAULT_REPLICATIONS = 4
 """Replications per candidate point when neither the command nor the parameters file says."""
@@ -103,19 +102,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
     replications = args.replications or parameters.replications or DEFAULT_REPLICATIONS
     evaluations = args.max_evaluations or parameters.max_evaluations or DEFAULT_EVALUATIONS
     seed = scenario.simulation.seed if args.seed is None else args.seed
-    problem = {  # what decides the logged answers; texts and the stopping rule do not
-        "scenario": _fitted(scenario),
-        "targets": {
-            n: [t.kpi, t.centre, t.half_width, t.weight] for n, t in targets.targets.items()
-        },
-        "parameters": {
-            n: [p.path, p.bounds is None, *p.interval, p.on_log_scale]
-            for n, p in parameters.parameters.items()
-        },
-        "replications": replications,
-        "seed": seed,
-        "forlopsim": __version__,
-    }
+    problem = problem_of(scenario, targets.targets, parameters.parameters, replications, seed)
     log = EvaluationLog(args.out, problem, restart=args.restart)
     if log.resumed:
         print(f"Resuming: {log.resumed} evaluations read from {args.out}/", file=sys.stderr)
@@ -165,21 +152,15 @@ def check_kpis(scenario: Scenario, targets: TargetsFile, file: Path) -> None:
 
 def write_calibrated(calibration: Calibration, base: Scenario, base_path: Path, out: Path) -> None:
     """Write the calibrated scenario atomically, after checking it loads as what was fitted."""
-    out.resolve().parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp.yaml")
-    tmp.write_text(calibrated_yaml(calibration, base, base_path, out))
-    try:
-        written = load_scenario(tmp)
-        if _fitted(written) != _fitted(calibration.scenario):
+    with atomic_file(out) as tmp:
+        tmp.write_text(calibrated_yaml(calibration, base, base_path, out))
+        if _fitted(load_scenario(tmp)) != _fitted(calibration.scenario):
             raise RuntimeError(f"{out}: the written scenario differs from the fitted one")
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _fitted(scenario: Scenario) -> dict[str, Any]:
-    """A scenario's numbers, without the text that the calibrated file rewrites."""
-    return numbers_only(scenario.model_dump(mode="json", exclude={"name", "description"}))
+    """A scenario's numbers, without the texts that the calibrated file rewrites."""
+    return numbers_only(scenario.model_dump(mode="json"))
 
 
 def print_fit(calibration: Calibration) -> None:

@@ -13,23 +13,41 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from forlopsim import __version__
+from forlopsim.calibration.spec import Parameter, Target
 from forlopsim.errors import UsageError
+from forlopsim.output import atomic_file
+from forlopsim.scenario import Scenario, numbers_only
 
 LOG_NAME = "evaluations.jsonl"
 PROBLEM_NAME = "problem.json"
 
 
-def numbers_only(node: Any) -> Any:
-    """A dumped scenario without its ``source`` texts: what decides its results."""
-    if isinstance(node, dict):
-        return {k: numbers_only(v) for k, v in node.items() if k != "source"}
-    if isinstance(node, list):
-        return [numbers_only(v) for v in node]
-    return node
+def problem_of(
+    scenario: Scenario,
+    targets: Mapping[str, Target],
+    parameters: Mapping[str, Parameter],
+    replications: int,
+    seed: int,
+) -> dict[str, Any]:
+    """What decides the logged answers: the scenario's numbers, each target's KPI, centre,
+    tolerance and weight, each parameter's path and interval, the replications, the seed and
+    the forlopsim version. Texts and the stopping rule do not."""
+    return {
+        "scenario": numbers_only(scenario.model_dump(mode="json")),
+        "targets": {n: [t.kpi, t.centre, t.half_width, t.weight] for n, t in targets.items()},
+        "parameters": {
+            n: [p.path, p.bounds is None, *p.interval, p.on_log_scale]
+            for n, p in parameters.items()
+        },
+        "replications": replications,
+        "seed": seed,
+        "forlopsim": __version__,
+    }
 
 
 def fingerprint(problem: dict[str, Any]) -> str:
@@ -102,6 +120,5 @@ def _key(point: Sequence[float]) -> tuple[float, ...]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    with atomic_file(path) as tmp:
+        tmp.write_text(text)

@@ -13,9 +13,9 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, Strict, ValidationError, model_validator
 
-from forlopsim.errors import Problem, ScenarioError
+from forlopsim.errors import ScenarioError
 from forlopsim.scenario.base import Model, Positive
-from forlopsim.scenario.loader import read_yaml
+from forlopsim.scenario.loader import locator, read_yaml
 
 M = TypeVar("M", bound=Model)
 
@@ -152,15 +152,9 @@ def load_model(path: Path, model: type[M], what: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors(include_url=False):
-            parts = tuple(str(p) for p in item["loc"])
-            where = parts
-            while where and where not in origins:
-                where = where[:-1]
-            _, line = origins.get(where, (str(path), None))
-            problems.append(Problem(str(path), ".".join(parts), _message(item), line))
-        raise ScenarioError(problems) from None
+        locate = locator(str(path), origins)
+        items = error.errors(include_url=False)
+        raise ScenarioError([locate(item["loc"], _message(item)) for item in items]) from None
 
 
 def _message(item: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ import difflib
 import functools
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ from forlopsim.scenario.scenario import Scenario
 
 Origins = dict[tuple[str, ...], tuple[str, int]]
 """Where each value came from: field path (keys as text) → (file, line)."""
+
+Locator = Callable[[tuple, str], Problem]
+"""Makes a :class:`Problem` for a field path (a tuple) and a message."""
 
 MAX_PROBLEMS = 20
 """Problems reported for one file; the rest are counted."""
@@ -129,6 +133,20 @@ def _merge(
 
 def _under(path: tuple[str, ...], prefixes: set[tuple[str, ...]]) -> bool:
     return any(path[:i] in prefixes for i in range(1, len(path) + 1))
+
+
+def locator(name: str, origins: Origins) -> Locator:
+    """Problems in the file ``name`` at the line of a field path, or of its nearest parent:
+    for input files other than scenarios (sweep specs, calibration targets and parameters)."""
+
+    def locate(loc: tuple, message: str) -> Problem:
+        parts = tuple(str(p) for p in loc)
+        while parts and parts not in origins:
+            parts = parts[:-1]
+        line = origins.get(parts, (name, None))[1]
+        return Problem(name, ".".join(str(p) for p in loc), message, line)
+
+    return locate
 
 
 def read_yaml(

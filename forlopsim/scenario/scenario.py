@@ -84,6 +84,20 @@ class Scenario(Model):
         return Scenario.model_validate(data)
 
 
+TEXTS = ("source", "description", "name")
+"""Keys whose values describe a scenario (or a spec) without changing its results."""
+
+
+def numbers_only(data: Any) -> Any:
+    """A dumped scenario (or sweep spec) without its descriptive texts: what decides its
+    results, for fingerprints and for comparing two scenarios' numbers."""
+    if isinstance(data, dict):
+        return {k: numbers_only(v) for k, v in data.items() if k not in TEXTS}
+    if isinstance(data, list):
+        return [numbers_only(v) for v in data]
+    return data
+
+
 def _key(node: Any, key: str) -> Any:
     if isinstance(node, list):
         return int(key)

@@ -26,6 +26,15 @@ def point_means(results: pd.DataFrame, kpis: list[str]) -> pd.DataFrame:
     return results.groupby(POINT, sort=True)[kpis].mean()
 
 
+def require_sobol(sweep: Sweep) -> None:
+    """Sobol indices need Saltelli's sample: a :class:`UsageError` for any other design."""
+    if sweep.spec.design.kind != "sobol":
+        raise UsageError(
+            f"{sweep.path}: design.kind: Sobol indices need a sobol design "
+            f"(got {sweep.spec.design.kind})"
+        )
+
+
 def sobol_indices(
     sweep: Sweep,
     results: pd.DataFrame,
@@ -39,11 +48,7 @@ def sobol_indices(
     in ``S2_*`` columns with a second-order design) and the KPIs left out with the reason (a
     KPI undefined at some point, or one that does not vary).
     """
-    if sweep.spec.design.kind != "sobol":
-        raise UsageError(
-            f"{sweep.path}: design.kind: Sobol indices need a sobol design "
-            f"(got {sweep.spec.design.kind})"
-        )
+    require_sobol(sweep)
     design = design_table(sweep)
     names = kpis if kpis is not None else _kpi_columns(results, design)
     means = point_means(results, names).reindex(design.index)

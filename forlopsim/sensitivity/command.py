@@ -16,9 +16,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from forlopsim.errors import UsageError
-from forlopsim.output import finite
-from forlopsim.sensitivity.analysis import CONFIDENCE, sobol_indices
+from forlopsim.output import atomic_file, finite
+from forlopsim.sensitivity.analysis import CONFIDENCE, require_sobol, sobol_indices
 from forlopsim.sensitivity.chart import sobol_chart
 from forlopsim.sweep.command import (
     INTERRUPTED,
@@ -27,7 +26,6 @@ from forlopsim.sweep.command import (
     sweep_and_report,
 )
 from forlopsim.sweep.spec import Sweep, load_spec
-from forlopsim.sweep.store import _atomic
 
 
 def add_sensitivity_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,12 +45,7 @@ def add_sensitivity_parser(sub: argparse._SubParsersAction) -> None:
 
 def sensitivity_command(args: argparse.Namespace) -> int:
     """Check the design, run or resume the sweep, analyse, print and write the indices."""
-    sweep = load_spec(args.spec)
-    if sweep.spec.design.kind != "sobol":
-        raise UsageError(
-            f"{args.spec}: design.kind: Sobol indices need a sobol design "
-            f"(got {sweep.spec.design.kind})"
-        )
+    require_sobol(load_spec(args.spec))  # before the sweep runs
     try:
         sweep, results, out = sweep_and_report(args)
     except KeyboardInterrupt:
@@ -80,7 +73,7 @@ def footnote(sweep: Sweep) -> str:
 
 def write_indices(out: Path, sweep: Sweep, table: pd.DataFrame, skipped: dict[str, str]) -> None:
     """``sobol.csv``, ``sobol.json`` and ``sobol.png``, each written atomically."""
-    with _atomic(out / "sobol.csv") as tmp:
+    with atomic_file(out / "sobol.csv") as tmp:
         table.to_csv(tmp, index=False)
     document = {
         "name": sweep.spec.name,
@@ -101,11 +94,11 @@ def write_indices(out: Path, sweep: Sweep, table: pd.DataFrame, skipped: dict[st
         },
         "skipped": skipped,
     }
-    with _atomic(out / "sobol.json") as tmp:
+    with atomic_file(out / "sobol.json") as tmp:
         tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     if len(table):
         figure = sobol_chart(table, f"Sobol indices: {sweep.spec.name}", footnote(sweep))
-        with _atomic(out / "sobol.png") as tmp:
+        with atomic_file(out / "sobol.png") as tmp:
             figure.savefig(tmp, format="png", dpi=120)
         plt.close(figure)
 

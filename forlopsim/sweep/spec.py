@@ -13,16 +13,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from forlopsim.errors import Problem, ScenarioError
-from forlopsim.scenario import Scenario, load_scenario
+from forlopsim.scenario import Scenario, load_scenario, numbers_only
 from forlopsim.scenario.base import Source
-from forlopsim.scenario.loader import Origins, read_yaml
+from forlopsim.scenario.loader import Locator, locator, read_yaml
 
 Whole = Annotated[int, Strict()]
 Value = Whole | float | str | bool
@@ -115,8 +114,8 @@ class Sweep:
         """SHA-256 of what determines the results — the spec's numbers and the base scenario,
         texts (names, descriptions, sources) left out — so that a changed spec is noticed."""
         content = {
-            "spec": _numbers(self.spec.model_dump(mode="json", exclude={"scenario"})),
-            "base": _numbers(self.base.model_dump(mode="json")),
+            "spec": numbers_only(self.spec.model_dump(mode="json", exclude={"scenario"})),
+            "base": numbers_only(self.base.model_dump(mode="json")),
             "replications": self.replications,
             "seed": self.seed,
         }
@@ -124,25 +123,12 @@ class Sweep:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _numbers(data: Any) -> Any:
-    """``data`` without its descriptive texts."""
-    if isinstance(data, dict):
-        texts = ("source", "description", "name")
-        return {k: _numbers(v) for k, v in data.items() if k not in texts}
-    if isinstance(data, list):
-        return [_numbers(v) for v in data]
-    return data
-
-
-Locate = Callable[[tuple, str], Problem]
-
-
 def load_spec(path: str | Path) -> Sweep:
     """Read and check a SPEC file and its scenario; raise :class:`ScenarioError` on any problem."""
     path = Path(path)
     name = str(path)
     data, origins = read_yaml(path, name)
-    locate = _locator(name, origins)
+    locate = locator(name, origins)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
@@ -170,19 +156,6 @@ def load_spec(path: str | Path) -> Sweep:
     if problems:
         raise ScenarioError(problems)
     return Sweep(spec, base, path)
-
-
-def _locator(name: str, origins: Origins) -> Locate:
-    """A :class:`Problem` at the line of ``loc`` in the spec file, or of its nearest parent."""
-
-    def locate(loc: tuple, message: str) -> Problem:
-        parts = tuple(str(p) for p in loc)
-        while parts and parts not in origins:
-            parts = parts[:-1]
-        line = origins.get(parts, (name, None))[1]
-        return Problem(name, ".".join(str(p) for p in loc), message, line)
-
-    return locate
 
 
 _BRANCHES = ("int", "float", "str", "bool", "list", "literal", "tuple", "function")
@@ -264,7 +237,7 @@ def range_ends(parameter: Parameter) -> list[Any]:
 
 
 def _apply(
-    scenario: Scenario, field: str, value: Any, loc: tuple, locate: Locate
+    scenario: Scenario, field: str, value: Any, loc: tuple, locate: Locator
 ) -> tuple[Scenario, list[Problem]]:
     """``scenario.with_changes({field: value})``, or the problem it raises located in the spec."""
     missing = missing_field(scenario, field)

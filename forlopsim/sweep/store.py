@@ -16,9 +16,7 @@ result, so a sweep that fails before any task finishes leaves nothing behind.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ import pyarrow.parquet as pq
 
 import forlopsim
 from forlopsim.errors import UsageError
+from forlopsim.output import atomic_file
 from forlopsim.sweep.design import POINT
 from forlopsim.sweep.spec import Sweep
 
@@ -92,7 +91,7 @@ class Store:
         row |= {name: [kpis.get(name, float("nan"))] for name in self.kpis}
         table = pa.Table.from_pydict(row, schema=self._table_schema())
         target = self.out / RESULTS / f"point{point:06d}_rep{replication:04d}.parquet"
-        with _atomic(target) as tmp:
+        with atomic_file(target) as tmp:
             pq.write_table(table, tmp)
 
     def read(self) -> pd.DataFrame:
@@ -111,14 +110,14 @@ class Store:
         means = results.drop(columns=REPLICATION).groupby(POINT, sort=True)[self.kpis or []].mean()
         table = self.design.join(means, how="inner")
         target = self.out / "points.csv"
-        with _atomic(target) as tmp:
+        with atomic_file(target) as tmp:
             table.to_csv(tmp)
         return target
 
     def _create(self, kpis: dict[str, float]) -> None:
         self.kpis = _kpi_columns(self.sweep, kpis, list(self.design.columns))
         (self.out / RESULTS).mkdir(parents=True, exist_ok=True)
-        with _atomic(self.out / "design.csv") as tmp:
+        with atomic_file(self.out / "design.csv") as tmp:
             self.design.to_csv(tmp)
         meta = {
             "name": self.sweep.spec.name,
@@ -134,7 +133,7 @@ class Store:
             "forlopsim_version": forlopsim.__version__,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        with _atomic(self.out / META) as tmp:
+        with atomic_file(self.out / META) as tmp:
             tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
 
     def _table_schema(self) -> pa.Schema:
@@ -166,26 +165,3 @@ def _kpi_columns(sweep: Sweep, kpis: dict[str, float], parameters: list[str]) ->
     if clash:
         raise UsageError(f"{sweep.path}: kpis: {sorted(clash)[0]!r} is also a parameter")
     return names
-
-
-class _atomic:
-    """A temporary path beside ``target`` that is renamed to it on success, removed on failure."""
-
-    def __init__(self, target: Path):
-        self.target = target
-
-    def __enter__(self) -> Path:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{self.target.name}.", dir=self.target.parent)
-        os.close(handle)
-        self.tmp = Path(name)
-        umask = os.umask(0)
-        os.umask(umask)
-        self.tmp.chmod(0o666 & ~umask)  # mkstemp makes a private file; results are ordinary files
-        return self.tmp
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is None:
-            os.replace(self.tmp, self.target)
-        else:
-            self.tmp.unlink(missing_ok=True)

@@ -72,7 +72,9 @@ class HousingMixin:
         """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
         if r.location == EXITED:
             return
-        options = self._options(r)
+        options = r.options
+        if options is None:  # cleared when need changes
+            options = r.options = self._options(r)
         preferred, distance = self._preferred(r, options)
         tier = r.tier
         bans = r.bans

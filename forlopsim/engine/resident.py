@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from forlopsim.scenario.scenario import EXITED, REFERRED
 
 if TYPE_CHECKING:
+    from forlopsim.engine.housing import Options
     from forlopsim.engine.places import Entry
     from forlopsim.engine.world import Crisisbed, Institution, Team, Tier
 
@@ -28,6 +29,7 @@ class Resident:
         "last_self_referral",
         "location",
         "need",
+        "options",
         "pending_admission",
         "post_discharge_until",
         "problem",
@@ -62,6 +64,8 @@ class Resident:
         self.post_discharge_until = -1.0
         self.last_self_referral = -float("inf")
         self.pending_admission: str | None = None
+        self.options: Options | None = None
+        """Housing options for the current need (``HousingMixin._options``), or None."""
 
     @property
     def at_home(self) -> bool:

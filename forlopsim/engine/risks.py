@@ -10,7 +10,6 @@ after an institution discharge, a piecewise-constant hazard redrawn when the win
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,36 @@ class _Draws:
     def __init__(self, streams: Streams):
         for name in self.__slots__:
             setattr(self, name, getattr(streams, name).exponential)
+
+
+class _Handlers:
+    """What each competing risk does when it comes due, as bound methods made once."""
+
+    __slots__ = (
+        "crisis",
+        "death",
+        "own_housing",
+        "tenancy_breakdown",
+        "treatment_referral",
+        "window",
+    )
+
+    def __init__(self, world: World):
+        self.crisis = world._crisis
+        self.death = world._death
+        self.own_housing = world._own_housing
+        self.tenancy_breakdown = world._breakdown
+        self.treatment_referral = world._treatment_referral
+        self.window = _window_closes
+
+    def clear(self) -> None:
+        """Drop the bound methods (they point back to the world: see ``World.close``)."""
+        for name in self.__slots__:
+            setattr(self, name, None)
+
+
+def _window_closes(r: Resident) -> None:
+    """The post-discharge window closed: nothing happens but the redraw of every risk."""
 
 
 class RiskMixin:
@@ -75,12 +104,12 @@ class RiskMixin:
         # order _after_change compares them (the first of equal times wins)
         self._steady = [
             [
-                (rate, stream.exponential, name)
-                for rate, stream, name in (
-                    (self._up[n] if n < 4 else 0.0, s.need_up, "need_up"),
-                    (self._down[n] if n > 1 else 0.0, s.need_down, "need_down"),
-                    (self._recovery[n], s.recovery, "recovery"),
-                    (self._move_away, s.move_away, "move_away"),
+                (rate, stream.exponential, handler)
+                for rate, stream, handler in (
+                    (self._up[n] if n < 4 else 0.0, s.need_up, self._need_up),
+                    (self._down[n] if n > 1 else 0.0, s.need_down, self._need_down),
+                    (self._recovery[n], s.recovery, self._recover),
+                    (self._move_away, s.move_away, self._move_away_exit),
                 )
                 if rate > 0
             ]
@@ -89,18 +118,8 @@ class RiskMixin:
         self._draws = _Draws(s)
         self._contact_draw = s.low_threshold.uniform
         self._on_risk_bound = self._on_risk  # one bound method, not a new one per schedule
-        self._handlers = {
-            "own_housing": self._own_housing,
-            "tenancy_breakdown": self._breakdown,
-            "crisis": self._crisis,
-            "need_up": functools.partial(self._need_change, step=+1),
-            "need_down": functools.partial(self._need_change, step=-1),
-            "recovery": functools.partial(self._exit, cause="recovery"),
-            "move_away": functools.partial(self._exit, cause="moved"),
-            "death": self._death,
-            "treatment_referral": self._treatment_referral,
-            "window": lambda r: None,
-        }
+        # the handler of each risk, bound once: a pending risk carries its handler, not a name
+        self._handlers = _Handlers(self)
 
     def _after_change(self: World, r: Resident) -> None:
         """After any change of state: refresh low-threshold contact, then draw every competing
@@ -137,11 +156,12 @@ class RiskMixin:
                 contact = r.contact = None
         r.epoch += 1
         draws = self._draws
+        handlers = self._handlers
         n = r.need
         background = self._background[r.age_group]
         overdose = self._overdose[r.problem]
         best = math.inf
-        kind = ""
+        due = None
         if stay is None:
             shortfall = n - tier.support if tier is not None else 0
             rate = self._crisis_base[n]
@@ -155,7 +175,7 @@ class RiskMixin:
             if contact:
                 rate *= self._contact_effect
             if rate > 0:
-                best, kind = draws.crisis() / rate, "crisis"
+                best, due = draws.crisis() / rate, handlers.crisis
             if tier is not None:
                 rate = self._breakdown_base[n]
                 if shortfall > 0:
@@ -167,23 +187,23 @@ class RiskMixin:
                 if rate > 0:
                     x = draws.tenancy_breakdown() / rate
                     if x < best:
-                        best, kind = x, "tenancy_breakdown"
-            for rate, draw, name in self._steady[n]:
+                        best, due = x, handlers.tenancy_breakdown
+            for rate, draw, handler in self._steady[n]:
                 x = draw() / rate
                 if x < best:
-                    best, kind = x, name
+                    best, due = x, handler
             if location in self._own_from:
                 rate = self._own_rate[n]
                 if rate > 0:
                     x = draws.own_housing() / rate
                     if x < best:
-                        best, kind = x, "own_housing"
+                        best, due = x, handlers.own_housing
             if r.problem in self._treatment_problems:
                 rate = self._treatment[n]
                 if rate > 0:
                     x = draws.treatment_referral() / rate
                     if x < best:
-                        best, kind = x, "treatment_referral"
+                        best, due = x, handlers.treatment_referral
         death = background + overdose
         window = r.post_discharge_until - now
         if window > 0:
@@ -191,17 +211,17 @@ class RiskMixin:
         if death > 0:
             x = draws.death() / death
             if x < best:
-                best, kind = x, "death"
+                best, due = x, handlers.death
         if window > 0 and window < best:
-            best, kind = window, "window"
-        if kind and now + best < self.horizon:  # as in World._schedule
-            simpy.Timeout(self.env, best, (r, r.epoch, kind)).callbacks.append(self._on_risk_bound)
+            best, due = window, handlers.window
+        if due is not None and now + best < self.horizon:  # as in World._schedule
+            simpy.Timeout(self.env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)
 
     def _on_risk(self: World, event: simpy.Event) -> None:
-        r, epoch, kind = event.value
+        r, epoch, handler = event.value
         if r.epoch != epoch:
             return
-        self._handlers[kind](r)
+        handler(r)
         self._after_change(r)
 
     def _death(self: World, r: Resident) -> None:
@@ -226,8 +246,21 @@ class RiskMixin:
             self._fill_tier(old)
         self._review_housing(r)
 
+    def _need_up(self: World, r: Resident) -> None:
+        self._need_change(r, +1)
+
+    def _need_down(self: World, r: Resident) -> None:
+        self._need_change(r, -1)
+
+    def _recover(self: World, r: Resident) -> None:
+        self._exit(r, "recovery")
+
+    def _move_away_exit(self: World, r: Resident) -> None:
+        self._exit(r, "moved")
+
     def _need_change(self: World, r: Resident, step: int) -> None:
         r.need += step
+        r.options = None
         self._record(
             (self.env.now, r.id, "need_change", "", "", "up" if step > 0 else "down", r.need)
         )

@@ -250,6 +250,7 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         cost a 0.2 s collection later and hold memory while the next replication runs."""
         self.env._queue.clear()
         self._handlers.clear()
+        self._steady.clear()
         self._on_risk_bound = None
         for place in (*self.tiers.values(), *self.teams.values(), *self.institutions.values()):
             if place.waiting is not None:

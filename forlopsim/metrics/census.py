@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forlopsim.metrics.spells import observed_years, places_of, temporary_tiers
+from forlopsim.metrics.spells import labels, observed_years, places_of, positions, temporary_tiers
 from forlopsim.records import Records
 
 PROBLEMS = ("substance", "mental", "both")
@@ -54,12 +54,14 @@ def _problem_shares(records: Records) -> dict[str, float]:
             "mental_illness_share_of_substance_users": np.nan,
         }
     ev = records.events
-    exits = ev[ev["kind"] == "exit"].drop_duplicates("resident").set_index("resident")["time"]
+    rows = positions(ev["kind"] == "exit")
+    exits = pd.Series(ev["time"].to_numpy()[rows], index=ev["resident"].to_numpy()[rows])
+    exits = exits[~exits.index.duplicated()]  # the first exit of each resident
     left = exits.reindex(people["resident"]).fillna(h).to_numpy(float)
     days = np.clip(
         np.minimum(left, h) - np.maximum(people["referred_at"].to_numpy(float), w), 0, None
     )
-    by_problem = pd.Series(days).groupby(people["problem"].astype(str).to_numpy()).sum()
+    by_problem = pd.Series(days).groupby(labels(people["problem"])).sum()
     total = float(by_problem.sum())
     result = {
         f"residents_share.problem.{p}": float(by_problem.get(p, 0.0)) / total if total else np.nan
@@ -75,8 +77,8 @@ def _problem_shares(records: Records) -> dict[str, float]:
 def _tenancies_started(records: Records) -> dict[str, float]:
     """New tenancies per observed year in each tier (T4: residents housed by Housing First)."""
     ev = records.events
-    starts = ev[(ev["kind"] == "tenancy_start") & (ev["time"] >= records.warmup)]
-    counts = starts["place"].astype(str).value_counts()
+    starts = positions((ev["kind"] == "tenancy_start") & (ev["time"] >= records.warmup))
+    counts = ev["place"].iloc[starts].value_counts()
     years = observed_years(records)
     return {
         f"tenancies_per_year.tier.{t}": float(counts.get(t, 0)) / years

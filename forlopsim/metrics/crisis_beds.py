@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forlopsim.metrics.spells import observed_years, places_of
+from forlopsim.metrics.spells import member, observed_years, places_of, positions
 from forlopsim.records import Records
 
 
@@ -18,7 +18,7 @@ def crisis_beds(records: Records) -> dict[str, float]:
     crisis-bed type and all together; and the share of crises that asked for a bed and got none."""
     beds = list(places_of(records, "crisis_bed"))
     ev = records.events
-    ev = ev[(ev["time"] >= records.warmup) & ev["place"].isin(beds)]
+    ev = ev.iloc[positions((ev["time"] >= records.warmup).to_numpy() & member(ev["place"], beds))]
     admitted = ev[ev["kind"] == "admission"].groupby("place", observed=True).size()
     turned = ev[ev["kind"] == "turned_away"].groupby("place", observed=True).size()
     result = {}
@@ -36,7 +36,7 @@ def crisis_beds(records: Records) -> dict[str, float]:
 
 def _unserved_share(ev) -> float:
     """Of the crises (resident, time) that asked for at least one bed, the share admitted to none."""
-    asked = ev[ev["kind"].isin(("admission", "turned_away"))]
+    asked = ev.iloc[positions(member(ev["kind"], ("admission", "turned_away")))]
     if asked.empty:
         return float("nan")
     key = asked["resident"].to_numpy(np.int64), asked["time"].to_numpy(float)

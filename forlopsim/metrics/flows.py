@@ -7,7 +7,7 @@ import itertools
 
 import pandas as pd
 
-from forlopsim.metrics.spells import EXITED, HOMELESS, REFERRED, observed_years
+from forlopsim.metrics.spells import EXITED, HOMELESS, REFERRED, observed_years, positions
 from forlopsim.records import Records
 
 LOCATION_KINDS = ("tier", "crisis_bed", "institution")
@@ -18,17 +18,15 @@ def transitions(records: Records) -> pd.DataFrame:
     """Moves inside the observed window, counted by (origin, place); columns origin, place,
     count, sorted by origin and place. Only pairs that occur are listed."""
     ev = records.events
-    moves = ev[(ev["kind"] == "move").to_numpy() & (ev["time"] >= records.warmup).to_numpy()]
+    moves = positions((ev["kind"] == "move").to_numpy() & (ev["time"] >= records.warmup).to_numpy())
+    pairs = pd.DataFrame({"origin": ev["origin"].iloc[moves], "place": ev["place"].iloc[moves]})
+    # counted on the (categorical) columns as they are, then only the pairs named as strings
     counts = (
-        pd.DataFrame(
-            {
-                "origin": moves["origin"].astype(str).to_numpy(dtype=object),
-                "place": moves["place"].astype(str).to_numpy(dtype=object),
-            }
-        )
-        .value_counts()
+        pairs.groupby(["origin", "place"], observed=True)
+        .size()
         .rename("count")
         .reset_index()
+        .astype({"origin": str, "place": str})
     )
     return counts.sort_values(["origin", "place"], ignore_index=True)
 

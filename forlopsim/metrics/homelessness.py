@@ -9,11 +9,12 @@ import numpy as np
 from forlopsim.metrics.spells import (
     EXITED,
     HOMELESS,
-    clipped,
-    locations,
+    clipped_days,
+    location_columns,
     observed_days,
     permanent_tiers,
-    spells,
+    spell_columns,
+    subset,
     temporary_tiers,
 )
 from forlopsim.records import Records
@@ -25,22 +26,22 @@ def homelessness(records: Records) -> dict[str, float]:
     in the model over the observed window; and at the horizon, the numbers homeless, in
     temporary housing, and without housing (no place in a non-temporary tier: homeless, in
     temporary housing, or in a crisis bed or institution with no home to go back to)."""
-    spell = locations(records)  # sorted by resident, then time
-    resident = spell["resident"].to_numpy()
+    spell = location_columns(records)  # sorted by resident, then time
+    resident = spell["resident"]
     last = np.r_[resident[1:] != resident[:-1], True] if len(resident) else np.zeros(0, bool)
-    spell = spell.assign(last=last)[(spell["place"] != EXITED).to_numpy()]
-    days = clipped(spell, records.warmup, records.horizon)
-    where = spell["place"].to_numpy()
+    present = spell["place"] != EXITED
+    spell, at_end = subset(spell, present), last[present]
+    days = clipped_days(spell, records.warmup, records.horizon)
+    where = spell["place"]
     homeless = float(days[where == HOMELESS].sum())
     temporary = np.isin(where, temporary_tiers(records))
     in_temporary = float(days[temporary].sum())
     total = float(days.sum())
-    at_end = spell["last"].to_numpy()
-    tenancy = spells(
+    tenancy = spell_columns(
         records.events, "tenancy_start", "tenancy_end", records.horizon, permanent_tiers(records)
     )
-    housed = tenancy["resident"].to_numpy()[(tenancy["cause"] == "open").to_numpy()]
-    present = spell["resident"].to_numpy()[at_end]
+    housed = tenancy["resident"][tenancy["cause"] == "open"]
+    present = spell["resident"][at_end]
     return {
         "homeless_days_per_resident_year": homeless / total * DAYS_PER_YEAR if total else np.nan,
         "temporary_days_per_resident_year": (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forlopsim.metrics.spells import observed_years
+from forlopsim.metrics.spells import observed_years, positions
 from forlopsim.records import Records
 
 EXIT_CAUSES = ("death_overdose", "death_other", "recovery", "moved")
@@ -12,11 +12,12 @@ EXIT_CAUSES = ("death_overdose", "death_other", "recovery", "moved")
 def outcomes(records: Records) -> dict[str, float]:
     """Deaths (overdose, other, all), recoveries, moves away and referrals, per observed year."""
     ev = records.events
-    exits = ev[(ev["kind"] == "exit") & (ev["time"] >= records.warmup)]
-    counts = exits["cause"].astype(str).value_counts()
+    observed = (ev["time"] >= records.warmup).to_numpy()
+    exits = positions((ev["kind"] == "exit").to_numpy() & observed)
+    counts = ev["cause"].iloc[exits].value_counts()
     years = observed_years(records)
     result = {f"per_year.{name}": float(counts.get(name, 0)) / years for name in EXIT_CAUSES}
     result["per_year.deaths"] = result["per_year.death_overdose"] + result["per_year.death_other"]
-    referrals = ev[(ev["kind"] == "referral") & (ev["time"] >= records.warmup)]
-    result["per_year.referrals"] = len(referrals) / years
+    referrals = int(((ev["kind"] == "referral").to_numpy() & observed).sum())
+    result["per_year.referrals"] = referrals / years
     return result

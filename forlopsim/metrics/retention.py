@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from forlopsim.metrics.revolving_door import LOSS_CAUSES
-from forlopsim.metrics.spells import permanent_tiers, spells
+from forlopsim.metrics.spells import permanent_tiers, spell_columns, subset
 from forlopsim.records import Records
 
 RETENTION_TIMES = {"12m": 365.0, "36m": 1095.0}
@@ -75,11 +75,11 @@ def retention(records: Records) -> dict[str, float]:
     """Kaplan–Meier share still housed 12 and 36 months after placement, per non-temporary tier
     and all such tiers together."""
     tiers = permanent_tiers(records)
-    spell = spells(records.events, "tenancy_start", "tenancy_end", records.horizon, tiers)
-    spell = spell[spell["start"] >= records.warmup]
-    durations = (spell["end"] - spell["start"]).to_numpy(float)
-    lost = spell["cause"].isin(LOSS_CAUSES).to_numpy()
-    place = spell["place"].to_numpy()
+    spell = spell_columns(records.events, "tenancy_start", "tenancy_end", records.horizon, tiers)
+    spell = subset(spell, spell["start"] >= records.warmup)
+    durations = spell["end"] - spell["start"]
+    lost = np.isin(spell["cause"], LOSS_CAUSES)
+    place = spell["place"]
     times = list(RETENTION_TIMES.values())
     result = {}
     for name in [*tiers, "all"]:

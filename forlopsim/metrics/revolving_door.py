@@ -20,12 +20,16 @@ import pandas as pd
 
 from forlopsim.metrics.spells import (
     EXITED,
-    clipped,
-    locations,
+    clipped_days,
+    labels,
+    location_columns,
     mean_or_nan,
+    member,
     once,
     permanent_tiers,
-    spells,
+    positions,
+    spell_columns,
+    subset,
 )
 from forlopsim.records import Records
 
@@ -46,14 +50,16 @@ def return_to_homelessness(records: Records) -> dict[str, float]:
     temporary housing within 6, 12 and 24 months, overall and per tier."""
     tiers = permanent_tiers(records)
     w, h = records.warmup, records.horizon
-    spell = spells(records.events, "tenancy_start", "tenancy_end", h, tiers)
-    spell = spell[spell["start"] >= w]
-    lost_after = np.where(spell["cause"].isin(LOSS_CAUSES), spell["end"] - spell["start"], np.inf)
+    spell = spell_columns(records.events, "tenancy_start", "tenancy_end", h, tiers)
+    spell = subset(spell, spell["start"] >= w)
+    lost_after = np.where(
+        np.isin(spell["cause"], LOSS_CAUSES), spell["end"] - spell["start"], np.inf
+    )
     result = {}
     for label, window in RETURN_WINDOWS.items():
-        eligible = (spell["start"] + window <= h).to_numpy()
+        eligible = spell["start"] + window <= h
         lost = pd.Series((lost_after <= window)[eligible].astype(float))
-        place = spell["place"].to_numpy()[eligible]
+        place = spell["place"][eligible]
         result[f"return_to_homelessness_{label}"] = mean_or_nan(lost)
         suffix = "" if label == "12m" else f"_{label}"
         result[f"placements_observed{suffix}"] = float(eligible.sum())
@@ -78,15 +84,16 @@ def episodes(records: Records) -> pd.DataFrame:
 def _episodes(records: Records, care: list[str]) -> pd.DataFrame:
     ev = records.events
     kind = ev["kind"]
-    in_care = ev["place"].isin(care)
-    mask = (kind == "emergency") | (kind.isin(("admission", "discharge")) & in_care)
-    rows = ev[mask.to_numpy()]
-    resident = rows["resident"].to_numpy(np.int64)
-    time = rows["time"].to_numpy(float)
+    in_care = member(ev["place"], care)
+    rows = positions(
+        member(kind, ("emergency",)) | (member(kind, ("admission", "discharge")) & in_care)
+    )
+    resident = ev["resident"].to_numpy()[rows].astype(np.int64)
+    time = ev["time"].to_numpy(float)[rows]
     order = np.lexsort((np.arange(len(rows)), time, resident))
-    resident, time = resident[order], time[order]
-    kind = rows["kind"].to_numpy(dtype=object)[order]
-    cause = rows["cause"].to_numpy(dtype=object)[order]
+    resident, time, rows = resident[order], time[order], rows[order]
+    kind = labels(ev["kind"].iloc[rows])
+    cause = labels(ev["cause"].iloc[rows])
     same_as_previous = np.r_[False, (resident[1:] == resident[:-1]) & (time[1:] == time[:-1])]
     same_as_next = np.r_[same_as_previous[1:], False]
     opens = (kind == "admission") | (kind == "emergency")
@@ -142,9 +149,9 @@ def frequent_users(records: Records) -> dict[str, float]:
     k = FREQUENT_EPISODES - 1
     close = (resident[k:] == resident[:-k]) & (time[k:] - time[:-k] <= FREQUENT_WINDOW_DAYS)
     frequent = np.unique(resident[:-k][close]) if len(resident) > k else np.zeros(0, np.int64)
-    place = locations(records)
-    present = place[(place["place"] != EXITED).to_numpy() & (clipped(place, w, h) > 0).to_numpy()]
-    observed = present["resident"].nunique()
+    place = location_columns(records)
+    present = (place["place"] != EXITED) & (clipped_days(place, w, h) > 0)
+    observed = len(np.unique(place["resident"][present]))
     return {
         "frequent_users.count": float(len(frequent)),
         "frequent_users.share": len(frequent) / observed if observed else float("nan"),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
-from forlopsim.metrics.spells import clipped, spells, union_days
+from forlopsim.metrics.spells import clipped_days, spell_columns, union_days
 from forlopsim.records import Records
 
 
@@ -13,12 +13,12 @@ def in_services(records: Records) -> dict[str, float]:
     resident in both at once counted once), and each of the two."""
     w, h = records.warmup, records.horizon
     ev = records.events
-    followed = spells(ev, "follow_up_start", "follow_up_end", h)
-    contact = spells(ev, "contact_start", "contact_end", h)
-    both = union_days(pd.concat([followed, contact], ignore_index=True), w, h)
+    followed = spell_columns(ev, "follow_up_start", "follow_up_end", h)
+    contact = spell_columns(ev, "contact_start", "contact_end", h)
+    both = union_days({k: np.concatenate((followed[k], contact[k])) for k in followed}, w, h)
     days = h - w
     return {
         "residents_in_services": float(both.sum()) / days,
-        "residents_in_follow_up": float(clipped(followed, w, h).sum()) / days,
-        "residents_in_low_threshold": float(clipped(contact, w, h).sum()) / days,
+        "residents_in_follow_up": float(clipped_days(followed, w, h).sum()) / days,
+        "residents_in_low_threshold": float(clipped_days(contact, w, h).sum()) / days,
     }

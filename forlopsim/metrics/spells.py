@@ -29,17 +29,22 @@ SPELLS = {
 """Record kinds that open and close a spell in each kind of place."""
 
 
-_shared: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] | None = None
+Columns = dict[str, np.ndarray]
+"""A table as NumPy arrays of equal length, by column name (what the KPIs read, with none of a
+DataFrame's conversions of pyarrow-backed strings)."""
+
+_shared: dict[tuple, tuple[pd.DataFrame, object]] | None = None
 """Tables already built inside :func:`shared`, by (what, arguments, id of the events table)."""
 
 
 @contextlib.contextmanager
 def shared() -> Iterator[None]:
-    """Inside the block, :func:`spells`, :func:`locations` and
-    :func:`~forlopsim.metrics.revolving_door.episodes` build each table once per events table
-    and hand out shallow copies (copy-on-write: callers cannot change each other's);
-    :func:`~forlopsim.metrics.kpis` asks for the same tables up to four times. Outside, nothing
-    is kept, so a table changed in place between two calls is never served stale."""
+    """Inside the block, :func:`spells`, :func:`spell_columns`, :func:`locations`,
+    :func:`location_columns` and :func:`~forlopsim.metrics.revolving_door.episodes` build each
+    table once per events table and hand out shallow copies of DataFrames (copy-on-write: callers
+    cannot change each other's) and read-only arrays; :func:`~forlopsim.metrics.kpis` asks for
+    the same tables up to eight times. Outside, nothing is kept, so a table changed in place
+    between two calls is never served stale."""
     global _shared
     outer = _shared
     if outer is None:
@@ -50,14 +55,64 @@ def shared() -> Iterator[None]:
         _shared = outer
 
 
-def once(key: tuple, events: pd.DataFrame, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """``build()``, or inside :func:`shared` a copy of what it built for ``key`` before."""
+def kept(key: tuple, events: pd.DataFrame, build: Callable[[], object]) -> object:
+    """``build()``, or inside :func:`shared` what it built for ``key`` before, itself."""
     if _shared is None:
         return build()
     key = (*key, id(events))
     if key not in _shared:
         _shared[key] = (events, build())  # holding ``events`` keeps its id from being reused
-    return _shared[key][1].copy(deep=False)
+    return _shared[key][1]
+
+
+def once(key: tuple, events: pd.DataFrame, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``build()``, or inside :func:`shared` a copy of what it built for ``key`` before."""
+    table = kept(key, events, build)
+    return table if _shared is None else table.copy(deep=False)
+
+
+def read_only(columns: Columns) -> Columns:
+    """``columns`` with every array made read-only, since :func:`kept` shares them as they are."""
+    for values in columns.values():
+        values.flags.writeable = False
+    return columns
+
+
+def subset(columns: Columns, chosen: np.ndarray) -> Columns:
+    """The rows of ``columns`` that ``chosen`` (a boolean mask or positions) selects."""
+    return {name: values[chosen] for name, values in columns.items()}
+
+
+def coded(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of names as integer codes (≥ 0) and the names they stand for, an object array
+    of ``str`` with NaN for a missing value, so that ``names[codes]`` are the values; like
+    ``pd.factorize(values, use_na_sentinel=False)``, but a categorical column's own codes, so
+    that no (pyarrow-backed) value is converted or hashed."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return codes, np.asarray(uniques, dtype=object)
+    names = np.append(values.cat.categories.to_numpy(dtype=object), np.nan)
+    codes = values.array.codes
+    return np.where(codes < 0, len(names) - 1, codes), names  # code -1 (missing): NaN
+
+
+def labels(values: pd.Series) -> np.ndarray:
+    """A column of names as an object array of ``str`` (NaN where missing), as
+    ``values.to_numpy(dtype=object)`` gives it, by way of :func:`coded`."""
+    codes, names = coded(values)
+    return names[codes]
+
+
+def member(values: pd.Series, names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """``values.isin(names)`` as a boolean array, by way of :func:`coded`."""
+    codes, known = coded(values)
+    return np.isin(known, list(names))[codes]
+
+
+def positions(mask: np.ndarray | pd.Series) -> np.ndarray:
+    """The positions where ``mask`` is true: taking rows by position (``iloc``) is much quicker
+    than by a boolean mask, which pandas checks and turns into an index first."""
+    return np.flatnonzero(mask)
 
 
 def spells(
@@ -70,22 +125,32 @@ def spells(
     end, ``open`` if still going); one row per start record, in record order.
     """
     key = ("spells", start, end, horizon, None if places is None else tuple(places))
-    return once(key, events, lambda: _spells(events, start, end, horizon, places))
+    return once(
+        key, events, lambda: pd.DataFrame(spell_columns(events, start, end, horizon, places))
+    )
+
+
+def spell_columns(
+    events: pd.DataFrame, start: str, end: str, horizon: float, places: list[str] | None = None
+) -> Columns:
+    """:func:`spells` as read-only arrays (place and cause as object arrays of ``str``)."""
+    key = ("spell_columns", start, end, horizon, None if places is None else tuple(places))
+    return kept(key, events, lambda: read_only(_spells(events, start, end, horizon, places)))
 
 
 def _spells(
     events: pd.DataFrame, start: str, end: str, horizon: float, places: list[str] | None
-) -> pd.DataFrame:
-    mask = events["kind"].isin((start, end)).to_numpy().copy()
+) -> Columns:
+    mask = member(events["kind"], (start, end))
     if places is not None:
-        mask &= events["place"].isin(places).to_numpy()
-    rows = events[mask]
-    codes, names = pd.factorize(rows["place"], use_na_sentinel=False)
-    resident = rows["resident"].to_numpy(np.int64)
+        mask &= member(events["place"], places)
+    rows = positions(mask)
+    codes, names = coded(events["place"].iloc[rows])
+    resident = events["resident"].to_numpy()[rows].astype(np.int64)
     # sort by (resident, place), keeping record order within each; number the groups
     order = np.lexsort((np.arange(len(rows)), codes, resident))
     group = np.cumsum(_firsts(resident[order] * (len(names) + 1) + codes[order])) - 1
-    is_start = (rows["kind"] == start).to_numpy()[order]
+    is_start = member(events["kind"].iloc[rows], (start,))[order]
 
     def keyed(chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rows and (group, rank within the group) keys, ascending, of starts or of ends."""
@@ -100,20 +165,18 @@ def _spells(
     matched[matched] = end_keys[at[matched]] == start_keys[matched]
     back = np.argsort(start_rows, kind="stable")  # back to record order
     start_rows, at, matched = start_rows[back], at[back], matched[back]
-    time = rows["time"].to_numpy(float)
+    time = events["time"].to_numpy(float)[rows]
     end_time = np.full(len(start_rows), float(horizon))
     end_time[matched] = time[end_rows[at[matched]]]
     cause = np.full(len(start_rows), "open", dtype=object)
-    cause[matched] = rows["cause"].to_numpy(dtype=object)[end_rows[at[matched]]]
-    return pd.DataFrame(
-        {
-            "resident": resident[start_rows],
-            "place": np.asarray(names, dtype=object)[codes[start_rows]],
-            "start": time[start_rows],
-            "end": end_time,
-            "cause": cause,
-        }
-    )
+    cause[matched] = labels(events["cause"].iloc[rows[end_rows[at[matched]]]])
+    return {
+        "resident": resident[start_rows],
+        "place": names[codes[start_rows]],
+        "start": time[start_rows],
+        "end": end_time,
+        "cause": cause,
+    }
 
 
 def _firsts(sorted_ids: np.ndarray) -> np.ndarray:
@@ -126,35 +189,58 @@ def clipped(spell: pd.DataFrame, warmup: float, horizon: float) -> pd.Series:
     return (spell["end"].clip(upper=horizon) - spell["start"].clip(lower=warmup)).clip(lower=0.0)
 
 
-def union_days(spell: pd.DataFrame, warmup: float, horizon: float) -> pd.Series:
+def clipped_days(spell: Columns, warmup: float, horizon: float) -> np.ndarray:
+    """:func:`clipped` of spells given as arrays."""
+    days = np.minimum(spell["end"], horizon) - np.maximum(spell["start"], warmup)
+    return np.maximum(days, 0.0)
+
+
+def union_days(spell: pd.DataFrame | Columns, warmup: float, horizon: float) -> pd.Series:
     """Days inside the observed window each resident spends in at least one of ``spell``'s
     spells (overlapping spells of one resident are counted once), indexed by resident."""
-    both = spell.assign(
-        start=spell["start"].clip(lower=warmup), end=spell["end"].clip(upper=horizon)
-    )
-    both = both[both["end"] > both["start"]].sort_values(["resident", "start"], kind="stable")
-    reach = both.groupby("resident")["end"].cummax().groupby(both["resident"]).shift(1)
-    begin = np.maximum(both["start"], reach.fillna(-np.inf))
-    return (both["end"] - begin).clip(lower=0.0).groupby(both["resident"]).sum()
+    start = np.maximum(np.asarray(spell["start"], float), warmup)
+    end = np.minimum(np.asarray(spell["end"], float), horizon)
+    inside = end > start
+    resident = np.asarray(spell["resident"])[inside]
+    start, end = start[inside], end[inside]
+    order = np.lexsort((start, resident))  # stable: by resident, then start
+    resident, start, end = resident[order], start[order], end[order]
+    reach = pd.Series(end).groupby(resident).cummax().to_numpy()
+    # the furthest end of the resident's earlier spells (none before the first)
+    reach = np.where(_firsts(resident), -np.inf, np.r_[-np.inf, reach[:-1]])
+    days = pd.Series(np.maximum(end - np.maximum(start, reach), 0.0))
+    return days.groupby(pd.Index(resident, name="resident")).sum()
 
 
 def locations(records: Records) -> pd.DataFrame:
-    """Each resident's location spells: resident, place, start, end (from ``move`` records)."""
-    return once(("locations", records.horizon), records.events, lambda: _locations(records))
-
-
-def _locations(records: Records) -> pd.DataFrame:
-    moves = records.events[records.events["kind"] == "move"][["time", "resident", "place"]]
-    moves = moves.sort_values(["resident", "time"], kind="stable")
-    end = moves.groupby("resident")["time"].shift(-1).fillna(records.horizon)
-    return pd.DataFrame(
-        {
-            "resident": moves["resident"].to_numpy(),
-            "place": moves["place"].astype(str).to_numpy(dtype=object),
-            "start": moves["time"].to_numpy(),
-            "end": end.to_numpy(),
-        }
+    """Each resident's location spells: resident, place, start, end (from ``move`` records),
+    sorted by resident, then time."""
+    return once(
+        ("locations", records.horizon),
+        records.events,
+        lambda: pd.DataFrame(location_columns(records)),
     )
+
+
+def location_columns(records: Records) -> Columns:
+    """:func:`locations` as read-only arrays (place as an object array of ``str``)."""
+    key = ("location_columns", records.horizon)
+    return kept(key, records.events, lambda: read_only(_locations(records)))
+
+
+def _locations(records: Records) -> Columns:
+    events = records.events
+    moves = positions(events["kind"] == "move")
+    resident, time = events["resident"].to_numpy()[moves], events["time"].to_numpy()[moves]
+    order = np.lexsort((time, resident))  # stable: by resident, then time
+    resident, time = resident[order], time[order]
+    last = np.r_[_firsts(resident)[1:], True] if len(resident) else np.zeros(0, bool)
+    return {
+        "resident": resident,
+        "place": labels(events["place"].iloc[moves[order]]),
+        "start": time,
+        "end": np.where(last, records.horizon, np.r_[time[1:], records.horizon]),
+    }
 
 
 def places_of(records: Records, kind: str) -> dict[str, dict]:
@@ -200,15 +286,31 @@ def place_spells(records: Records) -> dict[str, pd.DataFrame]:
     return result
 
 
+def place_spell_columns(records: Records) -> dict[str, Columns]:
+    """:func:`place_spells` as arrays (:func:`spell_columns`)."""
+    result = {}
+    for kind, (start, end) in SPELLS.items():
+        names = list(places_of(records, kind))
+        if names:
+            result[kind] = spell_columns(records.events, start, end, records.horizon, names)
+    return result
+
+
+def group_sums(values: np.ndarray, by: np.ndarray) -> pd.Series:
+    """The sum of ``values`` in each group of ``by`` (pandas' compensated sums), by group."""
+    return pd.Series(values).groupby(by).sum()
+
+
 def occupancy(
-    records: Records, spell_tables: dict[str, pd.DataFrame] | None = None
+    records: Records, spell_tables: dict[str, pd.DataFrame | Columns] | None = None
 ) -> dict[str, float]:
-    """Time-average number in each place over the observed window."""
+    """Time-average number in each place over the observed window (``spell_tables``: those of
+    :func:`place_spells` or :func:`place_spell_columns`, if already built)."""
     w, h = records.warmup, records.horizon
-    tables = place_spells(records) if spell_tables is None else spell_tables
+    tables = place_spell_columns(records) if spell_tables is None else spell_tables
     result = {}
     for kind, spell in tables.items():
-        total = clipped(spell, w, h).groupby(spell["place"]).sum()
+        total = group_sums(clipped_days(spell, w, h), np.asarray(spell["place"]))
         for name in places_of(records, kind):
             result[name] = float(total.get(name, 0.0)) / (h - w)
     return result
@@ -221,12 +323,16 @@ def bin_edges(horizon: float, step_days: float) -> np.ndarray:
     return edges
 
 
-def binned_means(spell: pd.DataFrame, names: list[str], edges: np.ndarray) -> dict[str, np.ndarray]:
+def binned_means(
+    spell: pd.DataFrame | Columns, names: list[str], edges: np.ndarray
+) -> dict[str, np.ndarray]:
     """For each place, the time-weighted mean number of spells going on in each bin."""
+    place = np.asarray(spell["place"])
+    start, end = np.asarray(spell["start"]), np.asarray(spell["end"])
     result = {}
     for name in names:
-        own = spell[spell["place"] == name]
-        covered = _integral(own["start"].to_numpy(), own["end"].to_numpy(), edges)
+        own = place == name
+        covered = _integral(start[own], end[own], edges)
         result[name] = np.diff(covered) / np.diff(edges)
     return result
 
@@ -240,7 +346,7 @@ def occupancy_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
     """
     edges = bin_edges(records.horizon, step_days)
     frames = []
-    for kind, spell in place_spells(records).items():
+    for kind, spell in place_spell_columns(records).items():
         names = list(places_of(records, kind))
         for name, values in binned_means(spell, names, edges).items():
             capacity = records.meta["places"][name]["capacity"]

@@ -14,12 +14,17 @@ import numpy as np
 import pandas as pd
 
 from forlopsim.metrics.spells import (
+    Columns,
     bin_edges,
     binned_means,
-    clipped,
+    clipped_days,
+    group_sums,
+    kept,
     observed_days,
     places_of,
-    spells,
+    read_only,
+    spell_columns,
+    subset,
     temporary_tiers,
     union_days,
 )
@@ -38,9 +43,9 @@ ALLOCATIONS = ("placed", "fallback", "temporary")
 """``tenancy_start`` causes that are an allocation (not arrival with a home, nor own housing)."""
 
 
-def _statistics(days: pd.Series, by: pd.Series) -> pd.DataFrame:
+def _statistics(days: np.ndarray, by: np.ndarray) -> pd.DataFrame:
     """Mean, median and 90th percentile of ``days`` per group; columns named by suffix."""
-    grouped = days.groupby(by.to_numpy())
+    grouped = pd.Series(days).groupby(by)
     quantiles = {suffix: grouped.quantile(q) for suffix, q in QUANTILES.items()}
     return pd.DataFrame({"": grouped.mean(), **quantiles})
 
@@ -54,44 +59,56 @@ def _named(group: str, label: str, names: list[str], table: pd.DataFrame) -> dic
     }
 
 
+def _placed(records: Records) -> Columns:
+    """The waits :func:`waits` counts: started inside the window, ended by a placement; with
+    their ``days``."""
+    return kept(
+        ("placed", records.warmup, records.horizon), records.events, lambda: _waits(records)
+    )
+
+
+def _waits(records: Records) -> Columns:
+    spell = spell_columns(records.events, "wait_start", "wait_end", records.horizon)
+    done = subset(spell, (spell["start"] >= records.warmup) & (spell["cause"] == "placed"))
+    return read_only({**done, "days": done["end"] - done["start"]})
+
+
+def _team_units(records: Records, done: Columns) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Which of the waits ``done`` are for a team, the unit of each of those, and every unit."""
+    unit_of = {name: place["unit"] for name, place in places_of(records, "team").items()}
+    own = np.isin(done["place"], list(unit_of))
+    unit = pd.Series(done["place"][own], dtype=object).map(unit_of).to_numpy()
+    return own, unit, sorted(set(unit_of.values()))
+
+
 def waits(records: Records) -> dict[str, float]:
     """Mean, median and 90th percentile of days from joining a waiting list to a placement,
     per tier, team, unit and institution."""
-    w, h = records.warmup, records.horizon
-    spell = spells(records.events, "wait_start", "wait_end", h)
-    done = spell[(spell["start"] >= w) & (spell["cause"] == "placed")]
-    days = done["end"] - done["start"]
+    done = _placed(records)
+    days = done["days"]
     by_place = _statistics(days, done["place"])
     result: dict[str, float] = {}
     for kind in LISTS:
         result.update(_named("wait_days", f"{kind}.", list(places_of(records, kind)), by_place))
-    teams = places_of(records, "team")
-    unit_of = {name: place["unit"] for name, place in teams.items()}
-    own = done["place"].isin(list(teams))
-    by_unit = _statistics(days[own], done["place"][own].map(unit_of))
-    units = sorted(set(unit_of.values()))
-    result.update(_named("wait_days", "unit.", units, by_unit))
+    own, unit, units = _team_units(records, done)
+    result.update(_named("wait_days", "unit.", units, _statistics(days[own], unit)))
     return result
 
 
 def waited_share(records: Records) -> dict[str, float]:
     """Of the waits counted by :func:`waits`, the share longer than zero (P(wait) in queueing
     terms): a resident served at once has a wait of length 0."""
-    w, h = records.warmup, records.horizon
-    spell = spells(records.events, "wait_start", "wait_end", h)
-    done = spell[(spell["start"] >= w) & (spell["cause"] == "placed")]
-    waited = ((done["end"] - done["start"]) > 0).astype(float)
-    by_place = waited.groupby(done["place"].to_numpy()).mean()
+    done = _placed(records)
+    waited = pd.Series((done["days"] > 0).astype(float))
+    by_place = waited.groupby(done["place"]).mean()
     lists = {name: k for k in LISTS for name in places_of(records, k)}
     result = {
         f"waited_share.{k}.{name}": float(by_place.get(name, np.nan)) for name, k in lists.items()
     }
-    teams = places_of(records, "team")
-    unit_of = {name: place["unit"] for name, place in teams.items()}
-    own = done["place"].isin(list(teams)).to_numpy()
-    by_unit = waited[own].groupby(done["place"][own].map(unit_of).to_numpy()).mean()
-    for unit in sorted(set(unit_of.values())):
-        result[f"waited_share.unit.{unit}"] = float(by_unit.get(unit, np.nan))
+    own, unit, units = _team_units(records, done)
+    by_unit = waited[own].groupby(unit).mean()
+    for name in units:
+        result[f"waited_share.unit.{name}"] = float(by_unit.get(name, np.nan))
     return result
 
 
@@ -100,11 +117,11 @@ def temporary_stays(records: Records) -> dict[str, float]:
     tier and all together."""
     w, h = records.warmup, records.horizon
     tiers = temporary_tiers(records)
-    spell = spells(records.events, "tenancy_start", "tenancy_end", h, tiers)
-    done = spell[(spell["start"] >= w) & (spell["cause"] != "open")]
+    spell = spell_columns(records.events, "tenancy_start", "tenancy_end", h, tiers)
+    done = subset(spell, (spell["start"] >= w) & (spell["cause"] != "open"))
     days = done["end"] - done["start"]
     result = _named("temporary_stay_days", "tier.", tiers, _statistics(days, done["place"]))
-    everyone = _statistics(days, pd.Series("all", index=days.index))
+    everyone = _statistics(days, np.full(len(days), "all", dtype=object))
     result.update(_named("temporary_stay_days", "", ["all"], everyone))
     return result
 
@@ -113,15 +130,15 @@ def waiting_lists(records: Records) -> dict[str, float]:
     """Time-average length of every waiting list over the observed window; and the mean number
     of residents on at least one housing list, or one team list (each counted once)."""
     w, h = records.warmup, records.horizon
-    spell = spells(records.events, "wait_start", "wait_end", h)
-    days = clipped(spell, w, h).groupby(spell["place"].to_numpy()).sum()
+    spell = spell_columns(records.events, "wait_start", "wait_end", h)
+    days = group_sums(clipped_days(spell, w, h), spell["place"])
     window = observed_days(records)
     result = {}
     for kind in LISTS:
         for name in places_of(records, kind):
             result[f"waiting_mean.{kind}.{name}"] = float(days.get(name, 0.0)) / window
     for label, kind in (("housing", "tier"), ("follow_up", "team")):
-        own = spell[spell["place"].isin(list(places_of(records, kind)))]
+        own = subset(spell, np.isin(spell["place"], list(places_of(records, kind))))
         result[f"residents_waiting.{label}"] = float(union_days(own, w, h).sum()) / window
     return result
 
@@ -134,7 +151,7 @@ def waiting_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
     the list in the bin).
     """
     edges = bin_edges(records.horizon, step_days)
-    spell = spells(records.events, "wait_start", "wait_end", records.horizon)
+    spell = spell_columns(records.events, "wait_start", "wait_end", records.horizon)
     frames = []
     for kind in LISTS:
         names = list(places_of(records, kind))

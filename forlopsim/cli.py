@@ -8,6 +8,7 @@ status 2, never a traceback, and nothing written.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -22,7 +23,8 @@ EXIT_USER_ERROR = 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(_command_named(argv))
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.command
     try:
@@ -35,7 +37,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("forlopsim.run_command", "add_run_parser"),
+    "compare": ("forlopsim.compare_command", "add_compare_parser"),
+    "report": ("forlopsim.report.command", "add_report_parser"),
+    "sweep": ("forlopsim.sweep.command", "add_sweep_parser"),
+    "sensitivity": ("forlopsim.sensitivity.command", "add_sensitivity_parser"),
+    "calibrate": ("forlopsim.calibration.command", "add_calibrate_parser"),
+}
+"""The commands defined in their own modules: (module, function adding its parser), imported
+only when needed, since together they import SciPy, Matplotlib and SALib (about 1.2 s)."""
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` asks for, if it is one of :data:`COMMANDS` (else every parser is
+    built, for ``--help`` and for argparse's message on an unknown command)."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, that command's is the only one of :data:`COMMANDS`
+    built (the others' modules are not imported)."""
     parser = argparse.ArgumentParser(
         prog="forlopsim",
         description="Simulate municipal care pathways (forløp) and housing for people with "
@@ -51,19 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(command=_schema)
 
-    from forlopsim.calibration.command import add_calibrate_parser
-    from forlopsim.compare_command import add_compare_parser
-    from forlopsim.report.command import add_report_parser
-    from forlopsim.run_command import add_run_parser
-    from forlopsim.sensitivity.command import add_sensitivity_parser
-    from forlopsim.sweep.command import add_sweep_parser
-
-    add_run_parser(sub)
-    add_compare_parser(sub)
-    add_report_parser(sub)
-    add_sweep_parser(sub)
-    add_sensitivity_parser(sub)
-    add_calibrate_parser(sub)
+    for name, (module, adder) in COMMANDS.items():
+        if only is None or name == only:
+            getattr(importlib.import_module(module), adder)(sub)
     return parser
 
 

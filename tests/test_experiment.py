@@ -19,6 +19,7 @@ from forlopsim.experiment import (
     replications_needed,
     summarise,
     t_interval,
+    t_quantile,
     warmup_check,
     warn_if_warmup_short,
 )
@@ -70,6 +71,13 @@ def test_summarise_columns_and_values():
     assert summary.loc["a", "mean"] == 2.0 and summary.loc["a", "n"] == 3
     assert summary.loc["a", "half_width"] == pytest.approx(half)
     assert summary.loc["b", "n"] == 0 and np.isnan(summary.loc["b", "mean"])
+
+
+def test_t_quantile_is_scipy_stats_t_ppf():
+    # the summary uses scipy.special directly (no scipy.stats import); it must be the same value
+    for df in [*range(1, 120), 250, 1000, 10_000]:
+        for p in (0.5, 0.8, 0.9, 0.95, 0.975, 0.995):
+            assert t_quantile(p, df) == stats.t.ppf(p, df)
 
 
 # -- replications needed ---------------------------------------------------------------------

@@ -85,7 +85,8 @@ class HousingMixin:
             and tier.name not in bans
             and abs(tier.support - r.need) == distance
         ):
-            self._leave_housing_lists(r, {})
+            if r.entries:
+                self._leave_housing_lists(r, {})
             r.housing_since = None
             return
         now = self.env.now
@@ -118,13 +119,14 @@ class HousingMixin:
                         self._place(r, temporary, "temporary")
                         return
                     wanted[temporary.waiting] = None
-        self._leave_housing_lists(r, wanted)
+        entries = r.entries
+        if entries:
+            self._leave_housing_lists(r, wanted)
         for waiting in wanted:
-            self._join(r, waiting, None)
+            if waiting not in entries:  # as _join: already on the list
+                self._join(r, waiting, None)
 
     def _leave_housing_lists(self: World, r: Resident, keep: dict) -> None:
-        if not r.entries:
-            return
         for waiting in [w for w in r.entries if w.name in self.tiers and w not in keep]:
             self._leave(r, waiting, "left")
 

@@ -11,6 +11,7 @@ after an institution discharge, a piecewise-constant hazard redrawn when the win
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import simpy
@@ -120,6 +121,7 @@ class RiskMixin:
         self._on_risk_bound = self._on_risk  # one bound method, not a new one per schedule
         # the handler of each risk, bound once: a pending risk carries its handler, not a name
         self._handlers = _Handlers(self)
+        self._risk_tables: dict[tuple, list] = {}
 
     def _after_change(self: World, r: Resident) -> None:
         """After any change of state: refresh low-threshold contact, then draw every competing
@@ -155,14 +157,36 @@ class RiskMixin:
                     self._record((now, r.id, "contact_end", "", "", "", r.need))
                 contact = r.contact = None
         r.epoch += 1
-        draws = self._draws
-        handlers = self._handlers
-        n = r.need
-        background = self._background[r.age_group]
-        overdose = self._overdose[r.problem]
+        window = r.post_discharge_until - now
+        key = (stay, r.need, tier, team, location, contact, r.violence_high, r.problem,
+               r.age_group, window > 0)  # fmt: skip
+        table = self._risk_tables.get(key)
+        if table is None:
+            table = self._risk_tables[key] = self._risk_table(r, contact, window > 0)
         best = math.inf
         due = None
-        if stay is None:
+        for rate, draw, handler in table:
+            x = draw() / rate
+            if x < best:
+                best, due = x, handler
+        if window > 0 and window < best:
+            best, due = window, self._handlers.window
+        if due is not None and now + best < self.horizon:  # as in World._schedule
+            simpy.Timeout(self.env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)
+
+    def _risk_table(
+        self: World, r: Resident, contact: bool | None, after_discharge: bool
+    ) -> list[tuple[float, Callable[[], float], Callable[[Resident], None]]]:
+        """The competing risks of a resident in ``r``'s state, as (rate per day, draw, handler)
+        in the order ``_after_change`` draws them (the first of equal times wins), those with
+        a rate > 0. Built once per state (``_after_change``'s key): every rate is the same
+        product, taken in the same order, as when it was computed on every call."""
+        draws = self._draws
+        handlers = self._handlers
+        location, tier, team, n = r.location, r.tier, r.team, r.need
+        overdose = self._overdose[r.problem]
+        table = []
+        if r.stay is None:
             shortfall = n - tier.support if tier is not None else 0
             rate = self._crisis_base[n]
             if shortfall > 0:
@@ -175,7 +199,7 @@ class RiskMixin:
             if contact:
                 rate *= self._contact_effect
             if rate > 0:
-                best, due = draws.crisis() / rate, handlers.crisis
+                table.append((rate, draws.crisis, handlers.crisis))
             if tier is not None:
                 rate = self._breakdown_base[n]
                 if shortfall > 0:
@@ -185,37 +209,20 @@ class RiskMixin:
                 if r.violence_high:
                     rate *= self._violence
                 if rate > 0:
-                    x = draws.tenancy_breakdown() / rate
-                    if x < best:
-                        best, due = x, handlers.tenancy_breakdown
-            for rate, draw, handler in self._steady[n]:
-                x = draw() / rate
-                if x < best:
-                    best, due = x, handler
-            if location in self._own_from:
-                rate = self._own_rate[n]
-                if rate > 0:
-                    x = draws.own_housing() / rate
-                    if x < best:
-                        best, due = x, handlers.own_housing
-            if r.problem in self._treatment_problems:
-                rate = self._treatment[n]
-                if rate > 0:
-                    x = draws.treatment_referral() / rate
-                    if x < best:
-                        best, due = x, handlers.treatment_referral
-        death = background + overdose
-        window = r.post_discharge_until - now
-        if window > 0:
+                    table.append((rate, draws.tenancy_breakdown, handlers.tenancy_breakdown))
+            table.extend(self._steady[n])
+            if location in self._own_from and self._own_rate[n] > 0:
+                table.append((self._own_rate[n], draws.own_housing, handlers.own_housing))
+            if r.problem in self._treatment_problems and self._treatment[n] > 0:
+                table.append(
+                    (self._treatment[n], draws.treatment_referral, handlers.treatment_referral)
+                )
+        death = self._background[r.age_group] + overdose
+        if after_discharge:
             death *= self._after_discharge
         if death > 0:
-            x = draws.death() / death
-            if x < best:
-                best, due = x, handlers.death
-        if window > 0 and window < best:
-            best, due = window, handlers.window
-        if due is not None and now + best < self.horizon:  # as in World._schedule
-            simpy.Timeout(self.env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)
+            table.append((death, draws.death, handlers.death))
+        return table
 
     def _on_risk(self: World, event: simpy.Event) -> None:
         r, epoch, handler = event.value

@@ -110,6 +110,7 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         "_own_rate",
         "_record",
         "_recovery",
+        "_risk_tables",
         "_steady",
         "_treatment",
         "_treatment_problems",
@@ -251,6 +252,7 @@ class World(HousingMixin, FollowUpMixin, CareMixin, RiskMixin):
         self.env._queue.clear()
         self._handlers.clear()
         self._steady.clear()
+        self._risk_tables.clear()
         self._on_risk_bound = None
         for place in (*self.tiers.values(), *self.teams.values(), *self.institutions.values()):
             if place.waiting is not None:

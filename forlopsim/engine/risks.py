@@ -158,18 +158,19 @@ class RiskMixin:
                 contact = r.contact = None
         r.epoch += 1
         window = r.post_discharge_until - now
+        after_discharge = window > 0
         key = (stay, r.need, tier, team, location, contact, r.violence_high, r.problem,
-               r.age_group, window > 0)  # fmt: skip
+               r.age_group, after_discharge)  # fmt: skip
         table = self._risk_tables.get(key)
         if table is None:
-            table = self._risk_tables[key] = self._risk_table(r, contact, window > 0)
+            table = self._risk_tables[key] = self._risk_table(r, contact, after_discharge)
         best = math.inf
         due = None
         for rate, draw, handler in table:
             x = draw() / rate
             if x < best:
                 best, due = x, handler
-        if window > 0 and window < best:
+        if after_discharge and window < best:
             best, due = window, self._handlers.window
         if due is not None and now + best < self.horizon:  # as in World._schedule
             simpy.Timeout(self.env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)

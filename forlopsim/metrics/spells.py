@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -185,13 +186,14 @@ def _firsts(sorted_ids: np.ndarray) -> np.ndarray:
 
 
 def clipped(spell: pd.DataFrame, warmup: float, horizon: float) -> pd.Series:
-    """Days of each spell inside the observed window."""
-    return (spell["end"].clip(upper=horizon) - spell["start"].clip(lower=warmup)).clip(lower=0.0)
+    """Days of each spell inside the observed window, indexed like ``spell``."""
+    return pd.Series(clipped_days(spell, warmup, horizon), index=spell.index)
 
 
-def clipped_days(spell: Columns, warmup: float, horizon: float) -> np.ndarray:
-    """:func:`clipped` of spells given as arrays."""
-    days = np.minimum(spell["end"], horizon) - np.maximum(spell["start"], warmup)
+def clipped_days(spell: pd.DataFrame | Columns, warmup: float, horizon: float) -> np.ndarray:
+    """Days of each spell (a table or arrays with ``start`` and ``end``) inside the window."""
+    start = np.asarray(spell["start"], float)
+    days = np.minimum(np.asarray(spell["end"], float), horizon) - np.maximum(start, warmup)
     return np.maximum(days, 0.0)
 
 
@@ -278,21 +280,21 @@ def mean_or_nan(values: pd.Series | np.ndarray) -> float:
 
 def place_spells(records: Records) -> dict[str, pd.DataFrame]:
     """The spells of every kind of place in ``meta`` (tiers, teams, crisis beds, institutions)."""
-    result = {}
-    for kind, (start, end) in SPELLS.items():
-        names = list(places_of(records, kind))
-        if names:
-            result[kind] = spells(records.events, start, end, records.horizon, names)
-    return result
+    return _by_kind(records, spells)
 
 
 def place_spell_columns(records: Records) -> dict[str, Columns]:
     """:func:`place_spells` as arrays (:func:`spell_columns`)."""
+    return _by_kind(records, spell_columns)
+
+
+def _by_kind(records: Records, build: Callable[..., Any]) -> dict[str, Any]:
+    """``build(events, start, end, horizon, names)`` for each kind of place ``meta`` has."""
     result = {}
     for kind, (start, end) in SPELLS.items():
         names = list(places_of(records, kind))
         if names:
-            result[kind] = spell_columns(records.events, start, end, records.horizon, names)
+            result[kind] = build(records.events, start, end, records.horizon, names)
     return result
 
 

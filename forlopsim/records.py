@@ -1,16 +1,8 @@
 """The event log of one replication: flat records with a ``kind`` field, columnar, exportable.
 
-The engine appends rows; metrics and reports read only these tables. Columns of ``events``:
-
-==========  =========================================================================
-time        simulated day (float), day 0 a Monday at midnight
-resident    resident id (int), unique within a replication
-kind        what happened (see :data:`KINDS`)
-place       the tier, team, crisis bed, institution, waiting list or stream concerned
-origin      for ``move``: the location left; for ``handover``: the team left
-cause       why (e.g. ``breakdown``, ``max_stay``, ``early``, ``overdose``, ``placed``)
-need        the resident's need level at that moment (1–4)
-==========  =========================================================================
+The engine appends rows; metrics and reports read only these tables. The columns of ``events``
+are the fields of :class:`Event` and those of ``residents`` the fields of :class:`ResidentRow`,
+in that order; :data:`KINDS` says what each kind of event means.
 """
 
 from __future__ import annotations
@@ -18,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -47,17 +39,70 @@ KINDS: dict[str, str] = {
 }
 """Every record kind and what its fields mean."""
 
-EVENT_COLUMNS = ("time", "resident", "kind", "place", "origin", "cause", "need")
-RESIDENT_COLUMNS = (
-    "resident",
-    "sex",
-    "age_group",
-    "problem",
-    "violence_risk",
-    "need",
-    "stream",
-    "referred_at",
-)
+
+class Event(NamedTuple):
+    """One row of the event log, in its field order (the columns of ``events``)."""
+
+    time: float
+    """Simulated day, day 0 a Monday at midnight."""
+    resident: int
+    """Resident id, unique within a replication."""
+    kind: str
+    """What happened: a key of :data:`KINDS`."""
+    place: str
+    """The tier, team, crisis bed, institution, waiting list or stream concerned."""
+    origin: str
+    """For ``move``: the location left."""
+    cause: str
+    """Why (e.g. ``breakdown``, ``max_stay``, ``early``, ``placed``)."""
+    need: int
+    """The resident's need level at that moment (1–4)."""
+
+
+EventRow = tuple[float, int, str, str, str, str, int]
+"""An :class:`Event` as the engine logs it: a plain tuple in :class:`Event`'s field order, built
+in one place (``Kernel.record``), because a named tuple costs ten times as much to build and
+the log holds about 300,000 rows a replication."""
+
+
+class ResidentRow(NamedTuple):
+    """A resident's attributes at referral (the columns of ``residents``)."""
+
+    resident: int
+    sex: str
+    age_group: str
+    problem: str
+    violence_risk: str
+    """``low`` or ``high``."""
+    need: int
+    stream: str
+    """The referral stream, or ``initial`` for the population at day 0."""
+    referred_at: float
+
+
+EVENT_TYPES: dict[str, Any] = {
+    "time": float,
+    "resident": np.int32,
+    "kind": "category",
+    "place": "category",
+    "origin": "category",
+    "cause": "category",
+    "need": np.int8,
+}
+"""The type of each column of ``events``, in :class:`Event`'s field order."""
+RESIDENT_TYPES: dict[str, Any] = {
+    "resident": np.int64,
+    "sex": "category",
+    "age_group": "category",
+    "problem": "category",
+    "violence_risk": "category",
+    "need": np.int64,
+    "stream": "category",
+    "referred_at": float,
+}
+"""The type of each column of ``residents``, in :class:`ResidentRow`'s field order."""
+EVENT_COLUMNS = Event._fields
+RESIDENT_COLUMNS = ResidentRow._fields
 
 
 class Recorder:
@@ -66,46 +111,39 @@ class Recorder:
     __slots__ = ("events", "residents")
 
     def __init__(self) -> None:
-        self.events: list[tuple] = []
-        self.residents: list[tuple] = []
+        self.events: list[EventRow] = []
+        self.residents: list[ResidentRow] = []
 
     def records(self, meta: dict[str, Any]) -> Records:
         """Freeze what was recorded into :class:`Records`, column by column, and empty the log.
+
         Each column is read straight from the rows (no transposed copy of the whole log), and
         the rows are freed as soon as their columns are built: a lower peak of memory. Best run
         with the cyclic garbage collector paused: it makes many objects at once."""
-        rows = self.events
-        events = pd.DataFrame(
-            {
-                # float64; int64 if every row is at day 0, as before
-                "time": np.array(_column(rows, 0)),
-                "resident": np.fromiter(_column(rows, 1), np.int32, len(rows)),
-                "kind": _categorical(_column(rows, 2)),
-                "place": _categorical(_column(rows, 3)),
-                "origin": _categorical(_column(rows, 4)),
-                "cause": _categorical(_column(rows, 5)),
-                "need": np.fromiter(_column(rows, 6), np.int8, len(rows)),
-            }
-        )
-        rows.clear()
-        rows = self.residents
-        residents = pd.DataFrame(
-            {
-                "resident": np.fromiter(_column(rows, 0), np.int64, len(rows)),
-                "sex": _categorical(_column(rows, 1)),
-                "age_group": _categorical(_column(rows, 2)),
-                "problem": _categorical(_column(rows, 3)),
-                "violence_risk": _categorical(_column(rows, 4)),
-                "need": np.fromiter(_column(rows, 5), np.int64, len(rows)),
-                "stream": _categorical(_column(rows, 6)),
-                "referred_at": np.array(_column(rows, 7)),  # likewise
-            }
-        )
-        rows.clear()
+        events = _table(self.events, EVENT_TYPES)
+        residents = _table(self.residents, RESIDENT_TYPES)
         return Records(events=events, residents=residents, meta=meta)
 
 
-def _column(rows: list[tuple], i: int) -> list:
+def _table(rows: list[Any], types: dict[str, Any]) -> pd.DataFrame:
+    """A table of ``rows`` (tuples with the fields of ``types``, in its order), column by
+    column, emptying ``rows``: ``float`` columns as NumPy makes them (float64, or int64 if
+    every value is a whole number), ``category`` ones by :func:`_categorical`, others with
+    that NumPy type."""
+    columns: dict[str, Any] = {}
+    for i, (name, kind) in enumerate(types.items()):
+        values = _column(rows, i)
+        if kind is float:
+            columns[name] = np.array(values)
+        elif kind == "category":
+            columns[name] = _categorical(values)
+        else:
+            columns[name] = np.fromiter(values, kind, len(values))
+    rows.clear()
+    return pd.DataFrame(columns)
+
+
+def _column(rows: list[Any], i: int) -> list[Any]:
     """Field ``i`` of every row."""
     return list(map(itemgetter(i), rows))
 

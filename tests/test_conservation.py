@@ -12,7 +12,7 @@ history:
 (c) time never runs backwards and stays inside ``[0, horizon]``;
 (d) no banned resident starts a tenancy in the tier they are barred from. The records show when a
     ban starts (``ban``) but not when it ends (the engine lifts it silently in
-    ``HousingMixin._on_ban_end``), so the generated scenarios use ``fixed`` ban durations and the
+    ``Housing._on_ban_end``), so the generated scenarios use ``fixed`` ban durations and the
     check is that no ``tenancy_start`` on the tier follows the ban within that duration;
 (e) a resident holds at most one tenancy, one team and one stay at a time, and every end matches
     the place that was started; waits (per list) and low-threshold contact open and close in

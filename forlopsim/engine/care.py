@@ -3,31 +3,79 @@ institutions of the specialist service, and discharge back home (or to the stree
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from forlopsim.scenario.scenario import HOMELESS
+import simpy
+
+from forlopsim.engine.places import Crisisbed, Institution
+from forlopsim.scenario.scenario import HOMELESS, Scenario
 
 if TYPE_CHECKING:
-    from forlopsim.engine.places import Place
+    from forlopsim.engine.housing import Housing
+    from forlopsim.engine.kernel import Kernel
     from forlopsim.engine.resident import Resident
-    from forlopsim.engine.world import Crisisbed, Institution, World
 
 
-class CareMixin:
-    """Crisis resolution and stays for :class:`~forlopsim.engine.world.World`."""
+class Care:
+    """The crisis beds and institutions of one replication, and how a crisis is met."""
 
-    __slots__ = ()
+    __slots__ = (
+        "_after_discharge_days",
+        "_crisis",
+        "_outcome_draw",
+        "_record",
+        "_route_draw",
+        "_stay_draw",
+        "_treatment_institution",
+        "beds",
+        "crisis_beds",
+        "housing",
+        "institutions",
+        "kernel",
+        "self_referral_beds",
+    )
 
-    def _crisis(self: World, r: Resident) -> None:
+    def __init__(self, scenario: Scenario, kernel: Kernel, housing: Housing):
+        """The beds and institutions of ``scenario``, empty; ``housing`` for tenancies that a
+        crisis or a stay ends."""
+        self.kernel = kernel
+        self.housing = housing
+        self._record = kernel.record
+        self.beds: dict[str, Crisisbed] = {
+            name: Crisisbed(name, b) for name, b in scenario.crisis_beds.items()
+        }
+        self.self_referral_beds = [b for b in self.beds.values() if b.self_referral]
+        self.crisis_beds = [b for b in self.beds.values() if not b.self_referral]
+        self.institutions: dict[str, Institution] = {
+            name: Institution(name, i) for name, i in scenario.institutions.items()
+        }
+        hazards = scenario.hazards
+        self._crisis = hazards.crisis
+        after = hazards.mortality.after_discharge
+        self._after_discharge_days = None if after is None else after.days
+        treatment = hazards.treatment_referral
+        self._treatment_institution = None if treatment is None else treatment.institution
+        streams = kernel.streams
+        self._route_draw = streams.crisis_route
+        self._outcome_draw = streams.crisis_outcome
+        self._stay_draw = streams.length_of_stay
+
+    def close(self) -> None:
+        """Empty every list (at the end of a run: see ``World.close``)."""
+        for inst in self.institutions.values():
+            if inst.waiting is not None:
+                inst.waiting.clear()
+
+    def crisis(self, r: Resident) -> None:
         """A crisis: met by the resident's team if on duty, else a bed, the emergency service or
         nobody; then perhaps admission, tenancy loss or death."""
-        now = self.env.now
-        spec = self.scenario.hazards.crisis
+        now = self.kernel.env.now
+        spec = self._crisis
         team = r.team
         met = team is not None and team.covered(now)
-        draw = self.streams.crisis_route.uniform
+        draw = self._route_draw.uniform
         if met and draw() < spec.team_met.resolves:
-            self._record((now, r.id, "crisis", "", "", "team", r.need))
+            self._record(r, "crisis", cause="team")
             return
         bed, turned_away = self._find_bed(r)
         if bed is not None:
@@ -36,41 +84,41 @@ class CareMixin:
             route = "stay_put"
         else:
             route = "emergency"
-        self._record((now, r.id, "crisis", "", "", route, r.need))
+        self._record(r, "crisis", cause=route)
         outcome = getattr(spec.outcomes, route)
         admission, loss, death = outcome.admission, outcome.tenancy_loss, outcome.death
         if met:
             admission *= spec.team_met.admission
             loss *= spec.team_met.tenancy_loss
             death *= spec.team_met.death
-        u = self.streams.crisis_outcome.uniform()
+        u = self._outcome_draw.uniform()
         if u < death:
-            self._exit(r, "death_overdose" if r.problem != "mental" else "death_other")
+            self.kernel.exit(r, "death_overdose" if r.problem != "mental" else "death_other")
             return
         admit_to = spec.admit_to[r.problem] if u < death + admission else None
         if admit_to is None and u < death + admission + loss and r.tier is not None:
-            self._lose_tenancy(r, "crisis")
+            self.housing.lose_tenancy(r, "crisis")
         if route == "emergency":
-            self._record((now, r.id, "emergency", "emergency", "", "", r.need))
+            self._record(r, "emergency", "emergency")
         if bed is not None:
             self._admit(r, bed, "crisis")
             r.pending_admission = admit_to
         elif admit_to is not None:
             self._admit_to_institution(r, self.institutions[admit_to], "crisis")
 
-    def _find_bed(self: World, r: Resident) -> tuple[Crisisbed | None, bool]:
+    def _find_bed(self, r: Resident) -> tuple[Crisisbed | None, bool]:
         """A free self-referral bed (for housed contract holders), else a free crisis bed;
         each full bed type the resident could have used counts a turn-away."""
-        now = self.env.now
+        now = self.kernel.env.now
         turned_away = False
         housed = r.tier is not None and not r.tier.temporary
-        candidates = []
+        candidates: list[Crisisbed] = []
         if housed:
             candidates.extend(
                 b for b in self.self_referral_beds if now - r.last_self_referral >= b.min_gap
             )
         candidates.extend(self.crisis_beds)
-        draw = self.streams.crisis_route.uniform
+        draw = self._route_draw.uniform
         for bed in candidates:
             if (
                 bed.capacity > 0
@@ -80,58 +128,64 @@ class CareMixin:
                 if bed.free:
                     return bed, turned_away
                 turned_away = True
-                self._record((now, r.id, "turned_away", bed.name, "", "", r.need))
+                self._record(r, "turned_away", bed.name)
         return None, turned_away
 
-    def _admit_to_institution(self: World, r: Resident, inst: Institution, cause: str) -> None:
+    def _admit_to_institution(self, r: Resident, inst: Institution, cause: str) -> None:
         if r.stay is inst or (inst.waiting is not None and inst.waiting in r.entries):
             return
         if inst.free and r.stay is None:
             self._admit(r, inst, cause)
         elif inst.waiting is not None:
-            self._join(r, inst.waiting)
+            self.kernel.join(r, inst.waiting)
         else:
-            self._record((self.env.now, r.id, "refused", inst.name, "", cause, r.need))
+            self._record(r, "refused", inst.name, cause=cause)
 
-    def _admit(self: World, r: Resident, place: Crisisbed | Institution, cause: str) -> None:
+    def _admit(self, r: Resident, place: Crisisbed | Institution, cause: str) -> None:
         """Start a stay; a temporary-housing place is given up, others are held."""
-        now = self.env.now
         place.occupied += 1
         r.stay = place
         r.stay_token += 1
-        if place.waiting is not None:
-            if place.waiting in r.entries:
-                self._leave(r, place.waiting, "placed")
+        waiting = place.waiting
+        if waiting is not None:
+            if waiting in r.entries:
+                self.kernel.leave(r, waiting, "placed")
             elif cause != "waiting_list":
-                self._zero_wait(r, place.waiting)
-        self._record((now, r.id, "admission", place.name, "", cause, r.need))
-        self._move(r, place.name, cause)
-        draw = self.streams.length_of_stay
+                self.kernel.zero_wait(r, waiting)
+        self._record(r, "admission", place.name, cause=cause)
+        self.kernel.move(r, place.name, cause)
+        draw = self._stay_draw
         stay = place.length_of_stay(draw.generator)
         ending = "planned"
-        early = getattr(place, "early", 0.0)
+        early = place.early
         if early and draw.uniform() < early:
             stay *= draw.uniform()
             ending = "early"
         tier = r.tier
         if tier is not None and not tier.held_while_away:
-            self._end_tenancy(r, "away")
-            self._fill_tier(tier)
-        self._schedule(stay, self._on_discharge, (r, r.stay_token, ending))
+            self.housing.end_tenancy(r, "away")
+            self.housing.fill(tier)
+        self.kernel.schedule(stay, self._on_discharge, (r, r.stay_token, ending))
 
-    def _on_discharge(self: World, event) -> None:
-        r, token, ending = event.value
-        if r.stay_token != token or r.stay is None:
-            return
-        now = self.env.now
+    def end_stay(self, r: Resident, cause: str) -> Crisisbed | Institution:
+        """End the resident's stay in a bed or institution (``cause``: planned, early or exit);
+        the caller fills the freed bed, which this returns, once the resident is settled."""
         place = r.stay
+        assert place is not None
         r.stay = None
         place.occupied -= 1
-        self._record((now, r.id, "discharge", place.name, "", ending, r.need))
-        if place.name in self.institutions:
-            after = self.scenario.hazards.mortality.after_discharge
-            if after is not None:
-                r.post_discharge_until = now + after.days
+        self._record(r, "discharge", place.name, cause=cause)
+        return place
+
+    def _on_discharge(self, event: simpy.Event) -> None:
+        r, token, ending = cast("tuple[Resident, int, str]", event.value)
+        if r.stay_token != token or r.stay is None:
+            return
+        now = self.kernel.env.now
+        place = self.end_stay(r, ending)
+        if isinstance(place, Institution):
+            if self._after_discharge_days is not None:
+                r.post_discharge_until = now + self._after_discharge_days
         elif place.self_referral:
             r.last_self_referral = now
         pending, r.pending_admission = r.pending_admission, None
@@ -142,27 +196,32 @@ class CareMixin:
                 self._admit(r, inst, "crisis")
                 admitted = True
             elif inst.waiting is not None:
-                self._join(r, inst.waiting)
+                self.kernel.join(r, inst.waiting)
             else:
-                self._record((now, r.id, "refused", inst.name, "", "crisis", r.need))
+                self._record(r, "refused", inst.name, cause="crisis")
         if not admitted:
-            self._move(r, r.tier.name if r.tier is not None else HOMELESS, "discharge")
-            self._review_housing(r)
+            self.kernel.move(r, r.tier.name if r.tier is not None else HOMELESS, "discharge")
+            self.housing.review(r)
             for inst in self.institutions.values():
                 if inst.waiting is not None and inst.waiting in r.entries and inst.free:
                     self._admit(r, inst, "waiting_list")
                     break
-        self._fill_stay(place)
-        self._after_change(r)
+        self.fill(place)
+        self.kernel.after_change(r)
 
-    def _fill_stay(self: World, place: Place) -> None:
-        """Admit the first residents on an institution's list who are at home to be admitted."""
-        if place.waiting is not None:
-            self._serve(place, _at_home, lambda r: self._admit(r, place, "waiting_list"))
+    def fill(self, place: Crisisbed | Institution) -> None:
+        """Admit the first residents on an institution's list who are at home to be admitted
+        (crisis beds have no list)."""
+        waiting = place.waiting
+        if waiting is not None:
+            self.kernel.serve(
+                place, waiting, _at_home, lambda r: self._admit(r, place, "waiting_list")
+            )
 
-    def _treatment_referral(self: World, r: Resident) -> None:
-        inst = self.institutions[self.scenario.hazards.treatment_referral.institution]
-        self._admit_to_institution(r, inst, "referral")
+    def treatment_referral(self, r: Resident) -> None:
+        """A referral to treatment (a risk): admission, the institution's list or a refusal."""
+        assert self._treatment_institution is not None  # a risk only where the scenario has one
+        self._admit_to_institution(r, self.institutions[self._treatment_institution], "referral")
 
 
 def _at_home(r: Resident) -> bool:

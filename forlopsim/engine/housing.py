@@ -4,44 +4,88 @@ A resident's *preferred* tiers are the eligible tiers (with places, not barred) 
 nearest their need, more support winning a tie. A resident already in an eligible tier as near
 their need as any is well placed; one housed elsewhere keeps the place and stays on the
 preferred tiers' lists (a transfer). So an over-supported resident keeps a 24h place until a
-nearer tier frees up, which is how a missing middle blocks 24h places.
+nearer tier frees up, which is how a missing middle blocks 24h places. How long an unhoused
+resident holds out for a preferred tier is the allocation policy's (``allocation.py``).
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from forlopsim.scenario.scenario import EXITED, HOMELESS
+import simpy
+
+from forlopsim.engine.allocation import allocation_policy
+from forlopsim.engine.places import Tier, WaitingList, eligibility_key
+from forlopsim.scenario.distributions import Sampler
+from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
 
 if TYPE_CHECKING:
+    from forlopsim.engine.kernel import Kernel
     from forlopsim.engine.resident import Resident
-    from forlopsim.engine.world import Tier, World
 
 
-class HousingMixin:
-    """Housing allocation and tenancy for :class:`~forlopsim.engine.world.World`."""
+class Housing:
+    """The housing tiers of one replication: allocation, tenancies, breakdown and bans."""
 
-    __slots__ = ()
+    __slots__ = (
+        "_ban_draw",
+        "_ban_durations",
+        "_breakdown_draw",
+        "_env",
+        "_own_housing_to",
+        "_record",
+        "_stay_draw",
+        "_to_temporary",
+        "kernel",
+        "options_by_key",
+        "permanent_tiers",
+        "policy",
+        "temporary_tiers",
+        "tiers",
+    )
 
-    def _fits(self: World, r: Resident, tier: Tier) -> bool:
-        return tier.capacity > 0 and tier.name not in r.bans and tier.eligible(r)
+    def __init__(self, scenario: Scenario, kernel: Kernel):
+        """The tiers of ``scenario.housing``, empty, and its allocation policy."""
+        spec = scenario.housing
+        self.kernel = kernel
+        self._env = kernel.env
+        self._record = kernel.record
+        self.tiers: dict[str, Tier] = {name: Tier(name, t) for name, t in spec.tiers.items()}
+        self.permanent_tiers = [t for t in self.tiers.values() if not t.temporary]
+        self.temporary_tiers = [t for t in self.tiers.values() if t.temporary]
+        self.options_by_key: dict[tuple[int, str, str, str], Options] = {}
+        """Each :func:`eligibility_key`'s options, built when first needed."""
+        self.policy = allocation_policy(spec.allocation)
+        self._ban_durations: dict[str, Sampler] = {
+            name: t.ban.duration.sampler() for name, t in spec.tiers.items() if t.ban is not None
+        }
+        streams = kernel.streams
+        self._stay_draw = streams.length_of_stay
+        self._ban_draw = streams.ban
+        self._breakdown_draw = streams.tenancy_breakdown
+        self._to_temporary = scenario.hazards.tenancy_breakdown.to_temporary
+        own = scenario.hazards.own_housing
+        self._own_housing_to = None if own is None else own.to
 
-    def _can_take(self: World, r: Resident, tier: Tier) -> bool:
-        """Eligible, and able to move in now: a place not held while away needs them at home."""
-        return self._fits(r, tier) and (r.at_home or tier.held_while_away)
+    def close(self) -> None:
+        """Empty every list (at the end of a run: see ``World.close``)."""
+        for tier in self.tiers.values():
+            tier.waiting.clear()
 
-    def _options(self: World, r: Resident) -> Options:
-        """The resident's :class:`Options`, built once per need, sex, age group and problem."""
-        key = (r.need, r.sex, r.age_group, r.problem)
-        options = self._housing_options.get(key)
+    # -- which tiers suit a resident ----------------------------------------------------------
+
+    def options(self, r: Resident) -> Options:
+        """The resident's :class:`Options`, built once per :func:`eligibility_key`."""
+        key = eligibility_key(r)
+        options = self.options_by_key.get(key)
         if options is None:
-            options = self._housing_options[key] = housing_options(
+            options = self.options_by_key[key] = housing_options(
                 self.permanent_tiers, self.temporary_tiers, r
             )
         return options
 
-    def _preferred(self: World, r: Resident, options: Options) -> tuple[list[Tier], int]:
+    def _preferred(self, r: Resident, options: Options) -> tuple[list[Tier], int]:
         """The tiers nearest the resident's need (more support wins a tie), and that distance.
         The list may be one of ``options``' own: never change it."""
         bans = r.bans
@@ -53,7 +97,7 @@ class HousingMixin:
                 return chosen, distance
         return [], -1
 
-    def _best_free(self: World, r: Resident, options: Options) -> Tier | None:
+    def _best_free(self, r: Resident, options: Options) -> Tier | None:
         """The nearest free eligible tier, preferring more support (best available)."""
         at_home = r.at_home
         for tier in options.best_first:
@@ -61,27 +105,31 @@ class HousingMixin:
                 return tier
         return None
 
-    def _fallback_open(self: World, r: Resident) -> bool:
-        if self.policy == "best_available":
-            return True
-        if self.policy == "strict" or r.housing_since is None:
-            return False
-        return self.env.now - r.housing_since >= self.fallback_days
+    def _can_take(self, r: Resident, tier: Tier) -> bool:
+        """Eligible, and able to move in now: a place not held while away needs them at home."""
+        return (
+            tier.capacity > 0
+            and tier.name not in r.bans
+            and tier.eligible(r)
+            and (r.at_home or tier.held_while_away)
+        )
 
-    def _review_housing(self: World, r: Resident, temporary_ok: bool = True) -> None:
+    # -- reviewing a resident's housing ---------------------------------------------------------
+
+    def review(self, r: Resident, temporary_ok: bool = True) -> None:
         """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
         if r.location == EXITED:
             return
         options = r.options
         if options is None:  # cleared when need changes
-            options = r.options = self._options(r)
+            options = r.options = self.options(r)
         preferred, distance = self._preferred(r, options)
         tier = r.tier
         bans = r.bans
         if (
             tier is not None
             and not tier.temporary
-            and tier in options.fitting  # as _fits: places, eligible
+            and tier in options.fitting  # as _can_take: places, eligible
             and tier.name not in bans
             and abs(tier.support - r.need) == distance
         ):
@@ -89,18 +137,19 @@ class HousingMixin:
                 self._leave_housing_lists(r, {})
             r.housing_since = None
             return
-        now = self.env.now
+        now = self._env.now
         if r.housing_since is None:
             r.housing_since = now
-            if self.policy == "fallback_after":
-                self._schedule(self.fallback_days, self._on_fallback, (r, now))
+            recheck = self.policy.recheck_after
+            if recheck is not None:
+                self.kernel.schedule(recheck, self._on_recheck, (r, now))
         at_home = r.stay is None  # not exited (above)
         for candidate in preferred:  # each one fits (places, eligible, not barred)
             if candidate.occupied < candidate.capacity and (at_home or candidate.held_while_away):
                 self._place(r, candidate, "placed")
                 return
         unhoused = tier is None or tier.temporary
-        fallback = unhoused and self._fallback_open(r)
+        fallback = unhoused and self.policy.takes_any_place(r, now)
         if fallback:
             best = self._best_free(r, options)
             if best is not None:
@@ -114,7 +163,7 @@ class HousingMixin:
             )
         if tier is None:
             for temporary in options.temporary:
-                if temporary.name not in bans:  # as _fits: places and eligible by construction
+                if temporary.name not in bans:  # as _can_take: places, eligible by construction
                     if temporary_ok and temporary.occupied < temporary.capacity and at_home:
                         self._place(r, temporary, "temporary")
                         return
@@ -122,97 +171,118 @@ class HousingMixin:
         entries = r.entries
         if entries:
             self._leave_housing_lists(r, wanted)
+        join = self.kernel.join
         for waiting in wanted:
-            if waiting not in entries:  # as _join: already on the list
-                self._join(r, waiting, None)
+            if waiting not in entries:  # as Kernel.join: already on the list
+                join(r, waiting, None)
 
-    def _leave_housing_lists(self: World, r: Resident, keep: dict) -> None:
+    def _leave_housing_lists(self, r: Resident, keep: dict[WaitingList, None]) -> None:
+        leave = self.kernel.leave
         for waiting in [w for w in r.entries if w.name in self.tiers and w not in keep]:
-            self._leave(r, waiting, "left")
+            leave(r, waiting, "left")
 
-    def _on_fallback(self: World, event) -> None:
-        r, since = event.value
+    def _on_recheck(self, event: simpy.Event) -> None:
+        r, since = cast("tuple[Resident, float]", event.value)
         if r.housing_since == since and r.location != EXITED:
-            self._review_housing(r)
-            self._after_change(r)
+            self.review(r)
+            self.kernel.after_change(r)
 
-    def _take_place(self: World, r: Resident, tier: Tier, cause: str) -> None:
+    # -- tenancies ------------------------------------------------------------------------------
+
+    def take_place(self, r: Resident, tier: Tier, cause: str) -> None:
         """Start a tenancy (the caller has checked the place is free)."""
         r.tier = tier
         tier.occupied += 1
         r.housing_token += 1
-        self._record((self.env.now, r.id, "tenancy_start", tier.name, "", cause, r.need))
+        self._record(r, "tenancy_start", tier.name, cause=cause)
         if r.at_home:
-            self._move(r, tier.name, cause)
+            self.kernel.move(r, tier.name, cause)
         if tier.max_stay is not None:
-            delay = tier.max_stay(self.streams.length_of_stay.generator)
-            self._schedule(delay, self._on_max_stay, (r, r.housing_token))
+            delay = tier.max_stay(self._stay_draw.generator)
+            self.kernel.schedule(delay, self._on_max_stay, (r, r.housing_token))
 
-    def _end_tenancy(self: World, r: Resident, cause: str) -> None:
-        """End the tenancy; the caller fills the freed place once the resident is settled."""
+    def end_tenancy(self, r: Resident, cause: str) -> Tier:
+        """End the tenancy (the resident holds one); the caller fills the freed place, which
+        this returns, once the resident is settled."""
         tier = r.tier
+        assert tier is not None
         r.tier = None
         tier.occupied -= 1
         r.housing_token += 1
-        self._record((self.env.now, r.id, "tenancy_end", tier.name, "", cause, r.need))
+        self._record(r, "tenancy_end", tier.name, cause=cause)
+        return tier
 
-    def _place(self: World, r: Resident, tier: Tier, cause: str, queued: bool = False) -> None:
+    def _place(self, r: Resident, tier: Tier, cause: str, queued: bool = False) -> None:
         """Move a resident into a free place, giving up the one they hold; ``queued`` when the
         place was given from the tier's list (whose wait is already closed)."""
         if tier.waiting in r.entries:
-            self._leave(r, tier.waiting, "placed")
+            self.kernel.leave(r, tier.waiting, "placed")
         elif not queued:
-            self._zero_wait(r, tier.waiting)
+            self.kernel.zero_wait(r, tier.waiting)
         old = r.tier
         if old is not None:
-            self._end_tenancy(r, "transfer")
-        self._take_place(r, tier, cause)
-        self._review_housing(r)
+            self.end_tenancy(r, "transfer")
+        self.take_place(r, tier, cause)
+        self.review(r)
         if old is not None:
-            self._fill_tier(old)
+            self.fill(old)
 
-    def _fill_tier(self: World, tier: Tier) -> None:
+    def fill(self, tier: Tier) -> None:
         """Give free places to the first suitable residents on the tier's list."""
-        self._serve(
+        self.kernel.serve(
             tier,
+            tier.waiting,
             lambda r: self._can_take(r, tier),
             lambda r: self._place(r, tier, "placed", queued=True),
         )
 
-    def _lose_tenancy(self: World, r: Resident, cause: str, temporary_ok: bool = True) -> None:
+    def lose_tenancy(self, r: Resident, cause: str, temporary_ok: bool = True) -> None:
         """Tenancy breakdown, a crisis or a time limit: the resident is out of their place."""
-        tier = r.tier
-        self._end_tenancy(r, cause)
+        tier = self.end_tenancy(r, cause)
         if r.at_home:
-            self._move(r, HOMELESS, cause)
-        self._fill_tier(tier)
-        self._review_housing(r, temporary_ok)
+            self.kernel.move(r, HOMELESS, cause)
+        self.fill(tier)
+        self.review(r, temporary_ok)
 
-    def _on_max_stay(self: World, event) -> None:
-        r, token = event.value
+    def _on_max_stay(self, event: simpy.Event) -> None:
+        r, token = cast("tuple[Resident, int]", event.value)
         if r.housing_token == token and r.tier is not None:
-            self._lose_tenancy(r, "max_stay", temporary_ok=False)
-            self._after_change(r)
+            self.lose_tenancy(r, "max_stay", temporary_ok=False)
+            self.kernel.after_change(r)
 
-    def _breakdown(self: World, r: Resident) -> None:
+    def breakdown(self, r: Resident) -> None:
         """Eviction, abandonment or exclusion; perhaps a ban from the tier for a while."""
         tier = r.tier
-        if tier.ban is not None and self.streams.ban.uniform() < tier.ban.probability:
-            until = self.env.now + self.ban_durations[tier.name](self.streams.ban.generator)
+        assert tier is not None
+        now = self._env.now
+        if tier.ban is not None and self._ban_draw.uniform() < tier.ban.probability:
+            until = now + self._ban_durations[tier.name](self._ban_draw.generator)
             r.bans[tier.name] = until
-            self._record((self.env.now, r.id, "ban", tier.name, "", "breakdown", r.need))
-            self._schedule(until - self.env.now, self._on_ban_end, (r, tier.name, until))
-        temporary_ok = self.streams.tenancy_breakdown.uniform() < (
-            self.scenario.hazards.tenancy_breakdown.to_temporary
-        )
-        self._lose_tenancy(r, "breakdown", temporary_ok)
+            self._record(r, "ban", tier.name, cause="breakdown")
+            self.kernel.schedule(until - now, self._on_ban_end, (r, tier.name, until))
+        temporary_ok = self._breakdown_draw.uniform() < self._to_temporary
+        self.lose_tenancy(r, "breakdown", temporary_ok)
 
-    def _on_ban_end(self: World, event) -> None:
-        r, name, until = event.value
+    def _on_ban_end(self, event: simpy.Event) -> None:
+        r, name, until = cast("tuple[Resident, str, float]", event.value)
         if r.bans.get(name) == until and r.location != EXITED:
             del r.bans[name]
-            self._review_housing(r)
-            self._after_change(r)
+            self.review(r)
+            self.kernel.after_change(r)
+
+    def own_housing(self, r: Resident) -> None:
+        """The resident finds housing of their own, outside the municipality's allocation."""
+        assert self._own_housing_to is not None  # a risk only where the scenario has one
+        target = self.tiers[self._own_housing_to]
+        if not target.free or r.tier is target or target.name in r.bans:
+            return
+        old = r.tier
+        if old is not None:
+            self.end_tenancy(r, "own_housing")
+        self.take_place(r, target, "own_housing")
+        if old is not None:
+            self.fill(old)
+        self.review(r)
 
 
 class Options(NamedTuple):
@@ -237,10 +307,10 @@ def housing_options(tiers: list[Tier], temporary: list[Tier], r: Resident) -> Op
     fitting = [t for t in tiers if t.capacity > 0 and t.eligible(r)]
     ranked = sorted(fitting, key=lambda t: (abs(t.support - r.need), -t.support))
     groups = []
-    for (distance, _), group in itertools.groupby(
+    for (distance, _), same in itertools.groupby(
         ranked, key=lambda t: (abs(t.support - r.need), -t.support)
     ):
-        group = list(group)
+        group = list(same)
         groups.append((distance, group, all(t.allocatable for t in group)))
     return Options(
         groups,

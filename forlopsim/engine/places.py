@@ -1,4 +1,5 @@
-"""Capacity-limited places and their waiting lists, built once from a scenario.
+"""Capacity-limited places, their run-time kinds (tiers, teams, crisis beds, institutions) and
+their waiting lists, built once from a scenario.
 
 A waiting list orders residents by higher need first (where need counts), then longest wait.
 Entries are never searched for: leaving a list marks the entry void, and voided entries are
@@ -9,11 +10,16 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from forlopsim.scenario.housing import Eligibility
-from forlopsim.scenario.services import WEEKDAYS
+from forlopsim.scenario.care import CrisisBed as CrisisBedSpec
+from forlopsim.scenario.care import Institution as InstitutionSpec
+from forlopsim.scenario.distributions import Sampler
+from forlopsim.scenario.housing import Ban, Eligibility
+from forlopsim.scenario.housing import Tier as TierSpec
+from forlopsim.scenario.services import WEEKDAYS, Coverage
+from forlopsim.scenario.services import Team as TeamSpec
 
 if TYPE_CHECKING:
     from forlopsim.engine.resident import Resident
@@ -27,6 +33,7 @@ class Entry:
     __slots__ = ("resident", "since", "valid")
 
     def __init__(self, resident: Resident, since: float):
+        """A valid entry for ``resident``, who has waited since day ``since``."""
         self.resident = resident
         self.since = since
         self.valid = True
@@ -41,12 +48,14 @@ class WaitingList:
     __slots__ = ("_count", "_heap", "by_need", "name")
 
     def __init__(self, name: str, by_need: bool = True):
+        """An empty list; ``by_need``: higher need first, else time joined only."""
         self.name = name
         self.by_need = by_need
         self._heap: list[tuple[int, float, int, Entry]] = []
         self._count = 0
 
     def push(self, resident: Resident, since: float) -> Entry:
+        """Put ``resident`` on the list as having waited since ``since``; their entry."""
         self._count += 1
         entry = Entry(resident, since)
         need = -resident.need if self.by_need else 0
@@ -56,7 +65,7 @@ class WaitingList:
     def pop(self, accept: Callable[[Resident], bool] | None = None) -> Entry | None:
         """Remove and return the first valid entry ``accept`` allows; skipped ones stay."""
         skipped = []
-        found = None
+        found: Entry | None = None
         heap = self._heap
         while heap:
             item = heapq.heappop(heap)
@@ -76,6 +85,7 @@ class WaitingList:
         self._heap.clear()
 
     def __len__(self) -> int:
+        """Residents on the list (a count of valid entries: for tests and reports, not runs)."""
         return sum(1 for item in self._heap if item[3].valid)
 
 
@@ -85,18 +95,99 @@ class Place:
     __slots__ = ("capacity", "name", "occupied", "waiting")
 
     def __init__(self, name: str, capacity: int | None, waiting: WaitingList | None):
+        """An empty place; no capacity means unlimited."""
         self.name = name
-        self.capacity = math.inf if capacity is None else capacity
+        self.capacity: float = math.inf if capacity is None else capacity
         self.occupied = 0
         self.waiting = waiting
 
     @property
     def free(self) -> bool:
+        """Whether a place is free now."""
         return self.occupied < self.capacity
 
 
+class Tier(Place):
+    """A housing tier at run time (:class:`forlopsim.scenario.housing.Tier` is its spec)."""
+
+    __slots__ = (
+        "allocatable",
+        "ban",
+        "eligible",
+        "held_while_away",
+        "max_stay",
+        "support",
+        "temporary",
+    )
+    waiting: WaitingList
+
+    def __init__(self, name: str, spec: TierSpec):
+        """The tier ``name`` as ``spec`` describes it, with its own waiting list."""
+        super().__init__(name, spec.capacity, WaitingList(name))
+        self.support = spec.support
+        self.eligible = eligibility_check(spec.eligibility)
+        self.allocatable = spec.allocatable
+        self.temporary = spec.temporary
+        self.max_stay: Sampler | None = None if spec.max_stay is None else spec.max_stay.sampler()
+        self.held_while_away = spec.held_while_away
+        self.ban: Ban | None = spec.ban
+
+
+class Team(Place):
+    """A follow-up team at run time: its caseload is its capacity."""
+
+    __slots__ = ("breakdown_effect", "covered", "crisis_effect")
+    waiting: WaitingList
+
+    def __init__(self, name: str, spec: TeamSpec, coverage: Coverage):
+        """The team ``name`` (``unit.team``), on duty in the hours of ``coverage``."""
+        super().__init__(name, spec.caseload, WaitingList(name))
+        self.breakdown_effect = spec.follow_up_effect.tenancy_breakdown
+        self.crisis_effect = spec.follow_up_effect.crisis
+        self.covered = coverage_check(coverage.days, coverage.from_hour, coverage.to_hour)
+
+
+class Crisisbed(Place):
+    """A crisis-bed type at run time (no waiting list)."""
+
+    __slots__ = ("eligible", "length_of_stay", "min_gap", "request", "self_referral")
+    early = 0.0
+    """Crisis beds have no early discharge (an institution's ``early`` is a slot)."""
+
+    def __init__(self, name: str, spec: CrisisBedSpec):
+        """The bed type ``name`` as ``spec`` describes it."""
+        super().__init__(name, spec.beds, None)
+        self.eligible = eligibility_check(spec.eligibility)
+        self.self_referral = spec.self_referral
+        self.length_of_stay = spec.length_of_stay.sampler()
+        self.min_gap = spec.min_days_between_stays
+        self.request = spec.request_probability
+
+
+class Institution(Place):
+    """An institution of the specialist service at run time."""
+
+    __slots__ = ("early", "length_of_stay")
+
+    def __init__(self, name: str, spec: InstitutionSpec):
+        """The institution ``name``, with a waiting list (in arrival order) if it has one."""
+        super().__init__(
+            name, spec.beds, WaitingList(name, by_need=False) if spec.waiting_list else None
+        )
+        self.length_of_stay = spec.length_of_stay.sampler()
+        self.early = spec.early_discharge
+
+
+def eligibility_key(r: Resident) -> tuple[int, str, str, str]:
+    """Every attribute :func:`eligibility_check` reads, so the key of anything cached by
+    eligibility (``Housing.options``); ``tests/test_engine_components.py`` holds the two
+    together."""
+    return (r.need, r.sex, r.age_group, r.problem)
+
+
 def eligibility_check(rule: Eligibility) -> Callable[[Resident], bool]:
-    """A fast test of whether a resident meets a tier's or bed's eligibility rule."""
+    """A fast test of whether a resident meets a tier's or bed's eligibility rule; it reads
+    only the attributes of :func:`eligibility_key`."""
     sexes = None if rule.sex is None else frozenset(rule.sex)
     ages = None if rule.age_group is None else frozenset(rule.age_group)
     problems = None if rule.problem is None else frozenset(rule.problem)
@@ -113,7 +204,9 @@ def eligibility_check(rule: Eligibility) -> Callable[[Resident], bool]:
     return eligible
 
 
-def coverage_check(days: list[str], from_hour: float, to_hour: float) -> Callable[[float], bool]:
+def coverage_check(
+    days: Sequence[str], from_hour: float, to_hour: float
+) -> Callable[[float], bool]:
     """Whether simulated time ``t`` (day 0 a Monday, midnight) lies in the covered hours."""
     covered_days = frozenset(WEEKDAYS.index(d) for d in days)
     start, end = from_hour / HOURS_PER_DAY, to_hour / HOURS_PER_DAY

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from forlopsim.scenario.population import AgeGroup, Problem, Sex
 from forlopsim.scenario.scenario import EXITED, REFERRED
 
 if TYPE_CHECKING:
     from forlopsim.engine.housing import Options
-    from forlopsim.engine.places import Entry
-    from forlopsim.engine.world import Crisisbed, Institution, Team, Tier
+    from forlopsim.engine.places import Crisisbed, Entry, Institution, Team, Tier, WaitingList
 
 
 class Resident:
@@ -42,7 +42,10 @@ class Resident:
         "violence_high",
     )
 
-    def __init__(self, rid: int, sex: str, age_group: str, problem: str, violent: bool, need: int):
+    def __init__(
+        self, rid: int, sex: Sex, age_group: AgeGroup, problem: Problem, violent: bool, need: int
+    ):
+        """A resident just referred, in no place yet."""
         self.id = rid
         self.sex = sex
         self.age_group = age_group
@@ -53,7 +56,8 @@ class Resident:
         self.tier: Tier | None = None
         self.team: Team | None = None
         self.stay: Crisisbed | Institution | None = None
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[WaitingList, Entry] = {}
+        """The lists the resident is on, each with their entry."""
         self.bans: dict[str, float] = {}
         self.contact: bool | None = None
         self.epoch = 0
@@ -65,7 +69,7 @@ class Resident:
         self.last_self_referral = -float("inf")
         self.pending_admission: str | None = None
         self.options: Options | None = None
-        """Housing options for the current need (``HousingMixin._options``), or None."""
+        """Housing options for the current need (``Housing.options``), or None."""
 
     @property
     def at_home(self) -> bool:

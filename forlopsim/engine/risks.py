@@ -16,13 +16,31 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from forlopsim.scenario.scenario import EXITED, HOMELESS
+from forlopsim.engine.places import Crisisbed, Institution, Team, Tier
+from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
 from forlopsim.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
+    from forlopsim.engine.care import Care
+    from forlopsim.engine.follow_up import FollowUp
+    from forlopsim.engine.housing import Housing
+    from forlopsim.engine.kernel import Kernel
     from forlopsim.engine.resident import Resident
     from forlopsim.engine.streams import Streams
-    from forlopsim.engine.world import World
+
+Handler = Callable[["Resident"], None]
+"""What a competing risk does to a resident when it comes due."""
+RiskTable = list[tuple[float, Callable[[], float], Handler]]
+"""A state's competing risks: (rate per day, standard-exponential draw, handler)."""
+StateKey = tuple[
+    Crisisbed | Institution | None, int, Tier | None, Team | None, str, bool | None, bool, str,
+    str, bool,
+]  # fmt: skip
+"""Everything :meth:`Risks._risk_table` reads of a resident, the key of the tables
+``Risks.after_change`` keeps: their stay, need, tier, team, location, low-threshold contact,
+violence risk, problem and age group, and whether they are in the post-discharge window.
+``tests/test_engine_components.py`` runs with a cache that never hits, to hold the key and the
+table together."""
 
 
 def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[float]:
@@ -31,11 +49,17 @@ def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[fl
 
 
 class _Draws:
-    """The standard-exponential draw of each stream ``_after_change`` uses, bound once."""
+    """The standard-exponential draw of each stream ``after_change`` uses, bound once."""
 
     __slots__ = ("crisis", "death", "own_housing", "tenancy_breakdown", "treatment_referral")
+    crisis: Callable[[], float]
+    death: Callable[[], float]
+    own_housing: Callable[[], float]
+    tenancy_breakdown: Callable[[], float]
+    treatment_referral: Callable[[], float]
 
     def __init__(self, streams: Streams):
+        """Bind each stream's draw."""
         for name in self.__slots__:
             setattr(self, name, getattr(streams, name).exponential)
 
@@ -52,38 +76,84 @@ class _Handlers:
         "window",
     )
 
-    def __init__(self, world: World):
-        self.crisis = world._crisis
-        self.death = world._death
-        self.own_housing = world._own_housing
-        self.tenancy_breakdown = world._breakdown
-        self.treatment_referral = world._treatment_referral
-        self.window = _window_closes
-
-    def clear(self) -> None:
-        """Drop the bound methods (they point back to the world: see ``World.close``)."""
-        for name in self.__slots__:
-            setattr(self, name, None)
+    def __init__(self, risks: Risks, housing: Housing, care: Care):
+        """Bind each risk's handler, from the component that owns what it changes."""
+        self.crisis: Handler = care.crisis
+        self.death: Handler = risks.death
+        self.own_housing: Handler = housing.own_housing
+        self.tenancy_breakdown: Handler = housing.breakdown
+        self.treatment_referral: Handler = care.treatment_referral
+        self.window: Handler = _window_closes
 
 
 def _window_closes(r: Resident) -> None:
     """The post-discharge window closed: nothing happens but the redraw of every risk."""
 
 
-class RiskMixin:
-    """Drawing and dispatching competing risks for :class:`~forlopsim.engine.world.World`."""
+class Risks:
+    """The competing risks of one replication: drawn afresh after every change of state, the
+    earliest scheduled, and dispatched to the component that owns what it changes."""
 
-    __slots__ = ()
+    __slots__ = (
+        "_after_discharge",
+        "_background",
+        "_breakdown_base",
+        "_breakdown_under",
+        "_contact_draw",
+        "_contact_effect",
+        "_crisis_base",
+        "_crisis_homeless",
+        "_crisis_under",
+        "_death_draw",
+        "_down",
+        "_draws",
+        "_env",
+        "_handlers",
+        "_horizon",
+        "_low_threshold",
+        "_move_away",
+        "_on_risk_bound",
+        "_overdose",
+        "_overdose_homeless",
+        "_own_from",
+        "_own_rate",
+        "_record",
+        "_recovery",
+        "_steady",
+        "_treatment",
+        "_treatment_problems",
+        "_up",
+        "_violence",
+        "follow_up",
+        "housing",
+        "kernel",
+        "tables",
+    )
 
-    def _build_risks(self: World) -> None:
-        h = self.scenario.hazards
+    def __init__(
+        self,
+        scenario: Scenario,
+        kernel: Kernel,
+        housing: Housing,
+        follow_up: FollowUp,
+        care: Care,
+    ):
+        """The rates of ``scenario.hazards``; wires itself in as the kernel's ``after_change``."""
+        self.kernel = kernel
+        self.housing = housing
+        self.follow_up = follow_up
+        self._env = kernel.env
+        self._horizon = kernel.horizon
+        self._record = kernel.record
+        h = scenario.hazards
         self._breakdown_base = _per_day(h.tenancy_breakdown.per_year)
         self._breakdown_under = h.tenancy_breakdown.under_support
         self._violence = h.tenancy_breakdown.violence_high
         self._crisis_base = _per_day(h.crisis.per_year)
         self._crisis_under = h.crisis.under_support
         self._crisis_homeless = h.crisis.homeless
-        lt = self.scenario.services.low_threshold
+        lt = scenario.services.low_threshold
+        self._low_threshold = lt
         self._contact_effect = 1.0 if lt is None else lt.crisis_effect
         self._up = _per_day(h.need_change.step_up_per_year)
         self._down = _per_day(h.need_change.step_down_per_year)
@@ -100,10 +170,10 @@ class RiskMixin:
         own = h.own_housing
         self._own_rate = _per_day(own.per_year) if own is not None else [0.0] * 5
         self._own_from = frozenset(own.places) if own is not None else frozenset()
-        s = self.streams
+        s = kernel.streams
         # per need level: the risks whose rate depends on need alone, those with a rate, in the
-        # order _after_change compares them (the first of equal times wins)
-        self._steady = [
+        # order after_change compares them (the first of equal times wins)
+        self._steady: list[RiskTable] = [
             [
                 (rate, stream.exponential, handler)
                 for rate, stream, handler in (
@@ -118,12 +188,22 @@ class RiskMixin:
         ]
         self._draws = _Draws(s)
         self._contact_draw = s.low_threshold.uniform
+        self._death_draw = s.death.uniform
         self._on_risk_bound = self._on_risk  # one bound method, not a new one per schedule
         # the handler of each risk, bound once: a pending risk carries its handler, not a name
-        self._handlers = _Handlers(self)
-        self._risk_tables: dict[tuple, list] = {}
+        self._handlers = _Handlers(self, housing, care)
+        self.tables: dict[StateKey, RiskTable] = {}
+        """Each state's risk table, built when first needed (:data:`StateKey`)."""
+        kernel.after_change = self.after_change
 
-    def _after_change(self: World, r: Resident) -> None:
+    def close(self) -> None:
+        """Drop the tables and bound handlers (they point back to the components)."""
+        self._steady.clear()
+        self.tables.clear()
+        self._handlers = None  # type: ignore[assignment]
+        self._on_risk_bound = None  # type: ignore[assignment]
+
+    def after_change(self, r: Resident) -> None:
         """After any change of state: refresh low-threshold contact, then draw every competing
         risk afresh and schedule the earliest.
 
@@ -139,31 +219,32 @@ class RiskMixin:
         location = r.location
         if location == EXITED:
             return
-        now = self.env.now
+        now = self._env.now
         stay = r.stay
         tier = r.tier
         team = r.team
         contact = r.contact
-        if self.low_threshold is not None:
+        low_threshold = self._low_threshold
+        if low_threshold is not None:
             if stay is None and (
                 location == HOMELESS or team is None or (tier is not None and tier.temporary)
             ):
                 if contact is None:
-                    contact = r.contact = self._contact_draw() < self.low_threshold.reach
+                    contact = r.contact = self._contact_draw() < low_threshold.reach
                     if contact:
-                        self._record((now, r.id, "contact_start", "", "", "", r.need))
+                        self._record(r, "contact_start")
             elif contact is not None:
                 if contact:
-                    self._record((now, r.id, "contact_end", "", "", "", r.need))
+                    self._record(r, "contact_end")
                 contact = r.contact = None
         r.epoch += 1
         window = r.post_discharge_until - now
         after_discharge = window > 0
         key = (stay, r.need, tier, team, location, contact, r.violence_high, r.problem,
-               r.age_group, after_discharge)  # fmt: skip
-        table = self._risk_tables.get(key)
+               r.age_group, after_discharge)  # fmt: skip  # StateKey
+        table = self.tables.get(key)
         if table is None:
-            table = self._risk_tables[key] = self._risk_table(r, contact, after_discharge)
+            table = self.tables[key] = self._risk_table(r, contact, after_discharge)
         best = math.inf
         due = None
         for rate, draw, handler in table:
@@ -172,21 +253,19 @@ class RiskMixin:
                 best, due = x, handler
         if after_discharge and window < best:
             best, due = window, self._handlers.window
-        if due is not None and now + best < self.horizon:  # as in World._schedule
-            simpy.Timeout(self.env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)
+        if due is not None and now + best < self._horizon:  # as in Kernel.schedule
+            simpy.Timeout(self._env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)
 
-    def _risk_table(
-        self: World, r: Resident, contact: bool | None, after_discharge: bool
-    ) -> list[tuple[float, Callable[[], float], Callable[[Resident], None]]]:
+    def _risk_table(self, r: Resident, contact: bool | None, after_discharge: bool) -> RiskTable:
         """The competing risks of a resident in ``r``'s state, as (rate per day, draw, handler)
-        in the order ``_after_change`` draws them (the first of equal times wins), those with
-        a rate > 0. Built once per state (``_after_change``'s key): every rate is the same
-        product, taken in the same order, as when it was computed on every call."""
+        in the order ``after_change`` draws them (the first of equal times wins), those with
+        a rate > 0. Built once per state (:data:`StateKey`): every rate is the same product,
+        taken in the same order, as when it was computed on every call."""
         draws = self._draws
         handlers = self._handlers
         location, tier, team, n = r.location, r.tier, r.team, r.need
         overdose = self._overdose[r.problem]
-        table = []
+        table: RiskTable = []
         if r.stay is None:
             shortfall = n - tier.support if tier is not None else 0
             rate = self._crisis_base[n]
@@ -225,53 +304,39 @@ class RiskMixin:
             table.append((death, draws.death, handlers.death))
         return table
 
-    def _on_risk(self: World, event: simpy.Event) -> None:
-        r, epoch, handler = event.value
+    def _on_risk(self, event: simpy.Event) -> None:
+        r, epoch, handler = event.value  # type: ignore[misc]  # SimPy: Optional[Any]
         if r.epoch != epoch:
             return
         handler(r)
-        self._after_change(r)
+        self.after_change(r)
 
-    def _death(self: World, r: Resident) -> None:
+    def death(self, r: Resident) -> None:
+        """Death from overdose or another cause, in proportion to their rates now."""
         background = self._background[r.age_group]
         overdose = self._overdose[r.problem]
         if r.location == HOMELESS:
             overdose *= self._overdose_homeless
         overdose_share = overdose / (background + overdose)
-        cause = "death_overdose" if self.streams.death.uniform() < overdose_share else "death_other"
-        self._exit(r, cause)
+        cause = "death_overdose" if self._death_draw() < overdose_share else "death_other"
+        self.kernel.exit(r, cause)
 
-    def _own_housing(self: World, r: Resident) -> None:
-        """The resident finds housing of their own, outside the municipality's allocation."""
-        target = self.tiers[self.scenario.hazards.own_housing.to]
-        if not target.free or r.tier is target or target.name in r.bans:
-            return
-        old = r.tier
-        if old is not None:
-            self._end_tenancy(r, "own_housing")
-        self._take_place(r, target, "own_housing")
-        if old is not None:
-            self._fill_tier(old)
-        self._review_housing(r)
-
-    def _need_up(self: World, r: Resident) -> None:
+    def _need_up(self, r: Resident) -> None:
         self._need_change(r, +1)
 
-    def _need_down(self: World, r: Resident) -> None:
+    def _need_down(self, r: Resident) -> None:
         self._need_change(r, -1)
 
-    def _recover(self: World, r: Resident) -> None:
-        self._exit(r, "recovery")
+    def _recover(self, r: Resident) -> None:
+        self.kernel.exit(r, "recovery")
 
-    def _move_away_exit(self: World, r: Resident) -> None:
-        self._exit(r, "moved")
+    def _move_away_exit(self, r: Resident) -> None:
+        self.kernel.exit(r, "moved")
 
-    def _need_change(self: World, r: Resident, step: int) -> None:
+    def _need_change(self, r: Resident, step: int) -> None:
         r.need += step
         r.options = None
-        self._record(
-            (self.env.now, r.id, "need_change", "", "", "up" if step > 0 else "down", r.need)
-        )
-        self._requeue(r)
-        self._request_team(r)
-        self._review_housing(r)
+        self._record(r, "need_change", cause="up" if step > 0 else "down")
+        self.kernel.requeue(r)
+        self.follow_up.request(r)
+        self.housing.review(r)

@@ -64,14 +64,14 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
             "payer": t.payer,
         }
     for unit_name, unit in scenario.services.units.items():
-        for team_name, t in unit.teams.items():
+        for team_name, team in unit.teams.items():
             places[f"{unit_name}.{team_name}"] = {
                 "kind": "team",
                 "unit": unit_name,
-                "capacity": t.caseload,
-                "cost_per_day": t.cost_per_resident_day,
+                "capacity": team.caseload,
+                "cost_per_day": team.cost_per_resident_day,
                 "cost_basis": "occupied",
-                "payer": t.payer,
+                "payer": team.payer,
             }
     for name, b in scenario.crisis_beds.items():
         places[name] = {

@@ -35,7 +35,6 @@ import pandas as pd
 
 from forlopsim.comparison import Comparison, compare_scenarios
 from forlopsim.experiment import (
-    CONFIDENCE,
     WARMUP_STEP_DAYS,
     ReplicationResult,
     occupancy_table,
@@ -47,8 +46,10 @@ from forlopsim.experiment import (
     warn_if_warmup_short,
 )
 from forlopsim.metrics import occupancy_series
+from forlopsim.record_files import table_path
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario, load_scenario
+from forlopsim.stats import CONFIDENCE
 
 ScenarioLike = Scenario | str | os.PathLike
 
@@ -177,7 +178,7 @@ class Results:
     def _read(self, name: str, replication: int | None) -> pd.DataFrame:
         folder = self._folder()
         numbers = self._replication_numbers() if replication is None else [replication]
-        frames = [pd.read_parquet(folder / f"{name}_rep{i:03d}.parquet") for i in numbers]
+        frames = [pd.read_parquet(table_path(folder, name, i)) for i in numbers]
         return _replication_first(_concat(frames))
 
 

@@ -10,24 +10,22 @@ Student-t interval of those paired, per-replication differences.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forlopsim.experiment import (
-    CONFIDENCE,
-    ReplicationResult,
-    replication_table,
-    run_scenarios,
-    summarise,
-    t_interval,
-)
+from forlopsim.experiment import ReplicationResult, replication_table, run_scenarios, summarise
+from forlopsim.output import finite, write_scenario, write_summary
+from forlopsim.record_files import RECORDS_FOLDER
 from forlopsim.scenario import Scenario
+from forlopsim.stats import CONFIDENCE, t_interval
 
 SUMMARY_COLUMNS = ["scenario", "kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"]
 DIFFERENCE_COLUMNS = [
@@ -167,6 +165,11 @@ def folder_name(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._") or "scenario"
 
 
+def records_folder(records_dir: Path, label: str) -> Path:
+    """Where :func:`compare_scenarios` puts a scenario's records: ``<folder name>/records``."""
+    return Path(records_dir) / folder_name(label) / RECORDS_FOLDER
+
+
 def compare_scenarios(
     base: Scenario,
     whatifs: Sequence[Scenario],
@@ -194,7 +197,7 @@ def compare_scenarios(
     root = base.simulation.seed if seed is None else seed
     dirs: list[Path | None] = [None] * len(scenarios)
     if records_dir is not None:
-        dirs = [records_dir / folder_name(name) / "records" for name in names]
+        dirs = [records_folder(records_dir, name) for name in names]
         if len({d.parent for d in dirs}) < len(dirs):
             raise ValueError(f"scenario labels {names} share a folder name")
         for d in dirs:
@@ -210,3 +213,67 @@ def compare_scenarios(
         seed=root,
         results=dict(zip(names, grouped, strict=True)),
     )
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def write_comparison(
+    folder: Path,
+    comparison: Comparison,
+    metas: dict[str, dict[str, Any]],
+    checks: dict[str, pd.DataFrame],
+    paths: Sequence[Path],
+) -> None:
+    """One folder per scenario (as ``forlopsim run --out`` writes), and ``comparison.csv`` /
+    ``comparison.json`` with the differences; ``metas`` and ``checks`` are each scenario's run
+    facts and warm-up check, ``paths`` its file (base first)."""
+    summary = comparison.summary()
+    files = dict(zip(comparison.scenarios, paths, strict=True))
+    for label, scenario in comparison.scenarios.items():
+        own = folder / folder_name(label)
+        own.mkdir(exist_ok=True)
+        table = comparison.tables[label]
+        rows = summary[summary["scenario"] == label].drop(columns="scenario")
+        meta = metas[label] | {"scenario_file": str(files[label])}
+        write_summary(own, meta, rows.reset_index(drop=True), table)
+        write_scenario(own, scenario, checks[label])
+    differences = comparison.differences()
+    differences.to_csv(folder / "comparison.csv", index=False)
+    document = {
+        "base": comparison.base,
+        "scenarios": {
+            label: {
+                "name": scenario.name,
+                "file": str(files[label]),
+                "folder": folder_name(label),
+            }
+            for label, scenario in comparison.scenarios.items()
+        },
+        "replications": comparison.replications,
+        "seed": comparison.seed,
+        "common_random_numbers": True,
+        "confidence": comparison.confidence,
+        **{k: v for k, v in metas[comparison.base].items() if k in _SHARED_META},
+        "differences": {
+            label: {
+                row.kpi: {
+                    "base_mean": finite(row.base_mean),
+                    "whatif_mean": finite(row.whatif_mean),
+                    "difference": finite(row.difference),
+                    "ci_low": finite(row.ci_low),
+                    "ci_high": finite(row.ci_high),
+                    "n": int(row.n),
+                    "significant": bool(row.significant),
+                }
+                for row in differences[differences["scenario"] == label].itertuples()
+            }
+            for label in comparison.whatifs
+        },
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    (folder / "comparison.json").write_text(text + "\n")
+
+
+_SHARED_META = ("jobs", "forlopsim_version", "created", "wall_seconds")
+"""Run facts of the base that ``comparison.json`` repeats (the same for every scenario)."""

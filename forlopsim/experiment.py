@@ -4,13 +4,14 @@ Replication *i* always uses the *i*-th child of ``SeedSequence(seed)``, whicheve
 so results are identical for any number of jobs. Every scenario of a batch gets the same
 replication seeds: since each kind of draw has its own stream, that is what gives a comparison
 *common random numbers* (DESIGN §4). Workers are separate processes (``spawn``, so nothing
-depends on the parent's state); each computes its replication's KPIs and, if asked, writes its
+depends on the parent's state; :mod:`forlopsim.pool`); each computes its replication's KPIs and, if asked, writes its
 records as Parquet and returns its occupancy series, so that no large table crosses a process
 boundary.
 
 Output analysis:
 
-* :func:`t_interval` and :func:`summarise` — Student-t confidence intervals over replications;
+* :func:`summarise` — Student-t confidence intervals over replications
+  (:func:`forlopsim.stats.t_interval`);
 * :func:`replications_needed` — how many replications reach a wanted precision, from a pilot;
 * :func:`mser` and :func:`warmup_check` — the MSER-5 truncation point of each place's occupancy,
   and a :class:`WarmupWarning` when it lies after the scenario's warm-up.
@@ -20,11 +21,10 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +34,12 @@ import pandas as pd
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.metrics import kpis, occupancy_series, shared
+from forlopsim.pool import completed
+from forlopsim.record_files import TABLES, meta_path, table_path
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario
+from forlopsim.stats import CONFIDENCE, t_interval, t_quantile
 
-CONFIDENCE = 0.95
 MSER_BATCH = 5  # MSER-5: the series is averaged in batches of 5 before truncation is chosen
 WARMUP_STEP_DAYS = 7.0  # not a domain number: bin width of the occupancy series the check reads
 # not a domain number: a transient that moves a place's observed mean by 1% or less is ignored
@@ -96,20 +98,17 @@ def write_records(records: Records, directory: Path, replication: int) -> None:
     """``events_repNNN.parquet``, ``residents_repNNN.parquet`` and ``meta_repNNN.json``."""
     records.to_parquet(directory, replication)
     meta = json.dumps(records.meta, indent=1, ensure_ascii=False, default=_plain)
-    (directory / f"meta_rep{replication:03d}.json").write_text(meta + "\n")
+    meta_path(directory, replication).write_text(meta + "\n")
 
 
 def read_records(directory: Path, replication: int) -> Records:
     """The records of one replication as :func:`write_records` (and ``forlopsim run --out``)
     wrote them; the ``replication`` column the files carry is dropped."""
-    directory = Path(directory)
     tables = {
-        name: pd.read_parquet(directory / f"{name}_rep{replication:03d}.parquet").drop(
-            columns="replication"
-        )
-        for name in ("events", "residents")
+        name: pd.read_parquet(table_path(directory, name, replication)).drop(columns="replication")
+        for name in TABLES
     }
-    meta = json.loads((directory / f"meta_rep{replication:03d}.json").read_text())
+    meta = json.loads(meta_path(directory, replication).read_text())
     return Records(events=tables["events"], residents=tables["residents"], meta=meta)
 
 
@@ -161,38 +160,15 @@ def run_scenarios(
         for i, s in enumerate(seeds)
     ]
     results: list[ReplicationResult] = []
-    if jobs <= 1 or len(tasks) == 1:
-        for task in tasks:
-            results.append(run_one(*task))
+    with closing(completed(run_one, list(enumerate(tasks)), jobs)) as finished:
+        for _, result in finished:
+            results.append(result)
             if on_done is not None:
-                on_done(results[-1])
-    else:
-        results = _run_pool(tasks, jobs, on_done)
+                on_done(result)
     grouped: list[list[ReplicationResult]] = [[] for _ in scenarios]
     for result in sorted(results, key=lambda r: (r.scenario, r.replication)):
         grouped[result.scenario].append(result)
     return grouped
-
-
-def _run_pool(
-    tasks: list[tuple], jobs: int, on_done: Callable[[ReplicationResult], None] | None
-) -> list[ReplicationResult]:
-    results: list[ReplicationResult] = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        pending: set[Future] = {pool.submit(run_one, *task) for task in tasks}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    results.append(future.result())
-                    if on_done is not None:
-                        on_done(results[-1])
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
-    return results
 
 
 def replication_table(results: list[ReplicationResult]) -> pd.DataFrame:
@@ -214,28 +190,6 @@ def occupancy_table(results: list[ReplicationResult]) -> pd.DataFrame:
 
 
 # -- confidence intervals ----------------------------------------------------------------------
-
-
-def t_quantile(probability: float, degrees_of_freedom: int) -> float:
-    """The Student-t quantile, ``scipy.stats.t.ppf``'s own function (``scipy.special.stdtrit``):
-    importing ``scipy.stats`` would cost every command 0.4 s and a worker some 60 MB."""
-    from scipy import special
-
-    return float(special.stdtrit(degrees_of_freedom, probability))
-
-
-def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Mean and half-width of the Student-t confidence interval (NaN values left out)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n == 0:
-        return math.nan, math.nan
-    mean = float(values.mean())
-    if n == 1:
-        return mean, math.nan
-    half = float(t_quantile((1 + confidence) / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return mean, half
 
 
 def summarise(table: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:

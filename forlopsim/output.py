@@ -1,5 +1,6 @@
 """Writing results atomically: everything goes to a temporary folder beside ``--out`` first,
-then is renamed into place, so an interrupted or failed run leaves no half-written files."""
+then is renamed into place, so an interrupted or failed run leaves no half-written files; and
+the files of a run's folder (summary, run facts, resolved scenario, warm-up check)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+import forlopsim
 from forlopsim.errors import UsageError
+
+if TYPE_CHECKING:
+    from forlopsim.experiment import ReplicationResult
+    from forlopsim.scenario import Scenario
 
 
 def check_out_dir(out: Path) -> None:
@@ -68,6 +75,35 @@ def write_summary(
     (folder / "summary.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     summary.to_csv(folder / "summary.csv", index=False)
     table.to_csv(folder / "replications.csv")
+
+
+def run_meta(
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    jobs: int,
+    results: list[ReplicationResult],
+    wall_seconds: float,
+) -> dict[str, Any]:
+    """The run facts written at the top of ``summary.json``."""
+    return {
+        "scenario": scenario.name,
+        "replications": replications,
+        "seed": seed,
+        "jobs": jobs,
+        "horizon_days": scenario.simulation.horizon_days,
+        "warmup_days": scenario.simulation.warmup_days,
+        "forlopsim_version": forlopsim.__version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 3),
+        "seconds_per_replication": round(sum(r.seconds for r in results) / len(results), 3),
+    }
+
+
+def write_scenario(folder: Path, scenario: Scenario, warmup: pd.DataFrame) -> None:
+    """``scenario.json`` (the resolved scenario that ran) and ``warmup.csv`` (the MSER-5 check)."""
+    (folder / "scenario.json").write_text(scenario.model_dump_json(indent=2) + "\n")
+    warmup.to_csv(folder / "warmup.csv", index=False)
 
 
 def finite(value: float) -> float | None:

@@ -175,9 +175,11 @@ class Records:
 
     def to_parquet(self, directory: Path, replication: int) -> list[Path]:
         """Write ``events`` and ``residents`` as Parquet files tagged with the replication."""
+        from forlopsim.record_files import TABLES, table_path  # the file names, defined once
+
         paths = []
-        for name, table in (("events", self.events), ("residents", self.residents)):
-            path = directory / f"{name}_rep{replication:03d}.parquet"
-            table.assign(replication=replication).to_parquet(path, index=False)
+        for name in TABLES:
+            path = table_path(directory, name, replication)
+            getattr(self, name).assign(replication=replication).to_parquet(path, index=False)
             paths.append(path)
         return paths

@@ -14,9 +14,10 @@ from scenario_builders import build, busy_scenario, flat_queue_scenario
 import forlopsim
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
-from forlopsim.experiment import replication_table, run_replications, t_interval
+from forlopsim.experiment import replication_table, run_replications
 from forlopsim.metrics import occupancy_series
 from forlopsim.records import EVENT_COLUMNS, RESIDENT_COLUMNS
+from forlopsim.stats import t_interval
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "trondheim_baseline.yaml"
 SEED = 5

@@ -14,8 +14,9 @@ from scenario_builders import busy_scenario
 
 from forlopsim.cli import main
 from forlopsim.comparison import DIFFERENCE_COLUMNS, SUMMARY_COLUMNS, compare_scenarios
-from forlopsim.experiment import replication_table, run_scenarios, t_interval
+from forlopsim.experiment import replication_table, run_scenarios
 from forlopsim.scenario import load_scenario
+from forlopsim.stats import t_interval
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BASELINE = SCENARIOS / "trondheim_baseline.yaml"

@@ -18,12 +18,11 @@ from forlopsim.experiment import (
     mser_truncation,
     replications_needed,
     summarise,
-    t_interval,
-    t_quantile,
     warmup_check,
     warn_if_warmup_short,
 )
 from forlopsim.metrics import outcomes
+from forlopsim.stats import t_half_width, t_interval, t_quantile
 
 # -- confidence intervals --------------------------------------------------------------------
 
@@ -78,6 +77,16 @@ def test_t_quantile_is_scipy_stats_t_ppf():
     for df in [*range(1, 120), 250, 1000, 10_000]:
         for p in (0.5, 0.8, 0.9, 0.95, 0.975, 0.995):
             assert t_quantile(p, df) == stats.t.ppf(p, df)
+
+
+def test_t_half_width_of_many_groups_is_the_t_interval_of_each():
+    # the report's chart bands (many groups at once) and the KPI tables share one interval
+    rng = np.random.default_rng(3)
+    samples = [rng.normal(size=n) * 7 for n in (2, 3, 5, 10, 40)]
+    half = t_half_width([s.std(ddof=1) for s in samples], [len(s) for s in samples])
+    assert list(half) == [t_interval(s)[1] for s in samples]
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(t_half_width(1.0, 1))
 
 
 # -- replications needed ---------------------------------------------------------------------

@@ -11,10 +11,9 @@ and is deterministic, which is what lets :mod:`.log` resume a stopped run.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +25,10 @@ from forlopsim.calibration.log import EvaluationLog
 from forlopsim.calibration.parameters import changes, rounded, start_values
 from forlopsim.calibration.spec import Parameter, Target
 from forlopsim.engine.streams import replication_seeds
-from forlopsim.experiment import run_one, t_interval
+from forlopsim.experiment import run_one
+from forlopsim.pool import process_pool
 from forlopsim.scenario import Scenario
+from forlopsim.stats import t_interval
 
 MISSING_PENALTY = 10.0
 """Standardised error charged for a KPI a point leaves undefined (e.g. no one was placed)."""
@@ -61,8 +62,7 @@ class Evaluator:
 
     def __enter__(self) -> Evaluator:
         if self.jobs > 1:
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+            self.pool = process_pool(self.jobs)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -3,7 +3,7 @@ Norwegian (bokmål) or English (``forlopsim report``).
 
 :mod:`.i18n` holds every word and the number formats, :mod:`.data` reads what the charts need
 from the records, :mod:`.charts` draws them, :mod:`.document` lays the report out and writes it,
-:mod:`.command` is the command line.
+:mod:`forlopsim.cli.report` is the command line.
 """
 
 from forlopsim.report.data import ReportData, collect

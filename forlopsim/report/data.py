@@ -16,13 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from forlopsim.comparison import Comparison, folder_name
-from forlopsim.experiment import CONFIDENCE, read_records
+from forlopsim.comparison import Comparison, records_folder
+from forlopsim.experiment import read_records
 from forlopsim.metrics import LOSS_CAUSES, occupancy_series, spells, transitions
 from forlopsim.metrics.spells import observed_years, permanent_tiers
 from forlopsim.records import Records
+from forlopsim.stats import t_half_width
 
 OCCUPANCY_STEP_DAYS = 30.0  # not a domain number: bin width of the occupancy chart (about a month)
 
@@ -53,11 +53,6 @@ class ReportData:
     def differences(self) -> pd.DataFrame:
         """:meth:`Comparison.differences <forlopsim.comparison.Comparison.differences>`, once."""
         return self.comparison.differences()
-
-
-def records_folder(records_dir: Path, label: str) -> Path:
-    """Where :func:`~forlopsim.comparison.compare_scenarios` put a scenario's records."""
-    return Path(records_dir) / folder_name(label) / "records"
 
 
 def tenancy_spells(records: Records) -> pd.DataFrame:
@@ -112,8 +107,7 @@ def band(values: pd.DataFrame, by: list[str], column: str) -> pd.DataFrame:
     stats_ = values.groupby(by, sort=True)[column].agg(["mean", "std", "count"]).reset_index()
     count = stats_["count"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + CONFIDENCE / 2, count - 1)
-        half = np.nan_to_num(t * stats_["std"].to_numpy(float) / np.sqrt(count))
+        half = np.nan_to_num(t_half_width(stats_["std"].to_numpy(float), count))
     stats_["low"] = stats_["mean"] - half
     stats_["high"] = stats_["mean"] + half
     return stats_[[*by, "mean", "low", "high"]]

@@ -16,7 +16,7 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,19 @@ def load_scenario(path: str | Path) -> Scenario:
         more = len(problems) - MAX_PROBLEMS
         problems = [*problems[:MAX_PROBLEMS], Problem(str(path), "", f"… and {more} more problems")]
     raise ScenarioError(problems)
+
+
+def load_scenarios(paths: Sequence[str | Path]) -> list[Scenario]:
+    """Load every file; report the problems of all bad files together, in one error."""
+    scenarios, problems = [], []
+    for path in paths:
+        try:
+            scenarios.append(load_scenario(path))
+        except ScenarioError as error:
+            problems += error.problems
+    if problems:
+        raise ScenarioError(problems)
+    return scenarios
 
 
 def load_merged(

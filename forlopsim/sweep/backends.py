@@ -7,12 +7,11 @@ imported only when asked for.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
 from forlopsim.errors import UsageError
+from forlopsim.pool import completed
 
 Task = tuple[Any, tuple]
 """A key that names the task to the caller, and the arguments of the task function."""
@@ -33,21 +32,9 @@ class LocalBackend:
         self.jobs = jobs
 
     def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Iterator[tuple[Any, Any]]:
-        """Run ``function(*args)`` for every task; unfinished tasks are cancelled on exit."""
-        if self.jobs <= 1 or len(tasks) <= 1:
-            for key, args in tasks:
-                yield key, function(*args)
-            return
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)), mp_context=context)
-        try:
-            pending: dict[Future, Any] = {pool.submit(function, *a): key for key, a in tasks}
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield pending.pop(future), future.result()
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+        """Run ``function(*args)`` for every task; unfinished tasks are cancelled on exit, and a
+        stopped sweep does not wait for running ones (the store keeps only finished results)."""
+        yield from completed(function, tasks, self.jobs, wait_when_stopped=False)
 
 
 class DaskBackend:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -16,44 +15,36 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from forlopsim.cli import EXIT_INTERRUPTED
+from forlopsim.cli.options import add_sweep_options
+from forlopsim.cli.sweeping import say_interrupted, stopped_by_sigterm, sweep_and_report
 from forlopsim.output import atomic_file, finite
 from forlopsim.sensitivity.analysis import CONFIDENCE, require_sobol, sobol_indices
 from forlopsim.sensitivity.chart import sobol_chart
-from forlopsim.sweep.command import (
-    INTERRUPTED,
-    add_sweep_options,
-    stopped_by_sigterm,
-    sweep_and_report,
-)
 from forlopsim.sweep.spec import Sweep, load_spec
 
+DESCRIPTION = (
+    "Run (or resume) the sweep of a SPEC file whose design is sobol, then compute each KPI's "
+    "first-order and total Sobol indices with 95% confidence intervals (SALib) from the mean "
+    "over replications per point. Writes sobol.csv, sobol.json and sobol.png (a bar chart) "
+    "under --out, beside the sweep's results."
+)
 
-def add_sensitivity_parser(sub: argparse._SubParsersAction) -> None:
-    """Register ``sensitivity``."""
-    parser = sub.add_parser(
-        "sensitivity",
-        help="Sobol indices of the KPIs from a sweep with a sobol design",
-        description="Run (or resume) the sweep of a SPEC file whose design is sobol, then "
-        "compute each KPI's first-order and total Sobol indices with 95% confidence intervals "
-        "(SALib) from the mean over replications per point. Writes sobol.csv, sobol.json and "
-        "sobol.png (a bar chart) under --out, beside the sweep's results.",
-    )
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``SPEC`` and the sweep options."""
     parser.add_argument("spec", type=Path, metavar="SPEC", help="the sweep's SPEC.yaml")
     add_sweep_options(parser)
-    parser.set_defaults(command=sensitivity_command)
 
 
-def sensitivity_command(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Check the design, run or resume the sweep, analyse, print and write the indices."""
     require_sobol(load_spec(args.spec))  # before the sweep runs
     try:
         sweep, results, out = sweep_and_report(args)
     except KeyboardInterrupt:
-        print(
-            "forlopsim: interrupted; finished replications are kept, run again to resume",
-            file=sys.stderr,
-        )
-        return INTERRUPTED
+        say_interrupted()
+        return EXIT_INTERRUPTED
     table, skipped = sobol_indices(sweep, results)
     with stopped_by_sigterm():
         write_indices(out, sweep, table, skipped)

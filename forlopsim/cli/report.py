@@ -11,45 +11,40 @@ from __future__ import annotations
 
 import argparse
 import shutil
-from pathlib import Path
 
-from forlopsim.compare_command import load_all, run_comparison, write_comparison
-from forlopsim.comparison import folder_name, labels_for
+from forlopsim.cli.common import print_warnings, run_comparison
+from forlopsim.cli.options import add_base_and_whatifs, add_run_options
+from forlopsim.comparison import labels_for, records_folder, write_comparison
 from forlopsim.errors import UsageError
 from forlopsim.output import check_out_dir, staging
 from forlopsim.report.data import collect
 from forlopsim.report.document import write
 from forlopsim.report.i18n import LANGUAGES, Language
-from forlopsim.run_command import add_run_options, print_warnings
+from forlopsim.scenario import load_scenarios
+
+DESCRIPTION = (
+    "Run a base scenario and what-ifs with common random numbers (as `forlopsim compare`) and "
+    "write, under --out, report.html (self-contained), report.pdf and report.json beside the "
+    "comparison's files: a plain-language summary per what-if, the key-figure tables, charts "
+    "and the assumptions."
+)
 
 
-def add_report_parser(sub: argparse._SubParsersAction) -> None:
-    """Register ``report``."""
-    report = sub.add_parser(
-        "report",
-        help="the budget-hearing report (HTML and PDF) for a base scenario and what-ifs",
-        description="Run a base scenario and what-ifs with common random numbers (as `forlopsim "
-        "compare`) and write, under --out, report.html (self-contained), report.pdf and "
-        "report.json beside the comparison's files: a plain-language summary per what-if, "
-        "the key-figure tables, charts and the assumptions.",
-    )
-    report.add_argument("base", type=Path, metavar="BASE", help="the base scenario file")
-    report.add_argument(
-        "whatifs", type=Path, nargs="+", metavar="WHATIF", help="what-if scenario files"
-    )
-    report.add_argument(
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``BASE WHATIF…``, ``--lang`` and the run options."""
+    add_base_and_whatifs(parser)
+    parser.add_argument(
         "--lang", choices=LANGUAGES, default="nb", help="language of the report (default: nb)"
     )
-    add_run_options(report)
-    report.set_defaults(command=report_command)
+    add_run_options(parser)
 
 
-def report_command(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Validate, run every scenario with CRN, write the comparison files and the report."""
     if args.out is None:
         raise UsageError("report: --out DIR is required (the folder for the report)")
     paths = [args.base, *args.whatifs]
-    scenarios = load_all(paths)
+    scenarios = load_scenarios(paths)
     check_out_dir(args.out)
     lang = Language(args.lang)
     labels = labels_for(scenarios, [p.stem for p in paths])
@@ -64,7 +59,7 @@ def report_command(args: argparse.Namespace) -> int:
         write(collect(comparison, folder), lang, folder)
         if args.no_records:
             for label in comparison.scenarios:
-                shutil.rmtree(folder / folder_name(label) / "records", ignore_errors=True)
+                shutil.rmtree(records_folder(folder, label), ignore_errors=True)
     print_warnings([m for meta in metas.values() for m in meta["warmup_warnings"]])
     print(f"Report written to {args.out}/report.html and {args.out}/report.pdf")
     return 0

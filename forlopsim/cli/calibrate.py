@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,13 +17,14 @@ from forlopsim.calibration.log import EvaluationLog, problem_of
 from forlopsim.calibration.output import calibrated_yaml, write_fit
 from forlopsim.calibration.parameters import check_parameters
 from forlopsim.calibration.spec import TargetsFile, load_parameters, load_targets
+from forlopsim.cli import EXIT_INTERRUPTED
+from forlopsim.cli.options import OUT, REPLICATIONS, SEED, add_jobs, whole_number
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
 from forlopsim.metrics import kpis
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
-from forlopsim.run_command import whole_number
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
 
 DEFAULT_REPLICATIONS = 4
@@ -35,23 +35,22 @@ PROBE_DAYS = 30.0
 """Length of the short run that lists the scenario's KPI names before anything is written."""
 
 
-def add_calibrate_parser(sub: argparse._SubParsersAction) -> None:
-    """Register ``calibrate``."""
-    parser = sub.add_parser(
-        "calibrate",
-        help="fit scenario parameters to published figures (targets)",
-        description="Fit the parameters in PARAMS (dotted paths with bounds, or factors on "
-        "blocks) so that the scenario's KPI means come near the targets, by Nelder-Mead with "
-        "common random numbers. Every evaluated point is logged under --out, so a stopped "
-        "calibration resumes when the same command runs again. Writes the calibrated scenario "
-        "(a YAML file that extends SCENARIO) and the fit table.",
-    )
+DESCRIPTION = (
+    "Fit the parameters in PARAMS (dotted paths with bounds, or factors on blocks) so that the "
+    "scenario's KPI means come near the targets, by Nelder-Mead with common random numbers. "
+    "Every evaluated point is logged under --out, so a stopped calibration resumes when the "
+    "same command runs again. Writes the calibrated scenario (a YAML file that extends "
+    "SCENARIO) and the fit table."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``SCENARIO``, the targets and parameters files, and the calibration's options."""
     parser.add_argument("scenario", type=Path, metavar="SCENARIO")
     parser.add_argument("--targets", type=Path, required=True, metavar="TARGETS.yaml")
     parser.add_argument("--params", type=Path, required=True, metavar="PARAMS.yaml")
-    parser.add_argument(
-        "--out",
-        type=Path,
+    OUT.add(
+        parser,
         default=Path("results/calibration"),
         help="folder for the evaluation log and the fit table (default: results/calibration)",
     )
@@ -61,9 +60,8 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="where to write the calibrated scenario (default: OUT/calibrated.yaml)",
     )
-    parser.add_argument(
-        "--replications",
-        "-n",
+    REPLICATIONS.add(
+        parser,
         type=whole_number(2),
         help=f"replications per candidate point (default: PARAMS's, else {DEFAULT_REPLICATIONS})",
     )
@@ -78,17 +76,14 @@ def add_calibrate_parser(sub: argparse._SubParsersAction) -> None:
         help="replications of the base and calibrated scenarios for the fit table "
         "(default: the scenario's)",
     )
-    parser.add_argument("--seed", type=whole_number(0), help="root seed (default: the scenario's)")
-    parser.add_argument(
-        "--jobs", "-j", type=whole_number(1), default=os.cpu_count() or 1, help="worker processes"
-    )
+    SEED.add(parser, help="root seed (default: the scenario's)")
+    add_jobs(parser)
     parser.add_argument(
         "--restart", action="store_true", help="discard an earlier calibration's log in --out"
     )
-    parser.set_defaults(command=calibrate_command)
 
 
-def calibrate_command(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Check every input, calibrate (resuming a logged run), then write and print the fit."""
     scenario = load_scenario(args.scenario)
     targets = load_targets(args.targets)
@@ -126,7 +121,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
             "run the same command again to resume",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_INTERRUPTED
     write_calibrated(calibration, scenario, args.scenario, write)
     write_fit(args.out, calibration)
     print_fit(calibration)
@@ -203,10 +198,12 @@ class CalibrationProgress:
         self.best = float("inf")
 
     def __enter__(self) -> Callable[[dict[str, Any], bool], None]:
+        """Show the bar; return the function to call after each evaluation."""
         self.view.__enter__()
         return self.advance
 
     def advance(self, entry: dict[str, Any], resumed: bool) -> None:
+        """Count one more evaluation (``resumed``: answered from the log)."""
         self.done += 1
         self.best = min(self.best, entry["distance"])
         origin = " (from the log)" if resumed else ""
@@ -217,4 +214,5 @@ class CalibrationProgress:
         self.view.update(self.done, line=line, best=f"{self.best:.3g}")
 
     def __exit__(self, *exc: object) -> None:
+        """Close the bar."""
         self.view.__exit__(*exc)

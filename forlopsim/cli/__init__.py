@@ -1,0 +1,106 @@
+"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, validate,
+schema.
+
+Each command is a module of this package (``forlopsim.cli.run`` …) with a ``DESCRIPTION``, an
+``add_arguments(parser)`` and a ``command(args)`` returning the exit status; options several
+commands take are defined once in :mod:`.options`. Only the module of the command being run is
+imported: together they import SciPy, Matplotlib and SALib (about 1.2 s), and ``--help``,
+``--version`` or ``validate`` need none of it. User mistakes (bad scenario files, bad arguments)
+end with a short message on stderr and exit status 2, never a traceback, and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from forlopsim import __version__
+from forlopsim.errors import ScenarioError, UsageError
+
+EXIT_USER_ERROR = 2
+"""Exit status of a user mistake (a bad file or argument)."""
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command's module and the one line ``forlopsim --help`` shows for it."""
+
+    module: str
+    summary: str
+
+
+COMMANDS: dict[str, Command] = {
+    "validate": Command("forlopsim.cli.validate", "check scenario files and report every problem"),
+    "schema": Command("forlopsim.cli.schema", "print the JSON Schema of scenario files"),
+    "run": Command(
+        "forlopsim.cli.run", "run replications of a scenario and print the headline KPIs"
+    ),
+    "compare": Command(
+        "forlopsim.cli.compare",
+        "compare what-if scenarios with a base scenario (common random numbers)",
+    ),
+    "report": Command(
+        "forlopsim.cli.report",
+        "the budget-hearing report (HTML and PDF) for a base scenario and what-ifs",
+    ),
+    "sweep": Command(
+        "forlopsim.cli.sweep",
+        "run a design over scenario parameters (grid, Latin hypercube or Sobol)",
+    ),
+    "sensitivity": Command(
+        "forlopsim.cli.sensitivity", "Sobol indices of the KPIs from a sweep with a sobol design"
+    ),
+    "calibrate": Command(
+        "forlopsim.cli.calibrate", "fit scenario parameters to published figures (targets)"
+    ),
+}
+"""Every command, in the order ``--help`` lists them. The summaries live here, not in the
+modules, so that the list is shown without importing any command."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(_command_named(argv))
+    args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.command
+    try:
+        return command(args)
+    except (ScenarioError, UsageError) as error:
+        print(f"forlopsim: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("forlopsim: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` asks for, if it is one of :data:`COMMANDS`."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command listed, only ``only``'s module imported and its
+    arguments added (with none, argparse can still show the list and refuse an unknown name)."""
+    parser = argparse.ArgumentParser(
+        prog="forlopsim",
+        description="Simulate municipal care pathways (forløp) and housing for people with "
+        "substance-use problems and mental illness.",
+    )
+    parser.add_argument("--version", action="version", version=f"forlopsim {__version__}")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    for name, entry in COMMANDS.items():
+        if name != only:
+            sub.add_parser(name, help=entry.summary)
+            continue
+        module = importlib.import_module(entry.module)
+        own = sub.add_parser(name, help=entry.summary, description=module.DESCRIPTION)
+        module.add_arguments(own)
+        own.set_defaults(command=module.command)
+    return parser

@@ -1,0 +1,106 @@
+"""What ``run``, ``compare`` and ``report`` share beyond their options: progress, titles,
+warm-up warnings and the comparison run (no command imports another command's module)."""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forlopsim.comparison import Comparison, compare_scenarios
+from forlopsim.experiment import (
+    WARMUP_STEP_DAYS,
+    ReplicationResult,
+    WarmupWarning,
+    occupancy_table,
+    warmup_check,
+    warn_if_warmup_short,
+)
+from forlopsim.output import run_meta
+from forlopsim.progress import ProgressView
+from forlopsim.scenario import Scenario
+
+
+def run_title(name: str, scenario: Scenario, replications: int, seed: int) -> str:
+    """The first line of a KPI table: what ran, how often, over how many observed years."""
+    years = (scenario.simulation.horizon_days - scenario.simulation.warmup_days) / 365.25
+    return f"{name}: {replications} replications, seed {seed}, {years:.1f} observed years"
+
+
+def check_warmup(
+    scenario: Scenario, results: list[ReplicationResult], label: str = ""
+) -> tuple[pd.DataFrame, list[str]]:
+    """The MSER-5 warm-up check of a scenario's replications, and its warnings' messages
+    (collected here, printed by :func:`print_warnings`)."""
+    check = warmup_check(occupancy_table(results), scenario.simulation.warmup_days)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WarmupWarning)
+        messages = warn_if_warmup_short(check, label)
+    return check, messages
+
+
+def print_warnings(messages: list[str]) -> None:
+    """Warnings go to stderr, one line each, after the table."""
+    for message in messages:
+        print(f"forlopsim: warning: {message}", file=sys.stderr)
+
+
+def run_comparison(
+    scenarios: Sequence[Scenario],
+    labels: list[str],
+    replications: int,
+    seed: int,
+    jobs: int,
+    records_dir: Path | None,
+) -> tuple[Comparison, dict[str, dict[str, Any]], dict[str, pd.DataFrame]]:
+    """Run the base (first) and the what-ifs with common random numbers and a progress bar;
+    return the comparison, each scenario's run facts and each one's warm-up check."""
+    start = time.perf_counter()
+    with progress(replications * len(scenarios)) as advance:
+        comparison = compare_scenarios(
+            scenarios[0],
+            scenarios[1:],
+            replications,
+            seed,
+            jobs,
+            records_dir,
+            advance,
+            labels,
+            WARMUP_STEP_DAYS,
+        )
+    wall = time.perf_counter() - start
+    metas, checks = {}, {}
+    for label, scenario in comparison.scenarios.items():
+        results = comparison.results[label]
+        checks[label], messages = check_warmup(scenario, results, label)
+        metas[label] = run_meta(scenario, replications, seed, jobs, results, wall)
+        metas[label] |= {"warmup_warnings": messages, "compared_with": comparison.base}
+    return comparison, metas, checks
+
+
+class progress:
+    """Replications done: ``with progress(n) as advance: … advance(result)``."""
+
+    def __init__(self, total: int):
+        self.view = ProgressView("replications", total)
+        self.done = 0
+
+    def __enter__(self) -> Callable[[ReplicationResult], None]:
+        """Show the bar; return the function to call after each replication."""
+        self.view.__enter__()
+        return self.advance
+
+    def advance(self, result: ReplicationResult) -> None:
+        """Count one more replication done."""
+        self.done += 1
+        line = f"replication {self.done}/{self.view.total} done ({result.seconds:.1f} s)"
+        self.view.update(self.done, line=line)
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the bar."""
+        self.view.__exit__(*exc)

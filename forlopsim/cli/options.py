@@ -1,0 +1,114 @@
+"""The command-line options and argument types the commands share, each defined once.
+
+As pip's ``cli/cmdoptions.py`` does: an :class:`Option` holds the flags and the settings of one
+option, and a command adds it with :meth:`Option.add`, changing a setting (its help text, its
+minimum) where that command means something else by it. The groups that several commands take
+together (:func:`add_run_options`, :func:`add_sweep_options`, :func:`add_base_and_whatifs`) are
+here too, so that ``run``, ``compare`` and ``report`` (or ``sweep`` and ``sensitivity``) cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
+        return value
+
+    return parse
+
+
+class Container(Protocol):
+    """A parser, argument group or mutually exclusive group: anything options are added to."""
+
+    def add_argument(self, *flags: str, **settings: Any) -> argparse.Action:
+        """Add one option (as :meth:`argparse.ArgumentParser.add_argument`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: its flags and ``add_argument`` settings, added to a parser by :meth:`add`."""
+
+    flags: tuple[str, ...]
+    settings: Mapping[str, Any]
+
+    def add(self, parser: Container, **changes: Any) -> None:
+        """Add the option to ``parser`` (or a group), with ``changes`` to its settings."""
+        parser.add_argument(*self.flags, **{**self.settings, **changes})
+
+
+REPLICATIONS = Option(
+    ("--replications", "-n"), {"type": whole_number(1), "help": "default: the (base) scenario's"}
+)
+SEED = Option(
+    ("--seed",), {"type": whole_number(0), "help": "root seed (default: the (base) scenario's)"}
+)
+OUT = Option(
+    ("--out",), {"type": Path, "help": "folder for results (nothing is written without it)"}
+)
+NO_RECORDS = Option(
+    ("--no-records",),
+    {"action": "store_true", "help": "do not write the event records (Parquet)"},
+)
+SCHEDULER = Option(
+    ("--scheduler",),
+    {"metavar": "ADDRESS", "help": "run on a Dask cluster, e.g. tcp://host:8786"},
+)
+DASK_WORKERS = Option(
+    ("--dask-workers",),
+    {
+        "type": whole_number(1),
+        "metavar": "N",
+        "help": "run on a Dask LocalCluster of N worker processes",
+    },
+)
+
+
+def add_jobs(parser: argparse.ArgumentParser, help: str = "worker processes") -> None:
+    """``--jobs/-j``: worker processes, one per CPU by default."""
+    parser.add_argument(
+        "--jobs", "-j", type=whole_number(1), default=os.cpu_count() or 1, help=help
+    )
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``run``, ``compare`` and ``report`` share."""
+    REPLICATIONS.add(parser)
+    SEED.add(parser)
+    add_jobs(parser)
+    OUT.add(parser)
+    NO_RECORDS.add(parser)
+
+
+def add_base_and_whatifs(parser: argparse.ArgumentParser) -> None:
+    """The positional ``BASE WHATIF…`` of ``compare`` and ``report``."""
+    parser.add_argument("base", type=Path, metavar="BASE", help="the base scenario file")
+    parser.add_argument(
+        "whatifs", type=Path, nargs="+", metavar="WHATIF", help="what-if scenario files"
+    )
+
+
+def add_sweep_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``sweep`` and ``sensitivity`` share: ``--out``, ``--jobs`` and the Dask
+    backend (a scheduler address or a local cluster, not both)."""
+    OUT.add(parser, help="folder of the sweep's results (default: sweep-<SPEC stem>)")
+    add_jobs(parser, "local worker processes")
+    dask = parser.add_mutually_exclusive_group()
+    SCHEDULER.add(dask)
+    DASK_WORKERS.add(dask)

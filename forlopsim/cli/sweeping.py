@@ -1,0 +1,74 @@
+"""What ``sweep`` and ``sensitivity`` share: choosing the backend, running or resuming the
+sweep with progress, and stopping cleanly on SIGTERM (no command imports another's module)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from forlopsim.sweep.backends import Backend, DaskBackend, LocalBackend
+from forlopsim.sweep.design import design_table
+from forlopsim.sweep.progress import SweepProgress
+from forlopsim.sweep.run import run_sweep
+from forlopsim.sweep.spec import Sweep, load_spec
+
+
+def default_out(spec: Path) -> Path:
+    """``sweep-<stem>`` in the current folder."""
+    return Path(f"sweep-{spec.stem}")
+
+
+def backend_for(args: argparse.Namespace) -> Backend:
+    """Dask when asked for (a clear error if it is not installed), else local processes."""
+    if args.scheduler is not None or args.dask_workers is not None:
+        return DaskBackend(args.scheduler, args.dask_workers)
+    return LocalBackend(args.jobs)
+
+
+def sweep_and_report(args: argparse.Namespace) -> tuple[Sweep, pd.DataFrame, Path]:
+    """Load the spec, run or resume the sweep with progress, and say what was done."""
+    sweep = load_spec(args.spec)
+    out = args.out or default_out(args.spec)
+    backend = backend_for(args)
+    start = time.perf_counter()
+    with stopped_by_sigterm(), SweepProgress() as show:
+        results = run_sweep(sweep, out, backend, on_progress=show)
+    points = len(design_table(sweep))
+    print(
+        f"{sweep.spec.name}: {points} points × {sweep.replications} replications "
+        f"(seed {sweep.seed}) in {out}/ ({time.perf_counter() - start:.1f} s)"
+    )
+    return sweep, results, out
+
+
+def say_interrupted() -> None:
+    """Tell the user that an interrupted sweep kept its finished replications."""
+    print(
+        "forlopsim: interrupted; finished replications are kept, run again to resume",
+        file=sys.stderr,
+    )
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so that workers are stopped and finished files kept."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

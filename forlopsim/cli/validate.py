@@ -1,0 +1,33 @@
+"""``forlopsim validate FILE…``: check scenario files and report every problem of every file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from forlopsim.cli import EXIT_USER_ERROR
+from forlopsim.errors import ScenarioError
+from forlopsim.scenario import load_scenario
+
+DESCRIPTION = None
+"""``validate --help`` shows only the usage and the arguments."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """One or more scenario files."""
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+
+def command(args: argparse.Namespace) -> int:
+    """Load each file; print ``ok`` or its problems; status 2 if any file is bad."""
+    failed = False
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            failed = True
+            print(f"forlopsim: {error}", file=sys.stderr)
+            continue
+        print(f"{path}: ok ({scenario.name})")
+    return EXIT_USER_ERROR if failed else 0

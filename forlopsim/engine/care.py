@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 import simpy
 
 from forlopsim.engine.places import Crisisbed, Institution
+from forlopsim.engine.streams import CRISIS_OUTCOME, CRISIS_ROUTE, STAY
 from forlopsim.scenario.scenario import HOMELESS, Scenario
 
 if TYPE_CHECKING:
@@ -22,10 +23,7 @@ class Care:
     __slots__ = (
         "_after_discharge_days",
         "_crisis",
-        "_outcome_draw",
         "_record",
-        "_route_draw",
-        "_stay_draw",
         "_treatment_institution",
         "beds",
         "crisis_beds",
@@ -55,10 +53,6 @@ class Care:
         self._after_discharge_days = None if after is None else after.days
         treatment = hazards.treatment_referral
         self._treatment_institution = None if treatment is None else treatment.institution
-        streams = kernel.streams
-        self._route_draw = streams.crisis_route
-        self._outcome_draw = streams.crisis_outcome
-        self._stay_draw = streams.length_of_stay
 
     def close(self) -> None:
         """Empty every list (at the end of a run: see ``World.close``)."""
@@ -73,14 +67,13 @@ class Care:
         spec = self._crisis
         team = r.team
         met = team is not None and team.covered(now)
-        draw = self._route_draw.uniform
-        if met and draw() < spec.team_met.resolves:
+        if met and r.number(CRISIS_ROUTE) < spec.team_met.resolves:
             self._record(r, "crisis", cause="team")
             return
         bed, turned_away = self._find_bed(r)
         if bed is not None:
             route = "self_referral_bed" if bed.self_referral else "crisis_bed"
-        elif turned_away and draw() >= spec.turned_away_to_emergency:
+        elif turned_away and r.number(CRISIS_ROUTE) >= spec.turned_away_to_emergency:
             route = "stay_put"
         else:
             route = "emergency"
@@ -91,7 +84,7 @@ class Care:
             admission *= spec.team_met.admission
             loss *= spec.team_met.tenancy_loss
             death *= spec.team_met.death
-        u = self._outcome_draw.uniform()
+        u = r.number(CRISIS_OUTCOME)
         if u < death:
             self.kernel.exit(r, "death_overdose" if r.problem != "mental" else "death_other")
             return
@@ -118,12 +111,11 @@ class Care:
                 b for b in self.self_referral_beds if now - r.last_self_referral >= b.min_gap
             )
         candidates.extend(self.crisis_beds)
-        draw = self._route_draw.uniform
         for bed in candidates:
             if (
                 bed.capacity > 0
                 and bed.eligible(r)
-                and (bed.request >= 1.0 or draw() < bed.request)
+                and (bed.request >= 1.0 or r.number(CRISIS_ROUTE) < bed.request)
             ):
                 if bed.free:
                     return bed, turned_away
@@ -154,12 +146,11 @@ class Care:
                 self.kernel.zero_wait(r, waiting)
         self._record(r, "admission", place.name, cause=cause)
         self.kernel.move(r, place.name, cause)
-        draw = self._stay_draw
-        stay = place.length_of_stay(draw.generator)
+        stay = place.length_of_stay(r.number(STAY))
         ending = "planned"
         early = place.early
-        if early and draw.uniform() < early:
-            stay *= draw.uniform()
+        if early and r.number(STAY) < early:
+            stay *= r.number(STAY)
             ending = "early"
         tier = r.tier
         if tier is not None and not tier.held_while_away:

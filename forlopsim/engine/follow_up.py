@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 import simpy
 
 from forlopsim.engine.places import Team
+from forlopsim.engine.streams import HANDOVER
 from forlopsim.scenario.population import AGE_GROUPS, PROBLEMS, SEXES
 from forlopsim.scenario.scenario import EXITED, Scenario
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 class FollowUp:
     """The follow-up teams of one replication and the route from a resident to their team."""
 
-    __slots__ = ("_handover_delay", "_handover_draw", "_record", "kernel", "routes", "teams")
+    __slots__ = ("_handover_delay", "_record", "kernel", "routes", "teams")
 
     def __init__(self, scenario: Scenario, kernel: Kernel):
         """The teams of ``scenario.services``, with empty caseloads, and every route."""
@@ -46,8 +47,7 @@ class FollowUp:
                     self.routes[(need, problem, sex, age)] = self.teams[route.team]
                     break
         delay = spec.handover_delay
-        self._handover_delay = None if delay is None else delay.sampler()
-        self._handover_draw = kernel.streams.handover
+        self._handover_delay = None if delay is None else delay.quantile()
 
     def close(self) -> None:
         """Empty every list (at the end of a run: see ``World.close``)."""
@@ -66,7 +66,7 @@ class FollowUp:
             if self._handover_delay is None:
                 self._handover(r)
             else:
-                delay = self._handover_delay(self._handover_draw.generator)
+                delay = self._handover_delay(r.number(HANDOVER))
                 self.kernel.schedule(delay, self._on_handover, (r, r.team_token))
             return
         self._leave_team_lists(r, team)

@@ -17,7 +17,8 @@ import simpy
 
 from forlopsim.engine.allocation import allocation_policy
 from forlopsim.engine.places import Tier, WaitingList, eligibility_key
-from forlopsim.scenario.distributions import Sampler
+from forlopsim.engine.streams import AFTER_BREAKDOWN, BAN, TIME_LIMIT
+from forlopsim.scenario.distributions import Quantile
 from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
 
 if TYPE_CHECKING:
@@ -29,13 +30,10 @@ class Housing:
     """The housing tiers of one replication: allocation, tenancies, breakdown and bans."""
 
     __slots__ = (
-        "_ban_draw",
         "_ban_durations",
-        "_breakdown_draw",
         "_env",
         "_own_housing_to",
         "_record",
-        "_stay_draw",
         "_to_temporary",
         "kernel",
         "options_by_key",
@@ -57,13 +55,9 @@ class Housing:
         self.options_by_key: dict[tuple[int, str, str, str], Options] = {}
         """Each :func:`eligibility_key`'s options, built when first needed."""
         self.policy = allocation_policy(spec.allocation)
-        self._ban_durations: dict[str, Sampler] = {
-            name: t.ban.duration.sampler() for name, t in spec.tiers.items() if t.ban is not None
+        self._ban_durations: dict[str, Quantile] = {
+            name: t.ban.duration.quantile() for name, t in spec.tiers.items() if t.ban is not None
         }
-        streams = kernel.streams
-        self._stay_draw = streams.length_of_stay
-        self._ban_draw = streams.ban
-        self._breakdown_draw = streams.tenancy_breakdown
         self._to_temporary = scenario.hazards.tenancy_breakdown.to_temporary
         own = scenario.hazards.own_housing
         self._own_housing_to = None if own is None else own.to
@@ -198,7 +192,7 @@ class Housing:
         if r.at_home:
             self.kernel.move(r, tier.name, cause)
         if tier.max_stay is not None:
-            delay = tier.max_stay(self._stay_draw.generator)
+            delay = tier.max_stay(r.number(TIME_LIMIT))
             self.kernel.schedule(delay, self._on_max_stay, (r, r.housing_token))
 
     def end_tenancy(self, r: Resident, cause: str) -> Tier:
@@ -255,12 +249,12 @@ class Housing:
         tier = r.tier
         assert tier is not None
         now = self._env.now
-        if tier.ban is not None and self._ban_draw.uniform() < tier.ban.probability:
-            until = now + self._ban_durations[tier.name](self._ban_draw.generator)
+        if tier.ban is not None and r.number(BAN) < tier.ban.probability:
+            until = now + self._ban_durations[tier.name](r.number(BAN))
             r.bans[tier.name] = until
             self._record(r, "ban", tier.name, cause="breakdown")
             self.kernel.schedule(until - now, self._on_ban_end, (r, tier.name, until))
-        temporary_ok = self._breakdown_draw.uniform() < self._to_temporary
+        temporary_ok = r.number(AFTER_BREAKDOWN) < self._to_temporary
         self.lose_tenancy(r, "breakdown", temporary_ok)
 
     def _on_ban_end(self, event: simpy.Event) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from forlopsim.scenario.care import CrisisBed as CrisisBedSpec
 from forlopsim.scenario.care import Institution as InstitutionSpec
-from forlopsim.scenario.distributions import Sampler
+from forlopsim.scenario.distributions import Quantile
 from forlopsim.scenario.housing import Ban, Eligibility
 from forlopsim.scenario.housing import Tier as TierSpec
 from forlopsim.scenario.services import WEEKDAYS, Coverage
@@ -128,7 +128,7 @@ class Tier(Place):
         self.eligible = eligibility_check(spec.eligibility)
         self.allocatable = spec.allocatable
         self.temporary = spec.temporary
-        self.max_stay: Sampler | None = None if spec.max_stay is None else spec.max_stay.sampler()
+        self.max_stay: Quantile | None = None if spec.max_stay is None else spec.max_stay.quantile()
         self.held_while_away = spec.held_while_away
         self.ban: Ban | None = spec.ban
 
@@ -159,7 +159,7 @@ class Crisisbed(Place):
         super().__init__(name, spec.beds, None)
         self.eligible = eligibility_check(spec.eligibility)
         self.self_referral = spec.self_referral
-        self.length_of_stay = spec.length_of_stay.sampler()
+        self.length_of_stay = spec.length_of_stay.quantile()
         self.min_gap = spec.min_days_between_stays
         self.request = spec.request_probability
 
@@ -174,7 +174,7 @@ class Institution(Place):
         super().__init__(
             name, spec.beds, WaitingList(name, by_need=False) if spec.waiting_list else None
         )
-        self.length_of_stay = spec.length_of_stay.sampler()
+        self.length_of_stay = spec.length_of_stay.quantile()
         self.early = spec.early_discharge
 
 

@@ -1,11 +1,17 @@
-"""Competing risks: on every change of state each possible next event draws its own time from
-its own stream; the earliest is scheduled and any earlier schedule becomes stale.
+"""Competing risks by the next-reaction method (Gibson & Bruck 2000): each risk of a resident
+has a threshold of cumulative hazard, a standard exponential from the resident's own numbers of
+that risk; the risk happens when its hazard, integrated over the resident's states, reaches the
+threshold, and then draws its next threshold. After every change of state the rates change and
+the earliest risk is scheduled afresh; an earlier schedule becomes stale. With piecewise-constant
+rates this is the same process as drawing every risk's time anew at each change, but a
+resident's k-th crisis takes their k-th crisis number in every scenario: common random numbers
+stay synchronised through a what-if.
 
 For a resident with need ``n`` in a tier with support ``s`` (shortfall ``d = n − s``):
 tenancy breakdown ``base[n] × under_support^max(d,0) × follow-up × violence``; crisis
 ``base[n] × under_support^max(d,0) × follow-up × homeless × low-threshold``; need step-up and
 step-down; recovery, moving away and death (background + overdose, × homeless, × the excess
-after an institution discharge, a piecewise-constant hazard redrawn when the window closes).
+after an institution discharge, a piecewise-constant hazard changed when the window closes).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from forlopsim.engine.places import Crisisbed, Institution, Team, Tier
+from forlopsim.engine.streams import DEATH_CAUSE, KIND, LOW_THRESHOLD
 from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
 from forlopsim.units import DAYS_PER_YEAR
 
@@ -26,12 +33,11 @@ if TYPE_CHECKING:
     from forlopsim.engine.housing import Housing
     from forlopsim.engine.kernel import Kernel
     from forlopsim.engine.resident import Resident
-    from forlopsim.engine.streams import Streams
 
 Handler = Callable[["Resident"], None]
 """What a competing risk does to a resident when it comes due."""
-RiskTable = list[tuple[float, Callable[[], float], Handler]]
-"""A state's competing risks: (rate per day, standard-exponential draw, handler)."""
+RiskTable = list[tuple[int, float, Handler]]
+"""A state's competing risks: (risk index, rate per day, handler), those with a rate > 0."""
 StateKey = tuple[
     Crisisbed | Institution | None, int, Tier | None, Team | None, str, bool | None, bool, str,
     str, bool,
@@ -46,22 +52,6 @@ table together."""
 def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[float]:
     """Index by need level (0 unused); per-year rates become per-day rates."""
     return [0.0] + [per_year.get(n, 0.0) / DAYS_PER_YEAR for n in levels]
-
-
-class _Draws:
-    """The standard-exponential draw of each stream ``after_change`` uses, bound once."""
-
-    __slots__ = ("crisis", "death", "own_housing", "tenancy_breakdown", "treatment_referral")
-    crisis: Callable[[], float]
-    death: Callable[[], float]
-    own_housing: Callable[[], float]
-    tenancy_breakdown: Callable[[], float]
-    treatment_referral: Callable[[], float]
-
-    def __init__(self, streams: Streams):
-        """Bind each stream's draw."""
-        for name in self.__slots__:
-            setattr(self, name, getattr(streams, name).exponential)
 
 
 class _Handlers:
@@ -99,14 +89,11 @@ class Risks:
         "_background",
         "_breakdown_base",
         "_breakdown_under",
-        "_contact_draw",
         "_contact_effect",
         "_crisis_base",
         "_crisis_homeless",
         "_crisis_under",
-        "_death_draw",
         "_down",
-        "_draws",
         "_env",
         "_handlers",
         "_horizon",
@@ -170,25 +157,20 @@ class Risks:
         own = h.own_housing
         self._own_rate = _per_day(own.per_year) if own is not None else [0.0] * 5
         self._own_from = frozenset(own.places) if own is not None else frozenset()
-        s = kernel.streams
-        # per need level: the risks whose rate depends on need alone, those with a rate, in the
-        # order after_change compares them (the first of equal times wins)
+        # per need level: the risks whose rate depends on need alone, those with a rate
         self._steady: list[RiskTable] = [
             [
-                (rate, stream.exponential, handler)
-                for rate, stream, handler in (
-                    (self._up[n] if n < 4 else 0.0, s.need_up, self._need_up),
-                    (self._down[n] if n > 1 else 0.0, s.need_down, self._need_down),
-                    (self._recovery[n], s.recovery, self._recover),
-                    (self._move_away, s.move_away, self._move_away_exit),
+                (KIND[risk], rate, handler)
+                for risk, rate, handler in (
+                    ("need_up", self._up[n] if n < 4 else 0.0, self._need_up),
+                    ("need_down", self._down[n] if n > 1 else 0.0, self._need_down),
+                    ("recovery", self._recovery[n], self._recover),
+                    ("move_away", self._move_away, self._move_away_exit),
                 )
                 if rate > 0
             ]
             for n in range(5)
         ]
-        self._draws = _Draws(s)
-        self._contact_draw = s.low_threshold.uniform
-        self._death_draw = s.death.uniform
         self._on_risk_bound = self._on_risk  # one bound method, not a new one per schedule
         # the handler of each risk, bound once: a pending risk carries its handler, not a name
         self._handlers = _Handlers(self, housing, care)
@@ -204,18 +186,16 @@ class Risks:
         self._on_risk_bound = None  # type: ignore[assignment]
 
     def after_change(self, r: Resident) -> None:
-        """After any change of state: refresh low-threshold contact, then draw every competing
-        risk afresh and schedule the earliest.
+        """After any change of state: refresh low-threshold contact, bring the resident's
+        cumulative hazards up to now at the old rates, and schedule the risk that reaches its
+        threshold first at the new ones.
 
         Low-threshold services reach residents who are homeless, in temporary housing or
         waiting for follow-up; whether they reach one is drawn once per such spell, and a
         resident they reach has a lower crisis rate.
 
         The hottest function of a run (about 100,000 calls per baseline replication), so it is
-        one function (no frame per step), the streams' draw functions are bound once
-        (``_draws``) and state is read into locals. The draws and their order, and every product
-        and its order, must not change: each stream would hand out other numbers
-        (``bench/check_identical.py``)."""
+        one function (no frame per step) and state is read into locals."""
         location = r.location
         if location == EXITED:
             return
@@ -230,7 +210,7 @@ class Risks:
                 location == HOMELESS or team is None or (tier is not None and tier.temporary)
             ):
                 if contact is None:
-                    contact = r.contact = self._contact_draw() < low_threshold.reach
+                    contact = r.contact = r.number(LOW_THRESHOLD) < low_threshold.reach
                     if contact:
                         self._record(r, "contact_start")
             elif contact is not None:
@@ -238,6 +218,16 @@ class Risks:
                     self._record(r, "contact_end")
                 contact = r.contact = None
         r.epoch += 1
+        remaining = r.remaining
+        elapsed = now - r.clock
+        if elapsed > 0.0:  # the hazard since the last change, at that state's rates
+            for risk, rate, _ in r.table:
+                remaining[risk] -= rate * elapsed
+            r.clock = now
+        fired = r.fired
+        if fired >= 0:  # the risk that just happened starts afresh
+            r.fired = -1
+            remaining[fired] = r.number(fired)
         window = r.post_discharge_until - now
         after_discharge = window > 0
         key = (stay, r.need, tier, team, location, contact, r.violence_high, r.problem,
@@ -245,23 +235,25 @@ class Risks:
         table = self.tables.get(key)
         if table is None:
             table = self.tables[key] = self._risk_table(r, contact, after_discharge)
+        r.table = table
         best = math.inf
         due = None
-        for rate, draw, handler in table:
-            x = draw() / rate
+        for risk, rate, handler in table:
+            x = remaining[risk] / rate
             if x < best:
-                best, due = x, handler
+                best, due, fired = x, handler, risk
         if after_discharge and window < best:
-            best, due = window, self._handlers.window
+            best, due, fired = window, self._handlers.window, -1
         if due is not None and now + best < self._horizon:  # as in Kernel.schedule
-            simpy.Timeout(self._env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)
+            # a hazard a rounding error past its threshold is due now
+            delay = best if best > 0.0 else 0.0
+            simpy.Timeout(self._env, delay, (r, r.epoch, due, fired)).callbacks.append(
+                self._on_risk_bound
+            )
 
     def _risk_table(self, r: Resident, contact: bool | None, after_discharge: bool) -> RiskTable:
-        """The competing risks of a resident in ``r``'s state, as (rate per day, draw, handler)
-        in the order ``after_change`` draws them (the first of equal times wins), those with
-        a rate > 0. Built once per state (:data:`StateKey`): every rate is the same product,
-        taken in the same order, as when it was computed on every call."""
-        draws = self._draws
+        """The competing risks of a resident in ``r``'s state, as (risk index, rate per day,
+        handler), those with a rate > 0. Built once per state (:data:`StateKey`)."""
         handlers = self._handlers
         location, tier, team, n = r.location, r.tier, r.team, r.need
         overdose = self._overdose[r.problem]
@@ -279,7 +271,7 @@ class Risks:
             if contact:
                 rate *= self._contact_effect
             if rate > 0:
-                table.append((rate, draws.crisis, handlers.crisis))
+                table.append((KIND["crisis"], rate, handlers.crisis))
             if tier is not None:
                 rate = self._breakdown_base[n]
                 if shortfall > 0:
@@ -289,25 +281,28 @@ class Risks:
                 if r.violence_high:
                     rate *= self._violence
                 if rate > 0:
-                    table.append((rate, draws.tenancy_breakdown, handlers.tenancy_breakdown))
+                    table.append((KIND["tenancy_breakdown"], rate, handlers.tenancy_breakdown))
             table.extend(self._steady[n])
             if location in self._own_from and self._own_rate[n] > 0:
-                table.append((self._own_rate[n], draws.own_housing, handlers.own_housing))
+                table.append((KIND["own_housing"], self._own_rate[n], handlers.own_housing))
             if r.problem in self._treatment_problems and self._treatment[n] > 0:
                 table.append(
-                    (self._treatment[n], draws.treatment_referral, handlers.treatment_referral)
+                    (KIND["treatment_referral"], self._treatment[n], handlers.treatment_referral)
                 )
         death = self._background[r.age_group] + overdose
         if after_discharge:
             death *= self._after_discharge
         if death > 0:
-            table.append((death, draws.death, handlers.death))
+            table.append((KIND["death"], death, handlers.death))
         return table
 
     def _on_risk(self, event: simpy.Event) -> None:
-        r, epoch, handler = event.value  # type: ignore[misc]  # SimPy: Optional[Any]
+        """A risk reached its threshold (or the post-discharge window closed, ``fired`` -1):
+        it happens, and the next ``after_change`` gives it its next threshold."""
+        r, epoch, handler, fired = event.value  # type: ignore[misc]  # SimPy: Optional[Any]
         if r.epoch != epoch:
             return
+        r.fired = fired
         handler(r)
         self.after_change(r)
 
@@ -318,7 +313,7 @@ class Risks:
         if r.location == HOMELESS:
             overdose *= self._overdose_homeless
         overdose_share = overdose / (background + overdose)
-        cause = "death_overdose" if self._death_draw() < overdose_share else "death_other"
+        cause = "death_overdose" if r.number(DEATH_CAUSE) < overdose_share else "death_other"
         self.kernel.exit(r, cause)
 
     def _need_up(self, r: Resident) -> None:

@@ -18,7 +18,7 @@ from forlopsim.engine.housing import Housing
 from forlopsim.engine.kernel import Kernel
 from forlopsim.engine.resident import Resident
 from forlopsim.engine.risks import Risks
-from forlopsim.engine.streams import Stream, Streams
+from forlopsim.engine.streams import ATTRIBUTES, INITIAL, OFFSET, SIZE, Stream, Streams, stream_id
 from forlopsim.records import Recorder, ResidentRow
 from forlopsim.scenario.population import (
     AGE_GROUPS,
@@ -55,6 +55,11 @@ def _categorical(shares: dict[Any, float], order: tuple[Any, ...]) -> Callable[[
     cumulative = list(itertools.accumulate(shares[v] for v in values))
     cumulative[-1] = 1.0
     return lambda u: values[bisect.bisect_right(cumulative, u)]
+
+
+ATTRIBUTE_NUMBERS = slice(OFFSET[ATTRIBUTES], OFFSET[ATTRIBUTES] + SIZE[ATTRIBUTES])
+"""Where a resident's attribute numbers are in their row: sex, age group, problem, violence
+risk, need, and where they start."""
 
 
 class World:
@@ -105,13 +110,14 @@ class World:
                 Mix(base, initial.mix),
                 _categorical(initial.start_in, tuple(initial.start_in)),
             )
-            for _ in range(initial.size):
-                self._arrive("initial", mix, start)
-        streams = self.streams.referral_streams(len(referrals.streams))
+            initial_id = stream_id(INITIAL)
+            for index in range(initial.size):
+                self._arrive(INITIAL, initial_id, index, mix, start)
         env = self.kernel.env
-        for (name, spec), stream in zip(referrals.streams.items(), streams, strict=True):
+        for name, spec in referrals.streams.items():
             if spec.annual_rate > 0:
-                env.process(self._referrals(name, spec, stream, Mix(base, spec.mix)))
+                arrivals = self.streams.arrivals(name)
+                env.process(self._referrals(name, spec, arrivals, Mix(base, spec.mix)))
         env.run(until=self.kernel.horizon)
 
     def close(self) -> None:
@@ -139,6 +145,8 @@ class World:
         top = rate * (1 + amplitude)
         start = _categorical(spec.start_in, tuple(spec.start_in))
         env = self.kernel.env
+        number = stream_id(name)
+        index = 0
         while True:
             yield env.timeout(stream.exponential() / top)
             if amplitude:
@@ -147,22 +155,29 @@ class World:
                 )
                 if stream.uniform() * top > now_rate:
                     continue
-            self._arrive(name, mix, start)
+            self._arrive(name, number, index, mix, start)
+            index += 1
 
-    def _arrive(self, stream_name: str, mix: Mix, start: Callable[[float], str]) -> None:
-        """A resident is referred: drawn, recorded, placed where they start, sent to a team."""
-        u = self.streams.attributes.uniform
+    def _arrive(
+        self, stream_name: str, stream: int, index: int, mix: Mix, start: Callable[[float], str]
+    ) -> None:
+        """A resident is referred: the ``index``-th of their stream, with their own numbers
+        (``Streams.row``), drawn, recorded, placed where they start, sent to a team."""
+        row = self.streams.row(stream)
+        sex, age_group, problem, violence, need, where = row[ATTRIBUTE_NUMBERS]
         r = Resident(
             next(self._ids),
-            mix.sex(u()),
-            mix.age_group(u()),
-            mix.problem(u()),
-            mix.violence(u()) == "high",
-            mix.need(u()),
+            mix.sex(sex),
+            mix.age_group(age_group),
+            mix.problem(problem),
+            mix.violence(violence) == "high",
+            mix.need(need),
+            (self.streams, stream, index, row),
         )
-        place = start(self.streams.start.uniform())
+        place = start(where)
         kernel = self.kernel
         now = kernel.env.now
+        r.start_clocks(now)
         self.residents[r.id] = r
         self.recorder.residents.append(
             ResidentRow(

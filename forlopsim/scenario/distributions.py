@@ -1,11 +1,13 @@
 """Probability distributions of durations, as a tagged union on ``kind``.
 
 Every distribution is given in the terms a planner knows (a mean and a spread, or bounds) and
-turns itself into a sampler: a function of a ``numpy.random.Generator`` returning days.
+turns itself into its inverse distribution function (:data:`Quantile`): the engine draws every
+duration by inversion, from one uniform number of the resident it is for.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from typing import Annotated, Literal
@@ -15,7 +17,10 @@ from pydantic import Field, model_validator
 
 from forlopsim.scenario.base import Model, NonNegative, Positive
 
-Sampler = Callable[[np.random.Generator], float]
+Quantile = Callable[[float], float]
+"""A distribution's inverse: a uniform number in [0, 1) to days. The engine draws durations by
+inversion, one uniform number each, so a resident's k-th stay of a kind takes their k-th number
+of that kind in every scenario (common random numbers, ``forlopsim/engine/streams.py``)."""
 
 
 class Exponential(Model):
@@ -28,9 +33,10 @@ class Exponential(Model):
     def expected(self) -> float:
         return self.mean
 
-    def sampler(self) -> Sampler:
+    def quantile(self) -> Quantile:
+        """The inverse distribution function."""
         mean = self.mean
-        return lambda rng: rng.exponential(mean)
+        return lambda u: -mean * math.log1p(-u)
 
 
 class Gamma(Model):
@@ -45,10 +51,12 @@ class Gamma(Model):
     def expected(self) -> float:
         return self.mean
 
-    def sampler(self) -> Sampler:
+    def quantile(self) -> Quantile:
+        """The inverse distribution function (the regularised incomplete gamma's inverse)."""
+        from scipy import special  # only where a run needs it: validating a file does not
         shape = (self.mean / self.sd) ** 2
         scale = self.sd**2 / self.mean
-        return lambda rng: rng.gamma(shape, scale)
+        return lambda u: scale * float(special.gammaincinv(shape, u))
 
 
 class LogNormal(Model):
@@ -63,11 +71,13 @@ class LogNormal(Model):
     def expected(self) -> float:
         return self.mean
 
-    def sampler(self) -> Sampler:
+    def quantile(self) -> Quantile:
+        """The inverse distribution function (the normal's, exponentiated)."""
+        from scipy import special  # only where a run needs it: validating a file does not
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         mu = math.log(self.mean) - sigma2 / 2
         sigma = math.sqrt(sigma2)
-        return lambda rng: rng.lognormal(mu, sigma)
+        return lambda u: math.exp(mu + sigma * float(special.ndtri(u)))
 
 
 class Weibull(Model):
@@ -82,9 +92,10 @@ class Weibull(Model):
     def expected(self) -> float:
         return self.scale * math.gamma(1 + 1 / self.shape)
 
-    def sampler(self) -> Sampler:
-        shape, scale = self.shape, self.scale
-        return lambda rng: scale * rng.weibull(shape)
+    def quantile(self) -> Quantile:
+        """The inverse distribution function."""
+        power, scale = 1 / self.shape, self.scale
+        return lambda u: scale * (-math.log1p(-u)) ** power
 
 
 class Triangular(Model):
@@ -104,9 +115,17 @@ class Triangular(Model):
     def expected(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
-    def sampler(self) -> Sampler:
+    def quantile(self) -> Quantile:
+        """The inverse distribution function (two square-root branches, split at the mode)."""
         low, mode, high = self.low, self.mode, self.high
-        return lambda rng: rng.triangular(low, mode, high)
+        split = (mode - low) / (high - low)
+
+        def quantile(u: float) -> float:
+            if u < split:
+                return low + math.sqrt(u * (high - low) * (mode - low))
+            return high - math.sqrt((1 - u) * (high - low) * (high - mode))
+
+        return quantile
 
 
 class Uniform(Model):
@@ -125,9 +144,10 @@ class Uniform(Model):
     def expected(self) -> float:
         return (self.low + self.high) / 2
 
-    def sampler(self) -> Sampler:
-        low, high = self.low, self.high
-        return lambda rng: rng.uniform(low, high)
+    def quantile(self) -> Quantile:
+        """The inverse distribution function."""
+        low, width = self.low, self.high - self.low
+        return lambda u: low + u * width
 
 
 class Fixed(Model):
@@ -140,9 +160,10 @@ class Fixed(Model):
     def expected(self) -> float:
         return self.value
 
-    def sampler(self) -> Sampler:
+    def quantile(self) -> Quantile:
+        """The value, whatever the uniform number."""
         value = self.value
-        return lambda rng: value
+        return lambda u: value
 
 
 class Empirical(Model):
@@ -170,11 +191,13 @@ class Empirical(Model):
     def expected(self) -> float:
         return float(np.dot(self.values, self._probabilities()))
 
-    def sampler(self) -> Sampler:
-        values = np.array(self.values, dtype=float)
-        cumulative = np.cumsum(self._probabilities())
+    def quantile(self) -> Quantile:
+        """The inverse distribution function (the first value whose cumulative weight exceeds
+        the uniform number)."""
+        values = [float(v) for v in self.values]
+        cumulative = np.cumsum(self._probabilities()).tolist()
         cumulative[-1] = 1.0
-        return lambda rng: float(values[np.searchsorted(cumulative, rng.random(), side="right")])
+        return lambda u: values[bisect.bisect_right(cumulative, u)]
 
 
 Distribution = Annotated[

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import pandas as pd
 
@@ -50,6 +50,17 @@ def staging(out: Path) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class _SummaryRow(Protocol):
+    """A row of :func:`forlopsim.experiment.summarise` as ``DataFrame.itertuples`` yields it."""
+
+    kpi: str
+    mean: float
+    ci_low: float
+    ci_high: float
+    sd: float
+    n: int
+
+
 def write_summary(
     folder: Path, meta: dict[str, Any], summary: pd.DataFrame, table: pd.DataFrame
 ) -> None:
@@ -62,7 +73,7 @@ def write_summary(
             "sd": finite(row.sd),
             "n": int(row.n),
         }
-        for row in summary.itertuples()
+        for row in cast("Iterator[_SummaryRow]", summary.itertuples())  # stubs know no columns
     }
     document = {**meta, "kpis": kpis}
     (folder / "summary.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -125,5 +125,8 @@ def _has_numbers(node: Any) -> bool:
     return False
 
 
+_KINDS: dict[type, str] = {dict: "a block", list: "a list", str: "text"}
+
+
 def _kind(node: Any) -> str:
-    return {dict: "a block", list: "a list", str: "text"}.get(type(node), type(node).__name__)
+    return _KINDS.get(type(node), type(node).__name__)

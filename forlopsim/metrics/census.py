@@ -20,7 +20,7 @@ PROBLEMS = ("substance", "mental", "both")
 
 
 def census(
-    records: Records, mean: pd.Series, housing: dict[str, float], deaths_per_year: float
+    records: Records, mean: dict[str, float], housing: dict[str, float], deaths_per_year: float
 ) -> dict[str, float]:
     """Homelessness as the national counts define it, shares of residents by problem, mortality
     per 100 resident-years and new tenancies per tier per year.

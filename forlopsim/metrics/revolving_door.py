@@ -83,10 +83,11 @@ def episodes(records: Records) -> pd.DataFrame:
 
 def _episodes(records: Records, care: list[str]) -> pd.DataFrame:
     ev = records.events
-    kind = ev["kind"]
+    every_kind = ev["kind"]
     in_care = member(ev["place"], care)
     rows = positions(
-        member(kind, ("emergency",)) | (member(kind, ("admission", "discharge")) & in_care)
+        member(every_kind, ("emergency",))
+        | (member(every_kind, ("admission", "discharge")) & in_care)
     )
     resident = ev["resident"].to_numpy()[rows].astype(np.int64)
     time = ev["time"].to_numpy(float)[rows]

@@ -9,6 +9,8 @@ footnote with the number of replications.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from typing import Protocol, cast
 
 import matplotlib
 
@@ -24,6 +26,7 @@ from forlopsim.metrics import still_housed
 from forlopsim.metrics.spells import EXITED, HOMELESS, REFERRED
 from forlopsim.report.data import ReportData, band, mean_moves
 from forlopsim.report.i18n import Language
+from forlopsim.table import row_at
 from forlopsim.units import DAYS_PER_YEAR
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -32,6 +35,28 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 FLOWS_SHOWN = 16  # not a domain number: the flow chart draws the largest flows only
+
+
+class _CostEffectRow(Protocol):
+    """One row of :func:`cost_effect` as ``DataFrame.itertuples`` yields it."""
+
+    scenario: str
+    avoided: float
+    avoided_low: float
+    avoided_high: float
+    effect_significant: bool
+    cost: float
+    cost_low: float
+    cost_high: float
+    per_day: float
+
+
+class _FlowRow(Protocol):
+    """One row of :func:`~.data.mean_moves` as ``DataFrame.itertuples`` yields it."""
+
+    origin: str
+    place: str
+    per_year: float
 
 
 def _style(i: int) -> dict:
@@ -235,8 +260,8 @@ def cost_effect(data: ReportData) -> pd.DataFrame:
     differences = data.differences.set_index(["scenario", "kpi"])
     rows = []
     for label in data.comparison.whatifs:
-        h = differences.loc[(label, "homeless_mean")]
-        c = differences.loc[(label, "cost_per_year.total")]
+        h = row_at(differences, (label, "homeless_mean"))
+        c = row_at(differences, (label, "cost_per_year.total"))
         avoided = -h["difference"] * DAYS_PER_YEAR
         per_day = c["difference"] / avoided if h["significant"] and avoided > 0 else math.nan
         rows.append(
@@ -264,7 +289,8 @@ def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
     ax = axes[0][0]
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.axvline(0, color="grey", linewidth=0.8)
-    for i, row in enumerate(table.itertuples()):
+    rows = cast("Iterator[_CostEffectRow]", table.itertuples())  # stubs know no columns
+    for i, row in enumerate(rows):
         colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
         x, y = row.avoided, row.cost / 1e6
         ax.errorbar(
@@ -358,8 +384,9 @@ def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) ->
     nodes = [n for n in nodes if n in set(flows["origin"]) | set(flows["place"])] or [HOMELESS]
     angles = np.linspace(np.pi / 2, np.pi / 2 - 2 * np.pi, len(nodes), endpoint=False)
     where = {n: (np.cos(a), np.sin(a)) for n, a in zip(nodes, angles, strict=True)}
-    biggest = flows["per_year"].max() if len(flows) else 1.0
-    for i, row in enumerate(flows.itertuples()):
+    biggest = cast(float, flows["per_year"].max()) if len(flows) else 1.0
+    rows = cast("Iterator[_FlowRow]", flows.itertuples())  # pandas-stubs know no columns
+    for i, row in enumerate(rows):
         width = 0.5 + 9.5 * row.per_year / biggest
         arrow = FancyArrowPatch(
             where[row.origin],

@@ -1,5 +1,8 @@
-"""Writing results atomically: everything goes to a temporary folder beside ``--out`` first,
-then is renamed into place, so an interrupted or failed run leaves no half-written files."""
+"""Writing results atomically: into a temporary folder first, then renamed into place.
+
+Everything goes to a temporary folder beside ``--out`` first, so an interrupted or failed run
+leaves no half-written files.
+"""
 
 from __future__ import annotations
 
@@ -87,8 +90,10 @@ def finite(value: float) -> float | None:
 
 
 class atomic_file:
-    """``with atomic_file(path) as tmp:`` write ``tmp``; it is renamed to ``path`` on success and
-    removed on failure, so a reader never sees a half-written file."""
+    """``with atomic_file(path) as tmp:`` write ``tmp``; renamed to ``path`` on success.
+
+    It is removed on failure, so a reader never sees a half-written file.
+    """
 
     def __init__(self, target: Path):
         self.target = target

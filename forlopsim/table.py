@@ -187,8 +187,10 @@ def _difference(row: pd.Series | None, fmt: Format) -> list[str]:
 def comparison_table(
     summary: pd.DataFrame, differences: pd.DataFrame, base: str, title: str
 ) -> Table:
-    """Each scenario's mean per headline KPI and, for each what-if, its paired difference from
-    ``base`` (marked with :data:`SIGNIFICANT` when the CI excludes zero) and the 95% CI.
+    """Each scenario's mean per headline KPI and each what-if's paired difference from ``base``.
+
+    The difference is marked with :data:`SIGNIFICANT` when the CI excludes zero, and given with
+    its 95% CI.
 
     ``summary`` and ``differences`` are :meth:`forlopsim.comparison.Comparison.summary` and
     :meth:`~forlopsim.comparison.Comparison.differences`.

@@ -152,8 +152,10 @@ def load_parameters(path: str | Path) -> ParametersFile:
 
 
 def load_model(path: Path, model: type[M], what: str) -> M:
-    """Read a YAML file of ``what`` into ``model``, every problem located by file, line and
-    field path."""
+    """Read a YAML file of ``what`` into ``model``.
+
+    Every problem is located by file, line and field path.
+    """
     top = ", ".join(f"{name}:" for name in model.model_fields)
     data, origins = read_yaml(path, fields=f"{what} ({top})")
     try:

@@ -1,5 +1,7 @@
-"""The hearing report's charts: each function takes the :class:`~.data.ReportData` and a
-:class:`~.i18n.Language` and returns a matplotlib Figure (Agg backend; nothing is shown).
+"""The hearing report's charts, one matplotlib Figure each (Agg backend; nothing is shown).
+
+Each function takes the :class:`~.data.ReportData` and a :class:`~.i18n.Language` and
+returns the Figure.
 
 Colours are Okabe–Ito (colour-blind safe), and every scenario also has its own hatching or
 marker so the charts read in greyscale. Every chart has a title, axis labels with units and a
@@ -136,8 +138,11 @@ def waits_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def occupancy_chart(data: ReportData, lang: Language) -> Figure:
-    """Occupancy of each housing tier over time: mean and 95% band over replications per
-    month, capacity as a thin step line, the end of the warm-up marked."""
+    """Occupancy of each housing tier over time.
+
+    Mean and 95% band over replications per month, capacity as a thin step line, the end of the
+    warm-up marked.
+    """
     occ = data.occupancy[data.occupancy["kind"] == "tier"]
     tiers = list(dict.fromkeys(occ["place"]))
     cols = 3
@@ -251,8 +256,10 @@ def cost_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def cost_effect(data: ReportData) -> pd.DataFrame:
-    """Per what-if: homeless days avoided per year and extra running cost per year (NOK), with
-    95% CIs, and NOK per homeless day avoided where the effect's CI excludes zero (else NaN).
+    """Per what-if: homeless days avoided and extra running cost per year, and their ratio.
+
+    Days avoided per year and extra running cost per year (NOK), with 95% CIs, and NOK per
+    homeless day avoided where the effect's CI excludes zero (else NaN).
 
     Columns: ``scenario, avoided, avoided_low, avoided_high, effect_significant, cost,
     cost_low, cost_high, per_day``.
@@ -281,9 +288,11 @@ def cost_effect(data: ReportData) -> pd.DataFrame:
 
 
 def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
-    """Extra running cost against homeless days avoided per year, per what-if, with 95% CIs
-    both ways; the cost per day avoided is written beside each point whose effect is
-    measurable (its CI excludes zero)."""
+    """Extra running cost against homeless days avoided per year, per what-if.
+
+    With 95% CIs both ways; the cost per day avoided is written beside each point whose effect
+    is measurable (its CI excludes zero).
+    """
     table = cost_effect(data)
     fig, axes = _figure(lang.t("chart_cost_effect"), _footnote(data, lang), (9, 6))
     ax = axes[0][0]
@@ -327,8 +336,10 @@ def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def retention_chart(data: ReportData, lang: Language) -> Figure:
-    """Kaplan–Meier share of placements still housed, per non-temporary tier and scenario
-    (placements of all replications pooled; :func:`forlopsim.metrics.still_housed`)."""
+    """Kaplan–Meier share of placements still housed, per non-temporary tier and scenario.
+
+    Placements of all replications pooled; :func:`forlopsim.metrics.still_housed`.
+    """
     spells = data.tenancies
     tiers = list(dict.fromkeys(spells["place"]))
     cols = 3
@@ -369,8 +380,11 @@ def retention_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) -> Figure:
-    """Moves between places (and in from referral, out of the model) per year in one scenario
-    (default: the base): nodes on a circle, arrow width ∝ mean moves per year."""
+    """Moves between places per year in one scenario (default: the base).
+
+    Also moves in from referral and out of the model: nodes on a circle, arrow width ∝ mean
+    moves per year.
+    """
     label = scenario or data.comparison.base
     flows = mean_moves(data.moves, label, data.replications).head(FLOWS_SHOWN)
     fig, axes = _figure(

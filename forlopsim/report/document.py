@@ -261,8 +261,11 @@ def _flat(data: object, prefix: str = "") -> dict[str, object]:
 def changed_fields(
     base: forlopsim.Scenario, whatif: forlopsim.Scenario
 ) -> list[tuple[str, object, object]]:
-    """Dotted paths whose value differs between the two scenarios' ``model_dump()`` (sources,
-    names and descriptions left out): ``(path, base value, what-if value)``; absent is None."""
+    """Dotted paths whose value differs between the two scenarios' ``model_dump()``.
+
+    Sources, names and descriptions are left out. Each is ``(path, base value, what-if value)``;
+    absent is None.
+    """
     a, b = _flat(base.model_dump()), _flat(whatif.model_dump())
     rows = []
     for path in sorted(set(a) | set(b)):

@@ -137,8 +137,10 @@ def _under(path: tuple[str, ...], prefixes: set[tuple[str, ...]]) -> bool:
 
 
 def locator(name: str, origins: Origins) -> Locator:
-    """Problems in the file ``name`` at the line of a field path, or of its nearest parent:
-    for input files other than scenarios (sweep specs, calibration targets and parameters)."""
+    """Problems in the file ``name`` at the line of a field path, or of its nearest parent.
+
+    For input files other than scenarios (sweep specs, calibration targets and parameters).
+    """
 
     def locate(loc: tuple, message: str) -> Problem:
         parts = tuple(str(p) for p in loc)

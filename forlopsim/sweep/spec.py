@@ -112,8 +112,11 @@ class Sweep:
         return list(self.spec.parameters)
 
     def fingerprint(self) -> str:
-        """SHA-256 of what determines the results — the spec's numbers and the base scenario,
-        texts (names, descriptions, sources) left out — so that a changed spec is noticed."""
+        """SHA-256 of what determines the results, so that a changed spec is noticed.
+
+        That is the spec's numbers and the base scenario; texts (names, descriptions, sources) are
+        left out.
+        """
         content = {
             "spec": numbers_only(self.spec.model_dump(mode="json", exclude={"scenario"})),
             "base": numbers_only(self.base.model_dump(mode="json")),

@@ -34,7 +34,7 @@ Columns = dict[str, np.ndarray]
 """A table as NumPy arrays of equal length, by column name (what the KPIs read, with none of a
 DataFrame's conversions of pyarrow-backed strings)."""
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 _shared: dict[tuple, tuple[pd.DataFrame, object]] | None = None
 """Tables already built inside :func:`shared`, by (what, arguments, id of the events table)."""
@@ -61,14 +61,14 @@ def shared() -> Iterator[None]:
         _shared = outer
 
 
-def kept(key: tuple, events: pd.DataFrame, build: Callable[[], T]) -> T:
+def kept(key: tuple, events: pd.DataFrame, build: Callable[[], _T]) -> _T:
     """``build()``, or inside :func:`shared` what it built for ``key`` before, itself."""
     if _shared is None:
         return build()
     key = (*key, id(events))
     if key not in _shared:
         _shared[key] = (events, build())  # holding ``events`` keeps its id from being reused
-    return cast(T, _shared[key][1])  # what ``build`` made for this key, before
+    return cast(_T, _shared[key][1])  # what ``build`` made for this key, before
 
 
 def once(key: tuple, events: pd.DataFrame, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:

@@ -197,11 +197,12 @@ def compare_scenarios(
     root = base.simulation.seed if seed is None else seed
     dirs: list[Path | None] = [None] * len(scenarios)
     if records_dir is not None:
-        dirs = [records_folder(records_dir, name) for name in names]
-        if len({d.parent for d in dirs}) < len(dirs):
+        paths = [records_folder(records_dir, name) for name in names]
+        if len({d.parent for d in paths}) < len(paths):
             raise ValueError(f"scenario labels {names} share a folder name")
-        for d in dirs:
+        for d in paths:
             d.mkdir(parents=True, exist_ok=True)
+        dirs = [*paths]
     grouped = run_scenarios(scenarios, n, root, jobs, dirs, on_done, occupancy_step)
     return Comparison(
         base=names[0],

@@ -51,8 +51,10 @@ class ProgressView:
         return self
 
     def update(self, done: int, total: int | None = None, line: str = "", **fields: Any) -> None:
-        """``done`` of ``total`` (the one given before, if left out) are finished; ``line`` is
-        what a plain progress line says."""
+        """Report that ``done`` of ``total`` are finished.
+
+        ``total`` is the one given before, if left out; ``line`` is what a plain progress line says.
+        """
         self.total = total if total is not None else self.total
         self.fields.update(fields)
         if self.bar is not None:

@@ -34,9 +34,12 @@ def problem_of(
     replications: int,
     seed: int,
 ) -> dict[str, Any]:
-    """What decides the logged answers: the scenario's numbers, each target's KPI, centre,
-    tolerance and weight, each parameter's path and interval, the replications, the seed and
-    the forlopsim version. Texts and the stopping rule do not."""
+    """What decides the logged answers.
+
+    The scenario's numbers, each target's KPI, centre, tolerance and weight, each parameter's
+    path and interval, the replications, the seed and the forlopsim version. Texts and the
+    stopping rule do not.
+    """
     return {
         "scenario": numbers_only(scenario.model_dump(mode="json")),
         "targets": {n: [t.kpi, t.centre, t.half_width, t.weight] for n, t in targets.items()},

@@ -26,9 +26,11 @@ class Exponential(Model):
     """Mean, in days."""
 
     def expected(self) -> float:
+        """The mean duration, in days."""
         return self.mean
 
     def sampler(self) -> Sampler:
+        """Draws of an exponential with this mean."""
         mean = self.mean
         return lambda rng: rng.exponential(mean)
 
@@ -43,9 +45,11 @@ class Gamma(Model):
     """Standard deviation, in days."""
 
     def expected(self) -> float:
+        """The mean duration, in days."""
         return self.mean
 
     def sampler(self) -> Sampler:
+        """Draws of a gamma with shape (mean/sd)² and scale sd²/mean."""
         shape = (self.mean / self.sd) ** 2
         scale = self.sd**2 / self.mean
         return lambda rng: rng.gamma(shape, scale)
@@ -61,9 +65,11 @@ class LogNormal(Model):
     """Standard deviation, in days (of the duration, not of its logarithm)."""
 
     def expected(self) -> float:
+        """The mean duration, in days."""
         return self.mean
 
     def sampler(self) -> Sampler:
+        """Draws of a log-normal whose μ and σ give this mean and standard deviation."""
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         mu = math.log(self.mean) - sigma2 / 2
         sigma = math.sqrt(sigma2)
@@ -80,9 +86,11 @@ class Weibull(Model):
     """Scale parameter, in days."""
 
     def expected(self) -> float:
+        """The mean, scale · Γ(1 + 1/shape), in days."""
         return self.scale * math.gamma(1 + 1 / self.shape)
 
     def sampler(self) -> Sampler:
+        """Draws of a Weibull with this shape and scale."""
         shape, scale = self.shape, self.scale
         return lambda rng: scale * rng.weibull(shape)
 
@@ -102,9 +110,11 @@ class Triangular(Model):
         return self
 
     def expected(self) -> float:
+        """The mean, (low + mode + high) / 3, in days."""
         return (self.low + self.mode + self.high) / 3
 
     def sampler(self) -> Sampler:
+        """Draws of a triangular distribution on these bounds and mode."""
         low, mode, high = self.low, self.mode, self.high
         return lambda rng: rng.triangular(low, mode, high)
 
@@ -123,9 +133,11 @@ class Uniform(Model):
         return self
 
     def expected(self) -> float:
+        """The mean, (low + high) / 2, in days."""
         return (self.low + self.high) / 2
 
     def sampler(self) -> Sampler:
+        """Draws of a uniform distribution on [low, high)."""
         low, high = self.low, self.high
         return lambda rng: rng.uniform(low, high)
 
@@ -138,9 +150,11 @@ class Fixed(Model):
     """Duration, in days."""
 
     def expected(self) -> float:
+        """The duration itself, in days."""
         return self.value
 
     def sampler(self) -> Sampler:
+        """Always the same duration (no random number is drawn)."""
         value = self.value
         return lambda rng: value
 
@@ -168,9 +182,11 @@ class Empirical(Model):
         return weights / weights.sum()
 
     def expected(self) -> float:
+        """The weighted mean of the values, in days."""
         return float(np.dot(self.values, self._probabilities()))
 
     def sampler(self) -> Sampler:
+        """Draws of one of the values, with its probability (one uniform number per draw)."""
         values = np.array(self.values, dtype=float)
         cumulative = np.cumsum(self._probabilities())
         cumulative[-1] = 1.0

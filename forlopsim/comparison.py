@@ -258,16 +258,16 @@ def write_comparison(
         **{k: v for k, v in metas[comparison.base].items() if k in _SHARED_META},
         "differences": {
             label: {
-                row.kpi: {
-                    "base_mean": finite(row.base_mean),
-                    "whatif_mean": finite(row.whatif_mean),
-                    "difference": finite(row.difference),
-                    "ci_low": finite(row.ci_low),
-                    "ci_high": finite(row.ci_high),
-                    "n": int(row.n),
-                    "significant": bool(row.significant),
+                row["kpi"]: {
+                    "base_mean": finite(row["base_mean"]),
+                    "whatif_mean": finite(row["whatif_mean"]),
+                    "difference": finite(row["difference"]),
+                    "ci_low": finite(row["ci_low"]),
+                    "ci_high": finite(row["ci_high"]),
+                    "n": int(row["n"]),
+                    "significant": bool(row["significant"]),
                 }
-                for row in differences[differences["scenario"] == label].itertuples()
+                for row in differences[differences["scenario"] == label].to_dict("records")
             }
             for label in comparison.whatifs
         },

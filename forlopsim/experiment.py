@@ -325,8 +325,8 @@ def warmup_check(
     keys = ["place", "kind"] if "kind" in occupancy.columns else ["place"]
     mean = occupancy.groupby([*keys, "start"], observed=True, sort=True)["occupancy"].mean()
     rows = []
-    for key, series in mean.groupby(level=list(range(len(keys))), observed=True, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for group, series in mean.groupby(level=list(range(len(keys))), observed=True, sort=False):
+        key = group if isinstance(group, tuple) else (group,)
         series = series.droplevel(list(range(len(keys))))
         try:
             truncation = mser_truncation(series, batch_size)
@@ -370,14 +370,14 @@ def warn_if_warmup_short(check: pd.DataFrame, scenario: str = "", stacklevel: in
     ``scenario`` prefixes the messages; ``stacklevel`` is passed to :func:`warnings.warn`."""
     messages = []
     where = f"{scenario}: " if scenario else ""
-    for row in check[check["flagged"]].itertuples():
-        kind = f"{row.kind} " if row.kind else ""
-        direction = "below" if row.bias < 0 else "above"
+    for row in check[check["flagged"]].to_dict("records"):
+        kind = f"{row['kind']} " if row["kind"] else ""
+        direction = "below" if row["bias"] < 0 else "above"
         message = (
-            f"{where}warm-up looks too short for {kind}{row.place!r}: its occupancy settles only "
-            f"after day {row.truncation_days:g} (MSER-5), later than the warm-up of "
-            f"{row.warmup_days:g} days, and its mean over the observed period is "
-            f"{abs(row.bias):.1%} {direction} the settled mean; consider a longer "
+            f"{where}warm-up looks too short for {kind}{row['place']!r}: its occupancy settles "
+            f"only after day {row['truncation_days']:g} (MSER-5), later than the warm-up of "
+            f"{row['warmup_days']:g} days, and its mean over the observed period is "
+            f"{abs(row['bias']):.1%} {direction} the settled mean; consider a longer "
             "simulation.warmup_days"
         )
         warnings.warn(message, WarmupWarning, stacklevel=stacklevel)

@@ -9,7 +9,7 @@ that keeps one across many batches (the calibration).
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ def completed(
     tasks: Sequence[tuple[Key, tuple[Any, ...]]],
     jobs: int,
     wait_when_stopped: bool = True,
-) -> Iterator[tuple[Key, Result]]:
+) -> Generator[tuple[Key, Result], None, None]:
     """Run ``function(*args)`` for every ``(key, args)`` task and yield ``(key, result)`` as
     each finishes, in any order.
 

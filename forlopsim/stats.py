@@ -37,12 +37,12 @@ def t_half_width(sd: ArrayLike, n: ArrayLike, confidence: float = CONFIDENCE) ->
 
 def t_interval(values: ArrayLike, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Mean and half-width of the Student-t confidence interval (NaN values left out)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = len(values)
+    array = np.asarray(values, dtype=float)
+    array = array[~np.isnan(array)]
+    n = len(array)
     if n == 0:
         return math.nan, math.nan
-    mean = float(values.mean())
+    mean = float(array.mean())
     if n == 1:
         return mean, math.nan
-    return mean, float(t_half_width(values.std(ddof=1), n, confidence))
+    return mean, float(t_half_width(array.std(ddof=1), n, confidence))

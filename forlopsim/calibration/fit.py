@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -109,12 +109,12 @@ class Calibration:
     @property
     def distance_before(self) -> float:
         """Distance of the base scenario over the check replications."""
-        return distance(self.before.mean().to_dict(), self.targets)
+        return distance(cast(dict[str, float], self.before.mean().to_dict()), self.targets)
 
     @property
     def distance_after(self) -> float:
         """Distance of the calibrated scenario over the check replications."""
-        return distance(self.after.mean().to_dict(), self.targets)
+        return distance(cast(dict[str, float], self.after.mean().to_dict()), self.targets)
 
     def fit_table(self) -> pd.DataFrame:
         """One row per target: observed, before, simulated mean and 95% CI, within or not."""
@@ -144,8 +144,9 @@ def fit_table(
             "source": t.source,
         }
         if before is not None:
-            row["before"] = float(before[name].mean())
-            row["within_before"] = t.within(row["before"])
+            before_mean = float(before[name].mean())
+            row["before"] = before_mean
+            row["within_before"] = t.within(before_mean)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -78,7 +78,7 @@ def collect(comparison: Comparison, records_dir: Path) -> ReportData:
         for result in comparison.results[label]:
             i = result.replication
             records = read_records(folder, i)
-            keys = {"scenario": label, "replication": i}
+            keys: dict[str, str | int] = {"scenario": label, "replication": i}
             occupancy.append(occupancy_series(records, OCCUPANCY_STEP_DAYS).assign(**keys))
             flow = transitions(records)
             flow["per_year"] = flow.pop("count") / observed_years(records)
@@ -96,7 +96,7 @@ def mean_moves(moves: pd.DataFrame, label: str, replications: int) -> pd.DataFra
     """Mean moves per year of one scenario over its replications (a pair missing in a
     replication counts as 0): ``origin, place, per_year``."""
     own = moves[moves["scenario"] == label]
-    total = own.groupby(["origin", "place"], as_index=False)["per_year"].sum()
+    total = own.groupby(["origin", "place"], as_index=False)[["per_year"]].sum()
     total["per_year"] = total["per_year"] / max(replications, 1)
     return total.sort_values("per_year", ascending=False, ignore_index=True)
 

@@ -52,12 +52,18 @@ class DaskBackend:
         """Submit every task at once; yield results as the cluster finishes them."""
         distributed = self.distributed
         cluster = None
-        if self.scheduler is None:
-            cluster = distributed.LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
         try:
-            client = _connect(distributed, cluster.scheduler_address if cluster else self.scheduler)
+            if self.scheduler is None:
+                cluster = distributed.LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+                address: str = cluster.scheduler_address
+            else:
+                address = self.scheduler
+            client = _connect(distributed, address)
             with client:
                 futures = {client.submit(function, *args, pure=False): key for key, args in tasks}
                 try:

@@ -226,9 +226,11 @@ def write_comparison(
     checks: dict[str, pd.DataFrame],
     paths: Sequence[Path],
 ) -> None:
-    """One folder per scenario (as ``forlopsim run --out`` writes), and ``comparison.csv`` /
-    ``comparison.json`` with the differences; ``metas`` and ``checks`` are each scenario's run
-    facts and warm-up check, ``paths`` its file (base first)."""
+    """One folder per scenario (as ``forlopsim run --out`` writes) and the differences.
+
+    The differences go to ``comparison.csv`` and ``comparison.json``; ``metas`` and ``checks``
+    are each scenario's run facts and warm-up check, ``paths`` its file (base first).
+    """
     summary = comparison.summary()
     files = dict(zip(comparison.scenarios, paths, strict=True))
     for label, scenario in comparison.scenarios.items():

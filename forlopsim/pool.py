@@ -28,8 +28,9 @@ def completed(
     jobs: int,
     wait_when_stopped: bool = True,
 ) -> Generator[tuple[Key, Result], None, None]:
-    """Run ``function(*args)`` for every ``(key, args)`` task and yield ``(key, result)`` as
-    each finishes, in any order.
+    """Run ``function(*args)`` for every ``(key, args)`` task; yield ``(key, result)`` as done.
+
+    Results come as each task finishes, in any order.
 
     With ``jobs`` above 1 and more than one task, the tasks run on ``min(jobs, len(tasks))``
     worker processes; otherwise in this process, in order. When the caller stops early (an

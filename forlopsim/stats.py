@@ -26,8 +26,10 @@ def t_quantile(probability: float, degrees_of_freedom: int) -> float:
 
 
 def t_half_width(sd: ArrayLike, n: ArrayLike, confidence: float = CONFIDENCE) -> np.ndarray:
-    """Half-width ``t(1 − (1 − confidence)/2, n − 1) · sd / √n`` of the interval, elementwise
-    (NaN where ``n`` is 1), for a single KPI or for many groups at once."""
+    """Half-width ``t(1 − (1 − confidence)/2, n − 1) · sd / √n`` of the interval.
+
+    Elementwise, for a single KPI or for many groups at once; NaN where ``n`` is 1.
+    """
     from scipy import special
 
     count = np.asarray(n, dtype=float)

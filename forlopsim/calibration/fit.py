@@ -53,8 +53,11 @@ def distance(means: Mapping[str, float], targets: Mapping[str, Target]) -> float
 
 
 class Evaluator:
-    """Runs replications of candidate scenarios, on one pool of worker processes kept for the
-    whole calibration (starting workers costs seconds; a calibration evaluates many points)."""
+    """Runs replications of candidate scenarios on one pool of worker processes.
+
+    The pool is kept for the whole calibration: starting workers costs seconds, and a
+    calibration evaluates many points.
+    """
 
     def __init__(self, jobs: int):
         self.jobs = jobs
@@ -124,8 +127,11 @@ class Calibration:
 def fit_table(
     targets: Mapping[str, Target], after: pd.DataFrame, before: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """The fit table: each target's figure and tolerance, the simulated mean with its 95%
-    Student-t interval over replications, and whether the mean lies within the tolerance."""
+    """The fit table, one row per target.
+
+    Each target's figure and tolerance, the simulated mean with its 95% Student-t interval over
+    replications, and whether the mean lies within the tolerance.
+    """
     rows = []
     for name, t in targets.items():
         values = after[name].to_numpy(float)

@@ -32,14 +32,19 @@ class LocalBackend:
         self.jobs = jobs
 
     def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Iterator[tuple[Any, Any]]:
-        """Run ``function(*args)`` for every task; unfinished tasks are cancelled on exit, and a
-        stopped sweep does not wait for running ones (the store keeps only finished results)."""
+        """Run ``function(*args)`` for every task; unfinished tasks are cancelled on exit.
+
+        A stopped sweep does not wait for running ones (the store keeps only finished results).
+        """
         yield from completed(function, tasks, self.jobs, wait_when_stopped=False)
 
 
 class DaskBackend:
-    """A Dask distributed cluster: a running one at ``scheduler`` (``tcp://host:port``), or a
-    ``LocalCluster`` of ``workers`` processes started for the sweep and closed after it."""
+    """A Dask distributed cluster, given by ``scheduler`` or ``workers``.
+
+    A running one at ``scheduler`` (``tcp://host:port``), or a ``LocalCluster`` of ``workers``
+    processes started for the sweep and closed after it.
+    """
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None):
         if (scheduler is None) == (workers is None):

@@ -13,9 +13,12 @@ if TYPE_CHECKING:
 
 
 class Resident:
-    """One person in the model. ``location`` is exactly one of: a tier name, ``homeless``, a
-    crisis-bed or institution name, or ``exited``; ``tier`` is the housing place they hold
-    (kept during a stay away if the tier allows)."""
+    """One person in the model.
+
+    ``location`` is exactly one of: a tier name, ``homeless``, a crisis-bed or institution
+    name, or ``exited``; ``tier`` is the housing place they hold (kept during a stay away if
+    the tier allows).
+    """
 
     __slots__ = (
         "age_group",

@@ -1,5 +1,7 @@
-"""Competing risks: on every change of state each possible next event draws its own time from
-its own stream; the earliest is scheduled and any earlier schedule becomes stale.
+"""Competing risks: the next event of each resident, redrawn on every change of state.
+
+On every change each possible next event draws its own time from its own stream; the earliest
+is scheduled and any earlier schedule becomes stale.
 
 For a resident with need ``n`` in a tier with support ``s`` (shortfall ``d = n − s``):
 tenancy breakdown ``base[n] × under_support^max(d,0) × follow-up × violence``; crisis
@@ -91,8 +93,11 @@ def _window_closes(r: Resident) -> None:
 
 
 class Risks:
-    """The competing risks of one replication: drawn afresh after every change of state, the
-    earliest scheduled, and dispatched to the component that owns what it changes."""
+    """The competing risks of one replication.
+
+    Drawn afresh after every change of state, the earliest scheduled, and dispatched to the
+    component that owns what it changes.
+    """
 
     __slots__ = (
         "_after_discharge",
@@ -203,9 +208,8 @@ class Risks:
         self._handlers = None  # type: ignore[assignment]
         self._on_risk_bound = None  # type: ignore[assignment]
 
-    def after_change(self, r: Resident) -> None:
-        """After any change of state: refresh low-threshold contact, then draw every competing
-        risk afresh and schedule the earliest.
+    def after_change(self, r: Resident) -> None:  # noqa: C901  the hot path, one frame by design
+        """After any change of state: refresh contact, redraw every risk, schedule the earliest.
 
         Low-threshold services reach residents who are homeless, in temporary housing or
         waiting for follow-up; whether they reach one is drawn once per such spell, and a
@@ -215,7 +219,8 @@ class Risks:
         one function (no frame per step), the streams' draw functions are bound once
         (``_draws``) and state is read into locals. The draws and their order, and every product
         and its order, must not change: each stream would hand out other numbers
-        (``bench/check_identical.py``)."""
+        (``bench/check_identical.py``).
+        """
         location = r.location
         if location == EXITED:
             return
@@ -257,52 +262,69 @@ class Risks:
             simpy.Timeout(self._env, best, (r, r.epoch, due)).callbacks.append(self._on_risk_bound)
 
     def _risk_table(self, r: Resident, contact: bool | None, after_discharge: bool) -> RiskTable:
-        """The competing risks of a resident in ``r``'s state, as (rate per day, draw, handler)
-        in the order ``after_change`` draws them (the first of equal times wins), those with
-        a rate > 0. Built once per state (:data:`StateKey`): every rate is the same product,
-        taken in the same order, as when it was computed on every call."""
+        """The competing risks of a resident in ``r``'s state.
+
+        As (rate per day, draw, handler) in the order ``after_change`` draws them (the first of
+        equal times wins), those with a rate > 0. Built once per state (:data:`StateKey`).
+        """
         draws = self._draws
         handlers = self._handlers
-        location, tier, team, n = r.location, r.tier, r.team, r.need
-        overdose = self._overdose[r.problem]
+        tier, n = r.tier, r.need
         table: RiskTable = []
         if r.stay is None:
             shortfall = n - tier.support if tier is not None else 0
-            rate = self._crisis_base[n]
-            if shortfall > 0:
-                rate *= self._crisis_under**shortfall
-            if team is not None:
-                rate *= team.crisis_effect
-            if location == HOMELESS:
-                rate *= self._crisis_homeless
-                overdose *= self._overdose_homeless
-            if contact:
-                rate *= self._contact_effect
+            rate = self._crisis_rate(r, shortfall, contact)
             if rate > 0:
                 table.append((rate, draws.crisis, handlers.crisis))
             if tier is not None:
-                rate = self._breakdown_base[n]
-                if shortfall > 0:
-                    rate *= self._breakdown_under**shortfall
-                if team is not None:
-                    rate *= team.breakdown_effect
-                if r.violence_high:
-                    rate *= self._violence
+                rate = self._breakdown_rate(r, shortfall)
                 if rate > 0:
                     table.append((rate, draws.tenancy_breakdown, handlers.tenancy_breakdown))
             table.extend(self._steady[n])
-            if location in self._own_from and self._own_rate[n] > 0:
+            if r.location in self._own_from and self._own_rate[n] > 0:
                 table.append((self._own_rate[n], draws.own_housing, handlers.own_housing))
             if r.problem in self._treatment_problems and self._treatment[n] > 0:
                 table.append(
                     (self._treatment[n], draws.treatment_referral, handlers.treatment_referral)
                 )
-        death = self._background[r.age_group] + overdose
-        if after_discharge:
-            death *= self._after_discharge
+        death = self._death_rate(r, after_discharge)
         if death > 0:
             table.append((death, draws.death, handlers.death))
         return table
+
+    def _crisis_rate(self, r: Resident, shortfall: int, contact: bool | None) -> float:
+        """Crises per day of a resident at home with ``shortfall`` too little support."""
+        rate = self._crisis_base[r.need]
+        if shortfall > 0:
+            rate *= self._crisis_under**shortfall
+        if r.team is not None:
+            rate *= r.team.crisis_effect
+        if r.location == HOMELESS:
+            rate *= self._crisis_homeless
+        if contact:
+            rate *= self._contact_effect
+        return rate
+
+    def _breakdown_rate(self, r: Resident, shortfall: int) -> float:
+        """Tenancy breakdowns per day of a resident at home in a tier."""
+        rate = self._breakdown_base[r.need]
+        if shortfall > 0:
+            rate *= self._breakdown_under**shortfall
+        if r.team is not None:
+            rate *= r.team.breakdown_effect
+        if r.violence_high:
+            rate *= self._violence
+        return rate
+
+    def _death_rate(self, r: Resident, after_discharge: bool) -> float:
+        """Deaths per day: background and overdose (more when homeless, and after discharge)."""
+        overdose = self._overdose[r.problem]
+        if r.location == HOMELESS:
+            overdose *= self._overdose_homeless
+        death = self._background[r.age_group] + overdose
+        if after_discharge:
+            death *= self._after_discharge
+        return death
 
     def _on_risk(self, event: simpy.Event) -> None:
         r, epoch, handler = event.value  # type: ignore[misc]  # SimPy: Optional[Any]

@@ -43,7 +43,8 @@ class Stream:
 
     ``exponential`` and ``uniform`` are the ``__next__`` of an endless chain of blocks: a call
     costs no Python frame, and a new block is drawn only when one is asked for after the last
-    block ran out, exactly when a scalar draw would have needed it."""
+    block ran out, exactly when a scalar draw would have needed it.
+    """
 
     __slots__ = ("exponential", "generator", "uniform")
 

@@ -98,7 +98,8 @@ def bare_process_loop(events: int, processes: int, seed: int) -> dict[str, Any]:
 def bare_callback_loop(events: int, chains: int, seed: int) -> dict[str, Any]:
     """The engine's pattern: a ``simpy.Timeout`` whose callback schedules the next Timeout.
 
-    ``chains`` timeouts are pending at any time, so it also sets the depth of SimPy's heap."""
+    ``chains`` timeouts are pending at any time, so it also sets the depth of SimPy's heap.
+    """
     env = simpy.Environment()
     delays = iter(np.random.default_rng(seed).exponential(1.0, events).tolist())
     Timeout = simpy.Timeout
@@ -138,7 +139,8 @@ def simulate(scenario, seed: np.random.SeedSequence) -> tuple[World, Recorder, f
     """``World.run()`` alone, as :func:`run_replication` builds it, keeping the environment.
 
     ``run_replication`` does not hand back its ``World``, so this builds and runs one as it does;
-    :func:`bench_engine` checks that both produce the same number of rows."""
+    :func:`bench_engine` checks that both produce the same number of rows.
+    """
     recorder = Recorder()
     world = World(scenario, Streams(fresh(seed)), recorder)
     gc.disable()  # as run_replication does
@@ -152,8 +154,10 @@ def simulate(scenario, seed: np.random.SeedSequence) -> tuple[World, Recorder, f
 
 
 def warm_up() -> None:
-    """Turn a one-row log into tables once, so that lazy set-up in pandas and pyarrow is not
-    charged to the first timed replication."""
+    """Turn a one-row log into tables once, before anything is timed.
+
+    Lazy set-up in pandas and pyarrow is then not charged to the first timed replication.
+    """
     recorder = Recorder()
     recorder.events.append((0.0, 0, "referral", "initial", "", "", 1))
     recorder.residents.append((0, "female", "adult", "mental", "low", 1, "initial", 0.0))
@@ -217,8 +221,11 @@ def bench_engine(scenario, seeds: list[np.random.SeedSequence]) -> dict[str, Any
 
 
 def diagnose(scenario, seed: np.random.SeedSequence) -> dict[str, Any]:
-    """One untimed replication with ``step`` wrapped on its environment: processed events by
-    callback, how many were no-ops (stale: no row recorded, nothing scheduled), heap depth."""
+    """One untimed replication with ``step`` wrapped on its environment.
+
+    Counts processed events by callback, how many were no-ops (stale: no row recorded, nothing
+    scheduled), and the heap depth.
+    """
     recorder = Recorder()
     world = World(scenario, Streams(fresh(seed)), recorder)
     env = world.env
@@ -257,7 +264,7 @@ def diagnose(scenario, seed: np.random.SeedSequence) -> dict[str, Any]:
 
 
 def traced_peak(scenario, seed: np.random.SeedSequence) -> dict[str, Any]:
-    """tracemalloc's peak of Python allocations over one (slowed, untimed) run_replication."""
+    """Peak of Python allocations (tracemalloc) over one (slowed, untimed) run_replication."""
     gc.collect()
     tracemalloc.start()
     records = run_replication(scenario, fresh(seed), 0)

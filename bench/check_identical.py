@@ -167,8 +167,11 @@ def differences(reference: dict[str, Any], now: dict[str, Any]) -> list[str]:
 
 
 def kpi_set_changes(reference: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """KPIs and scenario files added or removed since the reference: notes, not differences,
-    since other work adds them (every KPI and case both sides have must match)."""
+    """KPIs and scenario files added or removed since the reference.
+
+    These are notes, not differences, since other work adds them (every KPI and case both sides
+    have must match).
+    """
     label = next(iter(reference))
     old, new = set(reference[label]["kpis"]), set(now[label]["kpis"])
     notes = [f"note: KPI not in the reference: {k}" for k in sorted(new - old)]

@@ -1,4 +1,6 @@
-"""One baseline replication, to be run under a profiler (not a test; see bench/README.md)::
+"""One baseline replication, to be run under a profiler (not a test; see bench/README.md).
+
+Run it as::
 
 python -m cProfile -s tottime bench/profile_baseline.py | head -45
 """

@@ -115,15 +115,20 @@ class Results:
         return summarise(self._table, self.confidence)
 
     def replications(self) -> pd.DataFrame:
-        """One row per replication: ``replication`` (0, 1, …), then one column per KPI (dotted
-        names, e.g. ``wait_days.tier.staffed_24h``; NaN where undefined in that replication)."""
+        """One row per replication: ``replication`` (0, 1, …), then one column per KPI.
+
+        KPIs by dotted name, e.g. ``wait_days.tier.staffed_24h``; NaN where undefined in that
+        replication.
+        """
         return self._table.reset_index()
 
     # -- records -------------------------------------------------------------------------------
 
     def replication_records(self, replication: int) -> Records:
-        """The :class:`~forlopsim.records.Records` of one replication (events, residents, meta),
-        as :func:`forlopsim.engine.run_replication` returned them."""
+        """The :class:`~forlopsim.records.Records` of one replication.
+
+        Events, residents and meta, as :func:`forlopsim.engine.run_replication` returned them.
+        """
         return read_records(self._folder(), replication)
 
     def records(self, replication: int | None = None) -> pd.DataFrame:
@@ -145,8 +150,9 @@ class Results:
         return self._read("residents", replication)
 
     def occupancy(self, step_days: float = 7.0) -> pd.DataFrame:
-        """Occupancy over time of every place in every replication, in bins of ``step_days``,
-        warm-up included (:func:`forlopsim.metrics.occupancy_series`).
+        """Occupancy over time of every place in every replication, in bins of ``step_days``.
+
+        Warm-up included (:func:`forlopsim.metrics.occupancy_series`).
 
         Columns: ``replication``, ``start`` (day the bin begins), ``place``, ``kind`` (tier,
         team, crisis_bed, institution), ``occupancy`` (time-weighted mean number present in
@@ -159,9 +165,11 @@ class Results:
         return _replication_first(_concat(frames))
 
     def warmup_check(self) -> pd.DataFrame:
-        """The MSER-5 warm-up check of every place (columns in
-        :func:`forlopsim.experiment.warmup_check`), from the occupancy series the workers kept
-        (weekly bins)."""
+        """The MSER-5 warm-up check of every place.
+
+        Columns as in :func:`forlopsim.experiment.warmup_check`; computed from the occupancy series
+        the workers kept (weekly bins).
+        """
         return warmup_check(occupancy_table(self._results), self.scenario.simulation.warmup_days)
 
     def _folder(self) -> Path:
@@ -248,8 +256,9 @@ def compare(
     labels: Sequence[str] | None = None,
     check_warmup: bool = True,
 ) -> Comparison:
-    """Run ``base`` and each what-if with common random numbers; see
-    :class:`~forlopsim.comparison.Comparison` for ``summary()`` and ``differences()``.
+    """Run ``base`` and each what-if with common random numbers.
+
+    See :class:`~forlopsim.comparison.Comparison` for ``summary()`` and ``differences()``.
 
     ``replications`` and ``seed`` default to the base's and apply to all. ``labels`` name the
     scenarios in the tables (default: their ``name``, duplicates numbered)::

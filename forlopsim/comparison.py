@@ -197,11 +197,12 @@ def compare_scenarios(
     root = base.simulation.seed if seed is None else seed
     dirs: list[Path | None] = [None] * len(scenarios)
     if records_dir is not None:
-        dirs = [records_folder(records_dir, name) for name in names]
-        if len({d.parent for d in dirs}) < len(dirs):
+        paths = [records_folder(records_dir, name) for name in names]
+        if len({d.parent for d in paths}) < len(paths):
             raise ValueError(f"scenario labels {names} share a folder name")
-        for d in dirs:
+        for d in paths:
             d.mkdir(parents=True, exist_ok=True)
+        dirs = [*paths]
     grouped = run_scenarios(scenarios, n, root, jobs, dirs, on_done, occupancy_step)
     return Comparison(
         base=names[0],
@@ -225,9 +226,11 @@ def write_comparison(
     checks: dict[str, pd.DataFrame],
     paths: Sequence[Path],
 ) -> None:
-    """One folder per scenario (as ``forlopsim run --out`` writes), and ``comparison.csv`` /
-    ``comparison.json`` with the differences; ``metas`` and ``checks`` are each scenario's run
-    facts and warm-up check, ``paths`` its file (base first)."""
+    """One folder per scenario (as ``forlopsim run --out`` writes) and the differences.
+
+    The differences go to ``comparison.csv`` and ``comparison.json``; ``metas`` and ``checks``
+    are each scenario's run facts and warm-up check, ``paths`` its file (base first).
+    """
     summary = comparison.summary()
     files = dict(zip(comparison.scenarios, paths, strict=True))
     for label, scenario in comparison.scenarios.items():
@@ -257,16 +260,16 @@ def write_comparison(
         **{k: v for k, v in metas[comparison.base].items() if k in _SHARED_META},
         "differences": {
             label: {
-                row.kpi: {
-                    "base_mean": finite(row.base_mean),
-                    "whatif_mean": finite(row.whatif_mean),
-                    "difference": finite(row.difference),
-                    "ci_low": finite(row.ci_low),
-                    "ci_high": finite(row.ci_high),
-                    "n": int(row.n),
-                    "significant": bool(row.significant),
+                row["kpi"]: {
+                    "base_mean": finite(row["base_mean"]),
+                    "whatif_mean": finite(row["whatif_mean"]),
+                    "difference": finite(row["difference"]),
+                    "ci_low": finite(row["ci_low"]),
+                    "ci_high": finite(row["ci_high"]),
+                    "n": int(row["n"]),
+                    "significant": bool(row["significant"]),
                 }
-                for row in differences[differences["scenario"] == label].itertuples()
+                for row in differences[differences["scenario"] == label].to_dict("records")
             }
             for label in comparison.whatifs
         },

@@ -71,8 +71,11 @@ def run_one(
     occupancy_step: float | None = None,
     index: int = 0,
 ) -> ReplicationResult:
-    """Run replication ``replication``; write its records under ``records_dir`` if given, and
-    keep its occupancy series in bins of ``occupancy_step`` days if given."""
+    """Run replication ``replication``.
+
+    Its records are written under ``records_dir`` if given, and its occupancy series kept in
+    bins of ``occupancy_step`` days if given.
+    """
     start = time.perf_counter()
     records = run_replication(scenario, seed, replication)
     occupancy = None
@@ -102,8 +105,10 @@ def write_records(records: Records, directory: Path, replication: int) -> None:
 
 
 def read_records(directory: Path, replication: int) -> Records:
-    """The records of one replication as :func:`write_records` (and ``forlopsim run --out``)
-    wrote them; the ``replication`` column the files carry is dropped."""
+    """The records of one replication as :func:`write_records` (``forlopsim run --out``) wrote.
+
+    The ``replication`` column the files carry is dropped.
+    """
     tables = {
         name: pd.read_parquet(table_path(directory, name, replication)).drop(columns="replication")
         for name in TABLES
@@ -325,8 +330,8 @@ def warmup_check(
     keys = ["place", "kind"] if "kind" in occupancy.columns else ["place"]
     mean = occupancy.groupby([*keys, "start"], observed=True, sort=True)["occupancy"].mean()
     rows = []
-    for key, series in mean.groupby(level=list(range(len(keys))), observed=True, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for group, series in mean.groupby(level=list(range(len(keys))), observed=True, sort=False):
+        key = group if isinstance(group, tuple) else (group,)
         series = series.droplevel(list(range(len(keys))))
         try:
             truncation = mser_truncation(series, batch_size)
@@ -364,20 +369,22 @@ def warmup_check(
 
 
 def warn_if_warmup_short(check: pd.DataFrame, scenario: str = "", stacklevel: int = 2) -> list[str]:
-    """Issue a :class:`WarmupWarning` for each place that :func:`warmup_check` flagged (its
-    MSER-5 truncation point lies after the warm-up and matters); return the messages.
+    """Issue a :class:`WarmupWarning` for each place :func:`warmup_check` flagged.
 
-    ``scenario`` prefixes the messages; ``stacklevel`` is passed to :func:`warnings.warn`."""
+    A place is flagged when its MSER-5 truncation point lies after the warm-up and matters.
+    ``scenario`` prefixes the messages; ``stacklevel`` is passed to :func:`warnings.warn`.
+    Returns the messages.
+    """
     messages = []
     where = f"{scenario}: " if scenario else ""
-    for row in check[check["flagged"]].itertuples():
-        kind = f"{row.kind} " if row.kind else ""
-        direction = "below" if row.bias < 0 else "above"
+    for row in check[check["flagged"]].to_dict("records"):
+        kind = f"{row['kind']} " if row["kind"] else ""
+        direction = "below" if row["bias"] < 0 else "above"
         message = (
-            f"{where}warm-up looks too short for {kind}{row.place!r}: its occupancy settles only "
-            f"after day {row.truncation_days:g} (MSER-5), later than the warm-up of "
-            f"{row.warmup_days:g} days, and its mean over the observed period is "
-            f"{abs(row.bias):.1%} {direction} the settled mean; consider a longer "
+            f"{where}warm-up looks too short for {kind}{row['place']!r}: its occupancy settles "
+            f"only after day {row['truncation_days']:g} (MSER-5), later than the warm-up of "
+            f"{row['warmup_days']:g} days, and its mean over the observed period is "
+            f"{abs(row['bias']):.1%} {direction} the settled mean; consider a longer "
             "simulation.warmup_days"
         )
         warnings.warn(message, WarmupWarning, stacklevel=stacklevel)

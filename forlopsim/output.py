@@ -1,6 +1,9 @@
-"""Writing results atomically: everything goes to a temporary folder beside ``--out`` first,
-then is renamed into place, so an interrupted or failed run leaves no half-written files; and
-the files of a run's folder (summary, run facts, resolved scenario, warm-up check)."""
+"""Writing results atomically, and the files of a run's folder.
+
+Everything goes to a temporary folder beside ``--out`` first, then is renamed into place, so an
+interrupted or failed run leaves no half-written files. The files of a run's folder: summary,
+run facts, resolved scenario, warm-up check.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pandas as pd
 
@@ -57,6 +60,17 @@ def staging(out: Path) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class _SummaryRow(Protocol):
+    """A row of :func:`forlopsim.experiment.summarise` as ``DataFrame.itertuples`` yields it."""
+
+    kpi: str
+    mean: float
+    ci_low: float
+    ci_high: float
+    sd: float
+    n: int
+
+
 def write_summary(
     folder: Path, meta: dict[str, Any], summary: pd.DataFrame, table: pd.DataFrame
 ) -> None:
@@ -69,7 +83,7 @@ def write_summary(
             "sd": finite(row.sd),
             "n": int(row.n),
         }
-        for row in summary.itertuples()
+        for row in cast("Iterator[_SummaryRow]", summary.itertuples())  # stubs know no columns
     }
     document = {**meta, "kpis": kpis}
     (folder / "summary.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -112,8 +126,10 @@ def finite(value: float) -> float | None:
 
 
 class atomic_file:
-    """``with atomic_file(path) as tmp:`` write ``tmp``; it is renamed to ``path`` on success and
-    removed on failure, so a reader never sees a half-written file."""
+    """``with atomic_file(path) as tmp:`` write ``tmp``; renamed to ``path`` on success.
+
+    It is removed on failure, so a reader never sees a half-written file.
+    """
 
     def __init__(self, target: Path):
         self.target = target

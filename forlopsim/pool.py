@@ -9,7 +9,7 @@ that keeps one across many batches (the calibration).
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
@@ -27,9 +27,10 @@ def completed(
     tasks: Sequence[tuple[Key, tuple[Any, ...]]],
     jobs: int,
     wait_when_stopped: bool = True,
-) -> Iterator[tuple[Key, Result]]:
-    """Run ``function(*args)`` for every ``(key, args)`` task and yield ``(key, result)`` as
-    each finishes, in any order.
+) -> Generator[tuple[Key, Result], None, None]:
+    """Run ``function(*args)`` for every ``(key, args)`` task; yield ``(key, result)`` as done.
+
+    Results come as each task finishes, in any order.
 
     With ``jobs`` above 1 and more than one task, the tasks run on ``min(jobs, len(tasks))``
     worker processes; otherwise in this process, in order. When the caller stops early (an

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import Any, Self
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,7 +35,7 @@ class ProgressView:
         self.start = time.perf_counter()
         self.last_line = self.start
 
-    def __enter__(self) -> ProgressView:
+    def __enter__(self) -> Self:
         if self.console.is_terminal:
             extra = [TextColumn(f"{name} {{task.fields[{name}]}}") for name in self.fields]
             self.bar = Progress(
@@ -51,8 +51,10 @@ class ProgressView:
         return self
 
     def update(self, done: int, total: int | None = None, line: str = "", **fields: Any) -> None:
-        """``done`` of ``total`` (the one given before, if left out) are finished; ``line`` is
-        what a plain progress line says."""
+        """Report that ``done`` of ``total`` are finished.
+
+        ``total`` is the one given before, if left out; ``line`` is what a plain progress line says.
+        """
         self.total = total if total is not None else self.total
         self.fields.update(fields)
         if self.bar is not None:

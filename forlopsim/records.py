@@ -119,17 +119,20 @@ class Recorder:
 
         Each column is read straight from the rows (no transposed copy of the whole log), and
         the rows are freed as soon as their columns are built: a lower peak of memory. Best run
-        with the cyclic garbage collector paused: it makes many objects at once."""
+        with the cyclic garbage collector paused: it makes many objects at once.
+        """
         events = _table(self.events, EVENT_TYPES)
         residents = _table(self.residents, RESIDENT_TYPES)
         return Records(events=events, residents=residents, meta=meta)
 
 
 def _table(rows: list[Any], types: dict[str, Any]) -> pd.DataFrame:
-    """A table of ``rows`` (tuples with the fields of ``types``, in its order), column by
-    column, emptying ``rows``: ``float`` columns as NumPy makes them (float64, or int64 if
-    every value is a whole number), ``category`` ones by :func:`_categorical`, others with
-    that NumPy type."""
+    """A table of ``rows`` (tuples with the fields of ``types``, in its order), emptying ``rows``.
+
+    Built column by column: ``float`` columns as NumPy makes them (float64, or int64 if every
+    value is a whole number), ``category`` ones by :func:`_categorical`, others with that NumPy
+    type.
+    """
     columns: dict[str, Any] = {}
     for i, (name, kind) in enumerate(types.items()):
         values = _column(rows, i)
@@ -149,8 +152,11 @@ def _column(rows: list[Any], i: int) -> list[Any]:
 
 
 def _categorical(values: list[str]) -> pd.Categorical:
-    """Strings as a categorical with sorted string categories, as ``astype("category")`` of a
-    string column makes them, without building the string column first."""
+    """Strings as a categorical with sorted string categories.
+
+    What ``astype("category")`` of a string column makes, without building the string column
+    first.
+    """
     categories = sorted(set(values))
     code = {value: i for i, value in enumerate(categories)}
     codes = np.fromiter(map(code.__getitem__, values), np.int32, len(values))
@@ -167,10 +173,12 @@ class Records:
 
     @property
     def warmup(self) -> float:
+        """End of the warm-up (day): the observed window starts here."""
         return float(self.meta["warmup_days"])
 
     @property
     def horizon(self) -> float:
+        """End of the run (day)."""
         return float(self.meta["horizon_days"])
 
     def to_parquet(self, directory: Path, replication: int) -> list[Path]:

@@ -26,8 +26,10 @@ def t_quantile(probability: float, degrees_of_freedom: int) -> float:
 
 
 def t_half_width(sd: ArrayLike, n: ArrayLike, confidence: float = CONFIDENCE) -> np.ndarray:
-    """Half-width ``t(1 − (1 − confidence)/2, n − 1) · sd / √n`` of the interval, elementwise
-    (NaN where ``n`` is 1), for a single KPI or for many groups at once."""
+    """Half-width ``t(1 − (1 − confidence)/2, n − 1) · sd / √n`` of the interval.
+
+    Elementwise, for a single KPI or for many groups at once; NaN where ``n`` is 1.
+    """
     from scipy import special
 
     count = np.asarray(n, dtype=float)
@@ -37,12 +39,12 @@ def t_half_width(sd: ArrayLike, n: ArrayLike, confidence: float = CONFIDENCE) ->
 
 def t_interval(values: ArrayLike, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Mean and half-width of the Student-t confidence interval (NaN values left out)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = len(values)
+    array = np.asarray(values, dtype=float)
+    array = array[~np.isnan(array)]
+    n = len(array)
     if n == 0:
         return math.nan, math.nan
-    mean = float(values.mean())
+    mean = float(array.mean())
     if n == 1:
         return mean, math.nan
-    return mean, float(t_half_width(values.std(ddof=1), n, confidence))
+    return mean, float(t_half_width(array.std(ddof=1), n, confidence))

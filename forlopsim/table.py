@@ -12,6 +12,7 @@ import io
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pandas as pd
 from rich.console import Console
@@ -32,6 +33,7 @@ class Format:
     """Suffix of a difference (a difference of percentages is in percentage points)."""
 
     def __call__(self, value: float) -> str:
+        """A value as printed, or a dash when it is undefined (NaN)."""
         if math.isnan(value):
             return "–"
         return f"{value * self.scale:,.{self.decimals}f}{self.suffix}"
@@ -41,6 +43,16 @@ class Format:
         if math.isnan(value):
             return "–"
         return f"{value * self.scale:+,.{self.decimals}f}{self.difference_suffix}"
+
+
+def number_at(frame: pd.DataFrame, row: str, column: str) -> float:
+    """The number in one cell, ``frame.loc[row, column]`` (pandas-stubs allow any scalar)."""
+    return cast(float, frame.loc[row, column])
+
+
+def row_at(frame: pd.DataFrame, row: str | tuple[str, str]) -> pd.Series[Any]:
+    """One row, ``frame.loc[row]``, of a frame whose index is unique (stubs allow a frame)."""
+    return cast("pd.Series[Any]", frame.loc[row])
 
 
 DAYS = Format()
@@ -150,8 +162,8 @@ def kpi_table(summary: pd.DataFrame, title: str) -> Table:
     table.add_column("KPI", no_wrap=True)
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
-    rows = headlines(by_name.index, lambda name: not math.isnan(by_name.loc[name, "mean"]))
-    _add_rows(table, [(h, _cell(by_name.loc[h.kpi], h.format, replications)) for h in rows])
+    rows = headlines(by_name.index, lambda name: not math.isnan(number_at(by_name, name, "mean")))
+    _add_rows(table, [(h, _cell(row_at(by_name, h.kpi), h.format, replications)) for h in rows])
     return table
 
 
@@ -175,8 +187,10 @@ def _difference(row: pd.Series | None, fmt: Format) -> list[str]:
 def comparison_table(
     summary: pd.DataFrame, differences: pd.DataFrame, base: str, title: str
 ) -> Table:
-    """Each scenario's mean per headline KPI and, for each what-if, its paired difference from
-    ``base`` (marked with :data:`SIGNIFICANT` when the CI excludes zero) and the 95% CI.
+    """Each scenario's mean per headline KPI and each what-if's paired difference from ``base``.
+
+    The difference is marked with :data:`SIGNIFICANT` when the CI excludes zero, and given with
+    its 95% CI.
 
     ``summary`` and ``differences`` are :meth:`forlopsim.comparison.Comparison.summary` and
     :meth:`~forlopsim.comparison.Comparison.differences`.
@@ -194,10 +208,10 @@ def comparison_table(
         table.add_column("95% CI", justify="right", no_wrap=True)
     rows = []
     for h in headlines(means.index, lambda name: bool(means.loc[name].notna().any())):
-        cells = [h.format(means.loc[h.kpi, base])]
+        cells = [h.format(number_at(means, h.kpi, base))]
         for name in whatifs:
             pair = by_pair.loc[(name, h.kpi)] if (name, h.kpi) in by_pair.index else None
-            cells += [h.format(means.loc[h.kpi, name]), *_difference(pair, h.format)]
+            cells += [h.format(number_at(means, h.kpi, name)), *_difference(pair, h.format)]
         rows.append((h, cells))
     _add_rows(table, rows)
     return table

@@ -107,7 +107,16 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     data["population"]["sex"] = shares(draw, SEXES)
     data["population"]["problem"] = shares(draw, PROBLEMS)
 
-    # housing ---------------------------------------------------------------------------------
+    data["housing"], self_bans = housing(draw)
+    places = [HOMELESS, *data["housing"]["tiers"]]
+    services(draw, data["services"])
+    data["crisis_beds"], data["institutions"] = beds_and_institutions(draw)
+    hazards(draw, data["hazards"], list(data["institutions"]), places)
+    data["referrals"] = referrals(draw, places)
+    return data, self_bans
+
+
+def housing(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     self_bans: dict[str, float] = {}
     tiers: dict[str, dict[str, Any]] = {
         "own_home": {
@@ -143,11 +152,11 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     allocation: dict[str, Any] = {"policy": policy}
     if policy == "fallback_after":
         allocation["fallback_after_days"] = float(draw(st.integers(0, 60)))
-    data["housing"] = {"allocation": allocation, "tiers": tiers}
-    places = [HOMELESS, *tiers]
+    return {"allocation": allocation, "tiers": tiers}, self_bans
 
-    # services --------------------------------------------------------------------------------
-    data["services"]["coverage"]["office"] = {
+
+def services(draw: Any, block: dict[str, Any]) -> None:
+    block["coverage"]["office"] = {
         "days": ["mon", "tue", "wed", "thu", "fri"],
         "from_hour": 8,
         "to_hour": 15.5,
@@ -162,7 +171,7 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
                 "crisis": draw(st.sampled_from([0.5, 1.0])),
             },
         }
-    data["services"]["units"] = {"unit": {"name": "Unit", "teams": teams}}
+    block["units"] = {"unit": {"name": "Unit", "teams": teams}}
     team_names = [f"unit.{t}" for t in teams]
     routing = []
     for _ in range(draw(st.integers(0, 3))):
@@ -175,16 +184,17 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
             route["sex"] = [draw(st.sampled_from(SEXES))]
         routing.append(route)
     routing.append({"forlop": [1, 2, 3], "problem": PROBLEMS, "team": team_names[-1]})
-    data["services"]["routing"] = routing
+    block["routing"] = routing
     if draw(st.booleans()):
-        data["services"]["handover_delay"] = {"kind": "exponential", "mean": draw(st.floats(1, 20))}
+        block["handover_delay"] = {"kind": "exponential", "mean": draw(st.floats(1, 20))}
     if draw(st.booleans()):
-        data["services"]["low_threshold"] = {
+        block["low_threshold"] = {
             "reach": draw(st.floats(0, 1)),
             "crisis_effect": draw(st.floats(0.5, 1.0)),
         }
 
-    # crisis beds and institutions ------------------------------------------------------------
+
+def beds_and_institutions(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     beds = {}
     for i in range(draw(st.integers(0, 2))):
         bed: dict[str, Any] = {
@@ -196,7 +206,6 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
             bed["self_referral"] = True
             bed["min_days_between_stays"] = float(draw(st.integers(0, 20)))
         beds[f"bed{i}"] = bed
-    data["crisis_beds"] = beds
     institutions = {}
     for i in range(draw(st.integers(1, 2))):
         institutions[f"inst{i}"] = {
@@ -205,11 +214,10 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
             "waiting_list": draw(st.booleans()),
             "early_discharge": draw(st.sampled_from([0.0, 0.3, 1.0])),
         }
-    data["institutions"] = institutions
-    inst_names = list(institutions)
+    return beds, institutions
 
-    # hazards ---------------------------------------------------------------------------------
-    h = data["hazards"]
+
+def hazards(draw: Any, h: dict[str, Any], inst_names: list[str], places: list[str]) -> None:
     h["tenancy_breakdown"] = {
         "per_year": rates(draw),
         "under_support": draw(st.sampled_from([1.0, 2.0])),
@@ -255,8 +263,9 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
             "to": "own_home",
         }
 
-    # referrals -------------------------------------------------------------------------------
-    data["referrals"] = {
+
+def referrals(draw: Any, places: list[str]) -> dict[str, Any]:
+    return {
         "initial_population": {
             "size": draw(st.integers(20, 200)),
             "start_in": shares(draw, places),
@@ -269,7 +278,6 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
             for i in range(draw(st.integers(0, 2)))
         },
     }
-    return data, self_bans
 
 
 # -- checks --------------------------------------------------------------------------------------

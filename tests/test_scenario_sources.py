@@ -169,23 +169,32 @@ def source_problems(
             for problem in source_text_problems(source, rows, seeds):
                 yield dotted(where), f"{problem}: {source!r}"
         elif isinstance(source, dict):
-            beside = {str(k) for k in node if k != "source"}
-            merged_node = _at(merged, path)
-            if isinstance(merged_node, dict):
-                beside |= {str(k) for k in merged_node if k != "source"}
-            for field, text in source.items():
-                at = dotted((*where, field))
-                if str(field) not in beside:
-                    yield at, f"names {field!r}, but there is no such field beside it (stale key?)"
-                if not isinstance(text, str):
-                    yield at, f"expected a text, got {text!r}"
-                    continue
-                for problem in source_text_problems(text, rows, seeds):
-                    yield at, f"{problem}: {text!r}"
+            beside = _fields_beside(node) | _fields_beside(_at(merged, path))
+            yield from _mapping_source_problems(source, where, beside, rows, seeds)
         else:
             yield dotted(where), f"expected a text or a mapping of field → text, got {source!r}"
 
     yield from walk(data, ())
+
+
+def _fields_beside(node: Any) -> set[str]:
+    """The field names of a mapping other than ``source`` (none if it is not a mapping)."""
+    return {str(k) for k in node if k != "source"} if isinstance(node, dict) else set()
+
+
+def _mapping_source_problems(
+    source: dict, where: tuple[Any, ...], beside: set[str], rows: set[str], seeds: set[str]
+) -> Iterator[tuple[str, str]]:
+    """What is wrong with each entry of a mapping source: a stale key, or a bad text."""
+    for field, text in source.items():
+        at = dotted((*where, field))
+        if str(field) not in beside:
+            yield at, f"names {field!r}, but there is no such field beside it (stale key?)"
+        if not isinstance(text, str):
+            yield at, f"expected a text, got {text!r}"
+            continue
+        for problem in source_text_problems(text, rows, seeds):
+            yield at, f"{problem}: {text!r}"
 
 
 def _report(name: str, findings: list[tuple[str, Any]], what: str) -> str:

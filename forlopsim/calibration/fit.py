@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -53,8 +53,11 @@ def distance(means: Mapping[str, float], targets: Mapping[str, Target]) -> float
 
 
 class Evaluator:
-    """Runs replications of candidate scenarios, on one pool of worker processes kept for the
-    whole calibration (starting workers costs seconds; a calibration evaluates many points)."""
+    """Runs replications of candidate scenarios on one pool of worker processes.
+
+    The pool is kept for the whole calibration: starting workers costs seconds, and a
+    calibration evaluates many points.
+    """
 
     def __init__(self, jobs: int):
         self.jobs = jobs
@@ -109,12 +112,12 @@ class Calibration:
     @property
     def distance_before(self) -> float:
         """Distance of the base scenario over the check replications."""
-        return distance(self.before.mean().to_dict(), self.targets)
+        return distance(cast(dict[str, float], self.before.mean().to_dict()), self.targets)
 
     @property
     def distance_after(self) -> float:
         """Distance of the calibrated scenario over the check replications."""
-        return distance(self.after.mean().to_dict(), self.targets)
+        return distance(cast(dict[str, float], self.after.mean().to_dict()), self.targets)
 
     def fit_table(self) -> pd.DataFrame:
         """One row per target: observed, before, simulated mean and 95% CI, within or not."""
@@ -124,8 +127,11 @@ class Calibration:
 def fit_table(
     targets: Mapping[str, Target], after: pd.DataFrame, before: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """The fit table: each target's figure and tolerance, the simulated mean with its 95%
-    Student-t interval over replications, and whether the mean lies within the tolerance."""
+    """The fit table, one row per target.
+
+    Each target's figure and tolerance, the simulated mean with its 95% Student-t interval over
+    replications, and whether the mean lies within the tolerance.
+    """
     rows = []
     for name, t in targets.items():
         values = after[name].to_numpy(float)
@@ -144,8 +150,9 @@ def fit_table(
             "source": t.source,
         }
         if before is not None:
-            row["before"] = float(before[name].mean())
-            row["within_before"] = t.within(row["before"])
+            before_mean = float(before[name].mean())
+            row["before"] = before_mean
+            row["within_before"] = t.within(before_mean)
         rows.append(row)
     return pd.DataFrame(rows)
 

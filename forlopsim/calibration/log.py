@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,12 @@ def problem_of(
     replications: int,
     seed: int,
 ) -> dict[str, Any]:
-    """What decides the logged answers: the scenario's numbers, each target's KPI, centre,
-    tolerance and weight, each parameter's path and interval, the replications, the seed and
-    the forlopsim version. Texts and the stopping rule do not."""
+    """What decides the logged answers.
+
+    The scenario's numbers, each target's KPI, centre, tolerance and weight, each parameter's
+    path and interval, the replications, the seed and the forlopsim version. Texts and the
+    stopping rule do not.
+    """
     return {
         "scenario": numbers_only(scenario.model_dump(mode="json")),
         "targets": {n: [t.kpi, t.centre, t.half_width, t.weight] for n, t in targets.items()},
@@ -96,7 +99,7 @@ class EvaluationLog:
         # rewrite without a cut line, so that appending goes on from a whole line
         _write_atomically(path, "".join(json.dumps(e) + "\n" for e in self.entries))
 
-    def get(self, point: Sequence[float]) -> dict[str, Any] | None:
+    def get(self, point: Iterable[float]) -> dict[str, Any] | None:
         """The logged evaluation of ``point``, if any."""
         return self._by_point.get(_key(point))
 
@@ -115,7 +118,7 @@ class EvaluationLog:
         self._by_point[_key(entry["point"])] = entry
 
 
-def _key(point: Sequence[float]) -> tuple[float, ...]:
+def _key(point: Iterable[float]) -> tuple[float, ...]:
     return tuple(float(x) for x in point)
 
 

@@ -1,5 +1,8 @@
-"""Writing a calibration's results: the calibrated scenario (a YAML file that extends the base
-and sets only the fitted numbers, each with its source) and the fit table (CSV, Markdown, JSON)."""
+"""Writing a calibration's results: the calibrated scenario and the fit table.
+
+The scenario is a YAML file that extends the base and sets only the fitted numbers, each with
+its source; the fit table is written as CSV, Markdown and JSON.
+"""
 
 from __future__ import annotations
 

@@ -73,8 +73,11 @@ def start_values(scenario: Scenario, parameters: Mapping[str, Parameter]) -> dic
 
 
 def check_parameters(scenario: Scenario, parameters: Mapping[str, Parameter], file: Path) -> None:
-    """Every path exists and holds numbers, and both ends of every interval give a valid
-    scenario; otherwise :class:`ScenarioError` naming the parameters file and the field."""
+    """Check that every path exists and holds numbers and every interval gives valid scenarios.
+
+    Both ends of every interval must give a valid scenario; otherwise :class:`ScenarioError`
+    names the parameters file and the field.
+    """
     problems: list[Problem] = []
     for name, p in parameters.items():
         field = f"parameters.{name}.path"
@@ -125,5 +128,8 @@ def _has_numbers(node: Any) -> bool:
     return False
 
 
+_KINDS: dict[type, str] = {dict: "a block", list: "a list", str: "text"}
+
+
 def _kind(node: Any) -> str:
-    return {dict: "a block", list: "a list", str: "text"}.get(type(node), type(node).__name__)
+    return _KINDS.get(type(node), type(node).__name__)

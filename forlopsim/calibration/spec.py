@@ -9,9 +9,10 @@ from __future__ import annotations
 import difflib
 import math
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar, cast
 
 from pydantic import Field, Strict, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from forlopsim.errors import ScenarioError
 from forlopsim.scenario.base import Model, Positive
@@ -52,12 +53,16 @@ class Target(Model):
     @property
     def centre(self) -> float:
         """The value the distance is measured from."""
-        return self.observed if self.range is None else (self.range[0] + self.range[1]) / 2
+        if self.range is None:  # then observed and tolerance are given (_one_form)
+            return cast(float, self.observed)
+        return (self.range[0] + self.range[1]) / 2
 
     @property
     def half_width(self) -> float:
         """The distance from :attr:`centre` that still counts as a fit."""
-        return self.tolerance if self.range is None else (self.range[1] - self.range[0]) / 2
+        if self.range is None:  # then observed and tolerance are given (_one_form)
+            return cast(float, self.tolerance)
+        return (self.range[1] - self.range[0]) / 2
 
     def within(self, value: float) -> bool:
         """Whether a simulated mean counts as reproducing the figure."""
@@ -99,7 +104,9 @@ class Parameter(Model):
     @property
     def interval(self) -> tuple[float, float]:
         """The (low, high) of the value or the factor."""
-        return self.bounds if self.bounds is not None else self.scale  # type: ignore[return-value]
+        if self.bounds is not None:
+            return self.bounds
+        return cast("tuple[float, float]", self.scale)  # one of the two is given (_one_form)
 
     @property
     def on_log_scale(self) -> bool:
@@ -145,8 +152,10 @@ def load_parameters(path: str | Path) -> ParametersFile:
 
 
 def load_model(path: Path, model: type[M], what: str) -> M:
-    """Read a YAML file of ``what`` into ``model``, every problem located by file, line and
-    field path."""
+    """Read a YAML file of ``what`` into ``model``.
+
+    Every problem is located by file, line and field path.
+    """
     top = ", ".join(f"{name}:" for name in model.model_fields)
     data, origins = read_yaml(path, fields=f"{what} ({top})")
     try:
@@ -157,7 +166,8 @@ def load_model(path: Path, model: type[M], what: str) -> M:
         raise ScenarioError([locate(item["loc"], _message(item)) for item in items]) from None
 
 
-def _message(item: dict[str, Any]) -> str:
+def _message(item: ErrorDetails) -> str:
+    """One pydantic error in plain words, with a "did you mean" for an unknown key."""
     if item["type"] == "extra_forbidden":
         key = str(item["loc"][-1])
         close = difflib.get_close_matches(key, _field_names(), n=1)

@@ -1,5 +1,4 @@
-"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, validate,
-schema.
+"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, validate, schema.
 
 Each command is a module of this package (``forlopsim.cli.run`` …) with a ``DESCRIPTION``, an
 ``add_arguments(parser)`` and a ``command(args)`` returning the exit status; options several
@@ -86,8 +85,11 @@ def _command_named(argv: Sequence[str]) -> str | None:
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser: every command listed, only ``only``'s module imported and its
-    arguments added (with none, argparse can still show the list and refuse an unknown name)."""
+    """The argument parser: every command listed, only ``only``'s module imported.
+
+    ``only``'s arguments are added; with none, argparse can still show the list and refuse an
+    unknown name.
+    """
     parser = argparse.ArgumentParser(
         prog="forlopsim",
         description="Simulate municipal care pathways (forløp) and housing for people with "

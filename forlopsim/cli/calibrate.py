@@ -170,8 +170,8 @@ def print_fit(calibration: Calibration) -> None:
         table.add_column(column, justify="left" if column == "target" else "right")
     for row in calibration.fit_table().itertuples():
         table.add_row(
-            row.target,
-            row.observed,
+            str(row.target),
+            str(row.observed),
             f"{row.before:.4g}",
             f"{row.simulated:.4g}",
             f"{row.ci_low:.4g} – {row.ci_high:.4g}",

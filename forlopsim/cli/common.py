@@ -1,5 +1,8 @@
-"""What ``run``, ``compare`` and ``report`` share beyond their options: progress, titles,
-warm-up warnings and the comparison run (no command imports another command's module)."""
+"""What ``run``, ``compare`` and ``report`` share beyond their options.
+
+Progress, titles, warm-up warnings and the comparison run, here so that no command imports
+another command's module.
+"""
 
 from __future__ import annotations
 
@@ -35,8 +38,10 @@ def run_title(name: str, scenario: Scenario, replications: int, seed: int) -> st
 def check_warmup(
     scenario: Scenario, results: list[ReplicationResult], label: str = ""
 ) -> tuple[pd.DataFrame, list[str]]:
-    """The MSER-5 warm-up check of a scenario's replications, and its warnings' messages
-    (collected here, printed by :func:`print_warnings`)."""
+    """The MSER-5 warm-up check of a scenario's replications, and its warnings' messages.
+
+    The warnings are collected here and printed by :func:`print_warnings`.
+    """
     check = warmup_check(occupancy_table(results), scenario.simulation.warmup_days)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", WarmupWarning)
@@ -58,8 +63,10 @@ def run_comparison(
     jobs: int,
     records_dir: Path | None,
 ) -> tuple[Comparison, dict[str, dict[str, Any]], dict[str, pd.DataFrame]]:
-    """Run the base (first) and the what-ifs with common random numbers and a progress bar;
-    return the comparison, each scenario's run facts and each one's warm-up check."""
+    """Run the base (first) and the what-ifs with common random numbers and a progress bar.
+
+    Returns the comparison, each scenario's run facts and each one's warm-up check.
+    """
     start = time.perf_counter()
     with progress(replications * len(scenarios)) as advance:
         comparison = compare_scenarios(

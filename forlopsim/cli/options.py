@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
-    """argparse type: a whole number of at least ``minimum``."""
+    """An argparse type: a whole number of at least ``minimum``."""
 
     def parse(text: str) -> int:
         try:
@@ -105,8 +105,10 @@ def add_base_and_whatifs(parser: argparse.ArgumentParser) -> None:
 
 
 def add_sweep_options(parser: argparse.ArgumentParser) -> None:
-    """The options ``sweep`` and ``sensitivity`` share: ``--out``, ``--jobs`` and the Dask
-    backend (a scheduler address or a local cluster, not both)."""
+    """The options ``sweep`` and ``sensitivity`` share.
+
+    ``--out``, ``--jobs`` and the Dask backend (a scheduler address or a local cluster, not both).
+    """
     OUT.add(parser, help="folder of the sweep's results (default: sweep-<SPEC stem>)")
     add_jobs(parser, "local worker processes")
     dask = parser.add_mutually_exclusive_group()

@@ -61,8 +61,7 @@ def command(args: argparse.Namespace) -> int:
 def _simulate(
     scenario: Scenario, replications: int, seed: int, jobs: int, records_dir: Path | None
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
-    """Run with a progress bar: the summary, the run facts, the replication table, the
-    warm-up check."""
+    """Run with a progress bar: the summary, run facts, replication table and warm-up check."""
     start = time.perf_counter()
     with progress(replications) as advance:
         results = run_replications(

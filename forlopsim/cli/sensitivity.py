@@ -101,8 +101,8 @@ def print_indices(table: pd.DataFrame, skipped: dict[str, str]) -> None:
         view.add_column(column, justify="left" if column in ("KPI", "parameter") else "right")
     for row in table.itertuples():
         view.add_row(
-            row.kpi,
-            row.parameter,
+            str(row.kpi),
+            str(row.parameter),
             f"{row.S1:.3f} ± {row.S1_conf:.3f}",
             f"{row.ST:.3f} ± {row.ST_conf:.3f}",
         )

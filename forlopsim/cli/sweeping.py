@@ -1,5 +1,8 @@
-"""What ``sweep`` and ``sensitivity`` share: choosing the backend, running or resuming the
-sweep with progress, and stopping cleanly on SIGTERM (no command imports another's module)."""
+"""What ``sweep`` and ``sensitivity`` share, so that no command imports another's module.
+
+Choosing the backend, running or resuming the sweep with progress, and stopping cleanly on
+SIGTERM.
+"""
 
 from __future__ import annotations
 

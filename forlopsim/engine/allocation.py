@@ -1,5 +1,6 @@
-"""Allocation policies: how long a resident waiting for housing holds out for the tiers nearest
-their need before taking any eligible place.
+"""Allocation policies: how long a resident waiting for housing holds out for a near tier.
+
+How long, that is, for the tiers nearest their need before taking any eligible place.
 
 A policy is a small object chosen from the scenario (``housing.allocation.policy``) and asked
 by :class:`~forlopsim.engine.housing.Housing` at two moments; it changes no state and draws no
@@ -24,8 +25,10 @@ class AllocationPolicy:
     __slots__ = ("recheck_after",)
 
     def __init__(self, recheck_after: float | None = None):
-        """``recheck_after``: days after a resident starts waiting at which their housing is
-        reviewed again (the moment :meth:`takes_any_place` may change), or None."""
+        """A policy that reviews a waiting resident again after ``recheck_after`` days.
+
+        That is the moment :meth:`takes_any_place` may change; None: never.
+        """
         self.recheck_after = recheck_after
 
     def takes_any_place(self, r: Resident, now: float) -> bool:
@@ -40,8 +43,7 @@ class Strict(AllocationPolicy):
 
 
 class BestAvailable(AllocationPolicy):
-    """The nearest free eligible tier at once, staying on the list of the best match
-    (``best_available``)."""
+    """The nearest free eligible tier at once, staying on the best match's list (``best_available``)."""
 
     __slots__ = ()
 

@@ -1,5 +1,8 @@
-"""Crises and where they are met: self-referral beds, crisis beds, the emergency service,
-institutions of the specialist service, and discharge back home (or to the street)."""
+"""Crises and where they are met, stays, and discharge back home (or to the street).
+
+Self-referral beds, crisis beds, the emergency service and the institutions of the specialist
+service.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +37,10 @@ class Care:
     )
 
     def __init__(self, scenario: Scenario, kernel: Kernel, housing: Housing):
-        """The beds and institutions of ``scenario``, empty; ``housing`` for tenancies that a
-        crisis or a stay ends."""
+        """The beds and institutions of ``scenario``, empty.
+
+        ``housing`` is for the tenancies that a crisis or a stay ends.
+        """
         self.kernel = kernel
         self.housing = housing
         self._record = kernel.record
@@ -61,8 +66,10 @@ class Care:
                 inst.waiting.clear()
 
     def crisis(self, r: Resident) -> None:
-        """A crisis: met by the resident's team if on duty, else a bed, the emergency service or
-        nobody; then perhaps admission, tenancy loss or death."""
+        """A crisis, and what follows: perhaps admission, tenancy loss or death.
+
+        It is met by the resident's team if on duty, else a bed, the emergency service or nobody.
+        """
         now = self.kernel.env.now
         spec = self._crisis
         team = r.team
@@ -100,8 +107,10 @@ class Care:
             self._admit_to_institution(r, self.institutions[admit_to], "crisis")
 
     def _find_bed(self, r: Resident) -> tuple[Crisisbed | None, bool]:
-        """A free self-referral bed (for housed contract holders), else a free crisis bed;
-        each full bed type the resident could have used counts a turn-away."""
+        """A free self-referral bed (for housed contract holders), else a free crisis bed.
+
+        Each full bed type the resident could have used counts a turn-away.
+        """
         now = self.kernel.env.now
         turned_away = False
         housed = r.tier is not None and not r.tier.temporary
@@ -159,8 +168,10 @@ class Care:
         self.kernel.schedule(stay, self._on_discharge, (r, r.stay_token, ending))
 
     def end_stay(self, r: Resident, cause: str) -> Crisisbed | Institution:
-        """End the resident's stay in a bed or institution (``cause``: planned, early or exit);
-        the caller fills the freed bed, which this returns, once the resident is settled."""
+        """End the resident's stay in a bed or institution (``cause``: planned, early or exit).
+
+        The caller fills the freed bed, which this returns, once the resident is settled.
+        """
         place = r.stay
         assert place is not None
         r.stay = None
@@ -201,8 +212,10 @@ class Care:
         self.kernel.after_change(r)
 
     def fill(self, place: Crisisbed | Institution) -> None:
-        """Admit the first residents on an institution's list who are at home to be admitted
-        (crisis beds have no list)."""
+        """Admit the first residents on an institution's list who are at home to be admitted.
+
+        Crisis beds have no list.
+        """
         waiting = place.waiting
         if waiting is not None:
             self.kernel.serve(

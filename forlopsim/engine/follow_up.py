@@ -1,5 +1,7 @@
-"""Follow-up by the units' teams: routing by forløp, caseload waiting lists, handover between
-teams (low-threshold contact is refreshed with the competing risks, in ``Risks.after_change``)."""
+"""Follow-up by the units' teams: routing by forløp, caseload waiting lists, handover.
+
+Low-threshold contact is refreshed with the competing risks, in ``Risks.after_change``.
+"""
 
 from __future__ import annotations
 
@@ -79,8 +81,10 @@ class FollowUp:
             self.kernel.join(r, team.waiting)
 
     def end(self, r: Resident, cause: str) -> Team:
-        """The resident's team lets go of them (``cause``: handover or exit); the caller fills
-        the freed place, which this returns, once the resident is settled."""
+        """The resident's team lets go of them (``cause``: handover or exit).
+
+        The caller fills the freed place, which this returns, once the resident is settled.
+        """
         team = r.team
         assert team is not None
         r.team = None

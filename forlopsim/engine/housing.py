@@ -81,7 +81,9 @@ class Housing:
 
     def _preferred(self, r: Resident, options: Options) -> tuple[list[Tier], int]:
         """The tiers nearest the resident's need (more support wins a tie), and that distance.
-        The list may be one of ``options``' own: never change it."""
+
+        The list may be one of ``options``' own: never change it.
+        """
         bans = r.bans
         for distance, group, all_allocatable in options.ranked:
             if all_allocatable and not bans:
@@ -119,14 +121,13 @@ class Housing:
             options = r.options = self.options(r)
         preferred, distance = self._preferred(r, options)
         tier = r.tier
-        bans = r.bans
         if (
             tier is not None
             and not tier.temporary
             and tier in options.fitting  # as _can_take: places, eligible
-            and tier.name not in bans
+            and tier.name not in r.bans
             and abs(tier.support - r.need) == distance
-        ):
+        ):  # well placed
             if r.entries:
                 self._leave_housing_lists(r, {})
             r.housing_since = None
@@ -142,23 +143,39 @@ class Housing:
             if candidate.occupied < candidate.capacity and (at_home or candidate.held_while_away):
                 self._place(r, candidate, "placed")
                 return
-        unhoused = tier is None or tier.temporary
-        fallback = unhoused and self.policy.takes_any_place(r, now)
+        fallback = (tier is None or tier.temporary) and self.policy.takes_any_place(r, now)
         if fallback:
             best = self._best_free(r, options)
             if best is not None:
                 self._place(r, best, "fallback")
                 return
+        self._wait(r, preferred, options, fallback, temporary_ok and at_home)
+
+    def _wait(
+        self,
+        r: Resident,
+        preferred: list[Tier],
+        options: Options,
+        fallback: bool,
+        temporary_now: bool,
+    ) -> None:
+        """Keep a resident who found no place on the lists they wait on.
+
+        Those are the preferred tiers', every allocatable one's on ``fallback``, and temporary
+        housing's if unhoused; or an unhoused resident takes a free temporary place if
+        ``temporary_now`` allows.
+        """
+        bans = r.bans
         # an ordered set (a dict): iterating a set of objects would follow memory addresses
         wanted = dict.fromkeys(t.waiting for t in preferred)
         if fallback:
             wanted.update(
                 dict.fromkeys(t.waiting for t in options.allocatable if t.name not in bans)
             )
-        if tier is None:
+        if r.tier is None:
             for temporary in options.temporary:
                 if temporary.name not in bans:  # as _can_take: places, eligible by construction
-                    if temporary_ok and temporary.occupied < temporary.capacity and at_home:
+                    if temporary_now and temporary.occupied < temporary.capacity:
                         self._place(r, temporary, "temporary")
                         return
                     wanted[temporary.waiting] = None
@@ -196,8 +213,10 @@ class Housing:
             self.kernel.schedule(delay, self._on_max_stay, (r, r.housing_token))
 
     def end_tenancy(self, r: Resident, cause: str) -> Tier:
-        """End the tenancy (the resident holds one); the caller fills the freed place, which
-        this returns, once the resident is settled."""
+        """End the tenancy the resident holds.
+
+        The caller fills the freed place, which this returns, once the resident is settled.
+        """
         tier = r.tier
         assert tier is not None
         r.tier = None
@@ -207,8 +226,10 @@ class Housing:
         return tier
 
     def _place(self, r: Resident, tier: Tier, cause: str, queued: bool = False) -> None:
-        """Move a resident into a free place, giving up the one they hold; ``queued`` when the
-        place was given from the tier's list (whose wait is already closed)."""
+        """Move a resident into a free place, giving up the one they hold.
+
+        ``queued``: the place was given from the tier's list (whose wait is already closed).
+        """
         if tier.waiting in r.entries:
             self.kernel.leave(r, tier.waiting, "placed")
         elif not queued:
@@ -280,8 +301,10 @@ class Housing:
 
 
 class Options(NamedTuple):
-    """The tiers a resident could hold by need, sex, age group and problem alone (places and
-    eligibility), before bans, free places and being at home are looked at."""
+    """The tiers a resident could hold by need, sex, age group and problem alone.
+
+    Places and eligibility, that is, before bans, free places and being at home are looked at.
+    """
 
     ranked: list[tuple[int, list[Tier], bool]]
     """(distance to need, permanent tiers, whether all of them are allocatable) by distance,

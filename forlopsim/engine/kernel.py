@@ -1,5 +1,7 @@
-"""What every engine component shares: the clock, the schedule, the event log, moves and
-waiting-list bookkeeping, and the two hooks that end every change of state and every life.
+"""What every engine component shares: clock, schedule, event log, lists, and two hooks.
+
+The clock, the schedule, the event log, moves and waiting-list bookkeeping, and the two hooks
+that end every change of state and every life.
 
 The components (:class:`~forlopsim.engine.housing.Housing`,
 :class:`~forlopsim.engine.follow_up.FollowUp`, :class:`~forlopsim.engine.care.Care`,
@@ -37,16 +39,19 @@ class Record(Protocol):
 
 
 def _recorder(env: simpy.Environment, log: list[EventRow]) -> Record:
-    """The one function that builds event rows, in the field order of
-    :class:`~forlopsim.records.Event` (time, resident, kind, place, origin, cause, need).
+    """The one function that builds event rows.
+
+    Rows are in the field order of :class:`~forlopsim.records.Event` (time, resident, kind,
+    place, origin, cause, need).
 
     A closure reading SimPy's clock attribute (``_now``, what the ``now`` property returns):
     with about 300,000 rows a replication, the property call and the attribute look-ups of a
-    method cost 4% of a run (``bench/README.md``)."""
+    method cost 4% of a run (``bench/README.md``).
+    """
     append = log.append
 
     def record(r: Resident, kind: str, place: str = "", origin: str = "", cause: str = "") -> None:
-        append((env._now, r.id, kind, place, origin, cause, r.need))  # type: ignore[attr-defined]
+        append((env._now, r.id, kind, place, origin, cause, r.need))
 
     return record
 
@@ -57,7 +62,8 @@ class Kernel:
     ``record`` logs an event (see :func:`_recorder`).
     ``after_change`` (set by :class:`~forlopsim.engine.risks.Risks`) must be called after any
     change of a resident's state: it redraws their competing risks. ``exit`` (set by
-    :class:`~forlopsim.engine.world.World`) takes a resident out of the model."""
+    :class:`~forlopsim.engine.world.World`) takes a resident out of the model.
+    """
 
     __slots__ = ("after_change", "env", "exit", "horizon", "record", "streams")
 
@@ -76,7 +82,8 @@ class Kernel:
         """Call ``callback`` after ``delay`` days; handlers check tokens to ignore stale calls.
 
         A call due at or after the horizon is not scheduled: ``env.run(until=horizon)`` stops
-        before processing it (its stop event is urgent), so it would only deepen the heap."""
+        before processing it (its stop event is urgent), so it would only deepen the heap.
+        """
         if self.env.now + delay < self.horizon:
             simpy.Timeout(self.env, delay, value).callbacks.append(callback)
 
@@ -112,8 +119,10 @@ class Kernel:
         accept: Callable[[Resident], bool] | None,
         start: Callable[[Resident], None],
     ) -> None:
-        """Give the place's free capacity to the first residents on ``waiting`` (its list) that
-        ``accept`` allows, each started by ``start``."""
+        """Give the place's free capacity to the first residents on its list, ``waiting``.
+
+        Only residents ``accept`` allows (all, if None); each is started by ``start``.
+        """
         while place.free:
             entry = waiting.pop(accept)
             if entry is None:

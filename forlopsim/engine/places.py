@@ -1,5 +1,6 @@
-"""Capacity-limited places, their run-time kinds (tiers, teams, crisis beds, institutions) and
-their waiting lists, built once from a scenario.
+"""Capacity-limited places, their run-time kinds and their waiting lists.
+
+The kinds are tiers, teams, crisis beds and institutions, each built once from a scenario.
 
 A waiting list orders residents by higher need first (where need counts), then longest wait.
 Entries are never searched for: leaving a list marks the entry void, and voided entries are
@@ -43,7 +44,8 @@ class WaitingList:
     """Priority waiting list: need (descending, if ``by_need``), then time joined, then order.
 
     The heap holds ``(-need or 0, since, count, entry)`` tuples: ``count`` is unique, so
-    comparisons never reach the entry and stay in C."""
+    comparisons never reach the entry and stay in C.
+    """
 
     __slots__ = ("_count", "_heap", "by_need", "name")
 
@@ -179,15 +181,18 @@ class Institution(Place):
 
 
 def eligibility_key(r: Resident) -> tuple[int, str, str, str]:
-    """Every attribute :func:`eligibility_check` reads, so the key of anything cached by
-    eligibility (``Housing.options``); ``tests/test_engine_components.py`` holds the two
-    together."""
+    """Every attribute :func:`eligibility_check` reads: the key of what is cached by eligibility.
+
+    ``Housing.options`` is; ``tests/test_engine_components.py`` holds the two together.
+    """
     return (r.need, r.sex, r.age_group, r.problem)
 
 
 def eligibility_check(rule: Eligibility) -> Callable[[Resident], bool]:
-    """A fast test of whether a resident meets a tier's or bed's eligibility rule; it reads
-    only the attributes of :func:`eligibility_key`."""
+    """A fast test of whether a resident meets a tier's or bed's eligibility rule.
+
+    It reads only the attributes of :func:`eligibility_key`.
+    """
     sexes = None if rule.sex is None else frozenset(rule.sex)
     ages = None if rule.age_group is None else frozenset(rule.age_group)
     problems = None if rule.problem is None else frozenset(rule.problem)

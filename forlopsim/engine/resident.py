@@ -1,5 +1,4 @@
-"""A synthetic resident: fixed attributes, their own random numbers, and the state the engine
-keeps for them."""
+"""A synthetic resident: attributes, their own random numbers, and their state in the engine."""
 
 from __future__ import annotations
 
@@ -26,9 +25,12 @@ risk (``start_clocks``) is taken, and the attributes are read before the residen
 
 
 class Resident:
-    """One person in the model. ``location`` is exactly one of: a tier name, ``homeless``, a
-    crisis-bed or institution name, or ``exited``; ``tier`` is the housing place they hold
-    (kept during a stay away if the tier allows)."""
+    """One person in the model.
+
+    ``location`` is exactly one of: a tier name, ``homeless``, a crisis-bed or institution
+    name, or ``exited``; ``tier`` is the housing place they hold (kept during a stay away if
+    the tier allows).
+    """
 
     __slots__ = (
         "_beyond",
@@ -75,9 +77,12 @@ class Resident:
         need: int,
         numbers: tuple[Streams, int, int, Row] | None = None,
     ):
-        """A resident just referred, in no place yet. ``numbers``: the replication's streams,
-        the resident's stream and index in its arrival order, and their row of numbers
-        (:meth:`Streams.row`); without them (in tests of rules) they draw nothing."""
+        """A resident just referred, in no place yet.
+
+        ``numbers``: the replication's streams, the resident's stream and index in its arrival
+        order, and their row of numbers (:meth:`Streams.row`); without them (in tests of rules)
+        they draw nothing.
+        """
         self.id = rid
         self.sex = sex
         self.age_group = age_group

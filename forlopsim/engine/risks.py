@@ -1,5 +1,6 @@
-"""Competing risks by the next-reaction method (Gibson & Bruck 2000): each risk of a resident
-has a threshold of cumulative hazard, a standard exponential from the resident's own numbers of
+"""Competing risks by the next-reaction method (Gibson & Bruck 2000).
+
+Each risk of a resident has a threshold of cumulative hazard, a standard exponential from the resident's own numbers of
 that risk; the risk happens when its hazard, integrated over the resident's states, reaches the
 threshold, and then draws its next threshold. After every change of state the rates change and
 the earliest risk is scheduled afresh; an earlier schedule becomes stale. With piecewise-constant
@@ -81,8 +82,11 @@ def _window_closes(r: Resident) -> None:
 
 
 class Risks:
-    """The competing risks of one replication: drawn afresh after every change of state, the
-    earliest scheduled, and dispatched to the component that owns what it changes."""
+    """The competing risks of one replication.
+
+    Brought up to date after every change of state, the earliest scheduled, and dispatched to
+    the component that owns what it changes.
+    """
 
     __slots__ = (
         "_after_discharge",
@@ -185,17 +189,19 @@ class Risks:
         self._handlers = None  # type: ignore[assignment]
         self._on_risk_bound = None  # type: ignore[assignment]
 
-    def after_change(self, r: Resident) -> None:
-        """After any change of state: refresh low-threshold contact, bring the resident's
-        cumulative hazards up to now at the old rates, and schedule the risk that reaches its
-        threshold first at the new ones.
+    def after_change(self, r: Resident) -> None:  # noqa: C901  the hot path, one frame by design
+        """After any change of state: refresh contact, update hazards, schedule the earliest.
+
+        The resident's cumulative hazards are brought up to now at the old rates, and the risk
+        that reaches its threshold first at the new ones is scheduled.
 
         Low-threshold services reach residents who are homeless, in temporary housing or
         waiting for follow-up; whether they reach one is drawn once per such spell, and a
         resident they reach has a lower crisis rate.
 
         The hottest function of a run (about 100,000 calls per baseline replication), so it is
-        one function (no frame per step) and state is read into locals."""
+        one function (no frame per step) and state is read into locals.
+        """
         location = r.location
         if location == EXITED:
             return
@@ -252,53 +258,75 @@ class Risks:
             )
 
     def _risk_table(self, r: Resident, contact: bool | None, after_discharge: bool) -> RiskTable:
-        """The competing risks of a resident in ``r``'s state, as (risk index, rate per day,
-        handler), those with a rate > 0. Built once per state (:data:`StateKey`)."""
+        """The competing risks of a resident in ``r``'s state.
+
+        As (risk index, rate per day, handler), those with a rate > 0. Built once per state
+        (:data:`StateKey`).
+        """
         handlers = self._handlers
-        location, tier, team, n = r.location, r.tier, r.team, r.need
-        overdose = self._overdose[r.problem]
+        tier, n = r.tier, r.need
         table: RiskTable = []
         if r.stay is None:
             shortfall = n - tier.support if tier is not None else 0
-            rate = self._crisis_base[n]
-            if shortfall > 0:
-                rate *= self._crisis_under**shortfall
-            if team is not None:
-                rate *= team.crisis_effect
-            if location == HOMELESS:
-                rate *= self._crisis_homeless
-                overdose *= self._overdose_homeless
-            if contact:
-                rate *= self._contact_effect
+            rate = self._crisis_rate(r, shortfall, contact)
             if rate > 0:
                 table.append((KIND["crisis"], rate, handlers.crisis))
             if tier is not None:
-                rate = self._breakdown_base[n]
-                if shortfall > 0:
-                    rate *= self._breakdown_under**shortfall
-                if team is not None:
-                    rate *= team.breakdown_effect
-                if r.violence_high:
-                    rate *= self._violence
+                rate = self._breakdown_rate(r, shortfall)
                 if rate > 0:
                     table.append((KIND["tenancy_breakdown"], rate, handlers.tenancy_breakdown))
             table.extend(self._steady[n])
-            if location in self._own_from and self._own_rate[n] > 0:
+            if r.location in self._own_from and self._own_rate[n] > 0:
                 table.append((KIND["own_housing"], self._own_rate[n], handlers.own_housing))
             if r.problem in self._treatment_problems and self._treatment[n] > 0:
                 table.append(
                     (KIND["treatment_referral"], self._treatment[n], handlers.treatment_referral)
                 )
-        death = self._background[r.age_group] + overdose
-        if after_discharge:
-            death *= self._after_discharge
+        death = self._death_rate(r, after_discharge)
         if death > 0:
             table.append((KIND["death"], death, handlers.death))
         return table
 
+    def _crisis_rate(self, r: Resident, shortfall: int, contact: bool | None) -> float:
+        """Crises per day of a resident at home with ``shortfall`` too little support."""
+        rate = self._crisis_base[r.need]
+        if shortfall > 0:
+            rate *= self._crisis_under**shortfall
+        if r.team is not None:
+            rate *= r.team.crisis_effect
+        if r.location == HOMELESS:
+            rate *= self._crisis_homeless
+        if contact:
+            rate *= self._contact_effect
+        return rate
+
+    def _breakdown_rate(self, r: Resident, shortfall: int) -> float:
+        """Tenancy breakdowns per day of a resident at home in a tier."""
+        rate = self._breakdown_base[r.need]
+        if shortfall > 0:
+            rate *= self._breakdown_under**shortfall
+        if r.team is not None:
+            rate *= r.team.breakdown_effect
+        if r.violence_high:
+            rate *= self._violence
+        return rate
+
+    def _death_rate(self, r: Resident, after_discharge: bool) -> float:
+        """Deaths per day: background and overdose (more when homeless, and after discharge)."""
+        overdose = self._overdose[r.problem]
+        if r.location == HOMELESS:
+            overdose *= self._overdose_homeless
+        death = self._background[r.age_group] + overdose
+        if after_discharge:
+            death *= self._after_discharge
+        return death
+
     def _on_risk(self, event: simpy.Event) -> None:
-        """A risk reached its threshold (or the post-discharge window closed, ``fired`` -1):
-        it happens, and the next ``after_change`` gives it its next threshold."""
+        """A risk reached its threshold: it happens, and then draws its next threshold.
+
+        ``fired`` is -1 when the post-discharge window closed; the next ``after_change`` gives
+        the risk its next threshold.
+        """
         r, epoch, handler, fired = event.value  # type: ignore[misc]  # SimPy: Optional[Any]
         if r.epoch != epoch:
             return

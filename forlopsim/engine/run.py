@@ -40,8 +40,11 @@ def run_replication(
 
 
 def _simulate(scenario: Scenario, seed: np.random.SeedSequence, recorder: Recorder) -> None:
-    """Build and run the world into ``recorder``; closed on the way out, so that it is freed
-    before the log becomes tables (a lower peak of memory)."""
+    """Build and run the world into ``recorder``.
+
+    It is closed on the way out, so that it is freed before the log becomes tables (a lower
+    peak of memory).
+    """
     world = World(scenario, Streams(seed), recorder)
     try:
         world.run()

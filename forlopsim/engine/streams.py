@@ -103,7 +103,8 @@ class Stream:
 
     ``exponential`` and ``uniform`` are the ``__next__`` of an endless chain of blocks: a call
     costs no Python frame, and a new block is drawn only when one is asked for after the last
-    block ran out, exactly when a scalar draw would have needed it."""
+    block ran out, exactly when a scalar draw would have needed it.
+    """
 
     __slots__ = ("exponential", "generator", "uniform")
 
@@ -158,8 +159,10 @@ class _Rows:
 
 
 class Streams:
-    """The random numbers of one replication: arrivals per referral stream, residents' rows,
-    and residents' numbers past their rows."""
+    """The random numbers of one replication.
+
+    Arrivals per referral stream, residents' rows, and residents' numbers past their rows.
+    """
 
     __slots__ = ("_key", "_rows", "_spare", "_spare_state")
 

@@ -1,6 +1,9 @@
-"""The simulated world of one replication: a kernel and the components built from a scenario
-(housing, follow-up, care, risks), the referral streams that bring residents in, and the exit
-that takes them out. It records what happens and computes no KPI."""
+"""The simulated world of one replication: the kernel, the components, arrivals and exits.
+
+The components built from a scenario (housing, follow-up, care, risks), the referral streams
+that bring residents in, and the exit that takes them out. It records what happens and computes
+no KPI.
+"""
 
 from __future__ import annotations
 
@@ -63,8 +66,10 @@ risk, need, and where they start."""
 
 
 class World:
-    """Everything one replication needs, built from a validated scenario: the kernel, the
-    components, and the residents now in the model."""
+    """Everything one replication needs, built from a validated scenario.
+
+    The kernel, the components, and the residents now in the model.
+    """
 
     __slots__ = (
         "_ids",
@@ -121,12 +126,14 @@ class World:
         env.run(until=self.kernel.horizon)
 
     def close(self) -> None:
-        """Break the world's reference cycles (pending events and handlers that point back to
-        it, residents and their waiting-list entries) once its records are taken, so that
-        reference counting frees it at once: left to the cyclic collector, its ~370,000 objects
-        cost a 0.2 s collection later and hold memory while the next replication runs."""
+        """Break the world's reference cycles once its records are taken.
+
+        Pending events and handlers that point back to it, residents and their waiting-list
+        entries: so that reference counting frees it at once; left to the cyclic collector, its ~370,000 objects
+        cost a 0.2 s collection later and hold memory while the next replication runs.
+        """
         kernel = self.kernel
-        kernel.env._queue.clear()  # type: ignore[attr-defined]  # SimPy has no public way
+        kernel.env._queue.clear()  # SimPy has no public way
         self.risks.close()
         kernel.after_change = kernel.exit = _closed
         for component in (self.housing, self.follow_up, self.care):
@@ -161,8 +168,10 @@ class World:
     def _arrive(
         self, stream_name: str, stream: int, index: int, mix: Mix, start: Callable[[float], str]
     ) -> None:
-        """A resident is referred: the ``index``-th of their stream, with their own numbers
-        (``Streams.row``), drawn, recorded, placed where they start, sent to a team."""
+        """A resident is referred: drawn, recorded, placed where they start, sent to a team.
+
+        The ``index``-th of their stream, with their own numbers (``Streams.row``).
+        """
         row = self.streams.row(stream)
         sex, age_group, problem, violence, need, where = row[ATTRIBUTE_NUMBERS]
         r = Resident(
@@ -203,8 +212,10 @@ class World:
         kernel.after_change(r)
 
     def exit(self, r: Resident, cause: str) -> None:
-        """The resident leaves the model (recovery, moving away or death): off every list, out
-        of every place, and the freed places filled once they are gone."""
+        """The resident leaves the model (recovery, moving away or death).
+
+        Off every list, out of every place, and the freed places filled once they are gone.
+        """
         kernel = self.kernel
         kernel.record(r, "exit", cause=cause)
         r.epoch += 1

@@ -1,5 +1,7 @@
-"""Census KPIs: the quantities national counts and registers publish, so that calibration
-targets (``calibration/targets.yaml``) can be compared with the model like for like.
+"""Census KPIs: the quantities national counts and registers publish.
+
+They let calibration targets (``calibration/targets.yaml``) be compared with the model like
+for like.
 
 * The national homelessness counts (T5) include people in temporary housing, so
   ``homeless_incl_temporary_mean`` adds the temporary tiers' mean occupancy to ``homeless_mean``.
@@ -20,10 +22,12 @@ PROBLEMS = ("substance", "mental", "both")
 
 
 def census(
-    records: Records, mean: pd.Series, housing: dict[str, float], deaths_per_year: float
+    records: Records, mean: dict[str, float], housing: dict[str, float], deaths_per_year: float
 ) -> dict[str, float]:
-    """Homelessness as the national counts define it, shares of residents by problem, mortality
-    per 100 resident-years and new tenancies per tier per year.
+    """Homelessness as the national counts define it, and related census figures.
+
+    Also the shares of residents by problem, mortality per 100 resident-years and new tenancies
+    per tier per year.
 
     ``mean`` is the mean occupancy of every place (:func:`~forlopsim.metrics.spells.occupancy`)
     ``housing`` the result of :func:`~forlopsim.metrics.homelessness.homelessness` and
@@ -44,8 +48,11 @@ def census(
 
 
 def _problem_shares(records: Records) -> dict[str, float]:
-    """Share of resident-days in the observed window by problem, and the share of residents with
-    a substance problem who also have a mental illness (T7's 23%)."""
+    """Share of resident-days in the observed window by problem.
+
+    And the share of residents with a substance problem who also have a mental illness (T7's
+    23%).
+    """
     w, h = records.warmup, records.horizon
     people = records.residents
     if people.empty:

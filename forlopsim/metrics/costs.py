@@ -1,5 +1,6 @@
-"""Costs (NOK): running cost per year by place, kind of place and payer; cost per resident-year;
-one-off cost of new places.
+"""Costs (NOK): running cost per year, cost per resident-year, one-off cost of new places.
+
+Running costs are by place, kind of place and payer.
 
 A place paid by capacity (``cost_basis: capacity``) costs every place every day; the others cost
 the occupied days (place-days, caseload-days, bed-days) inside the observed window.
@@ -24,8 +25,9 @@ def _units(place: dict, occupied: float) -> float:
 def costs(
     records: Records, mean: dict[str, float] | None = None, residents_mean: float | None = None
 ) -> dict[str, float]:
-    """Running cost per year (NOK) by place, kind of place and payer; in total and per
-    resident-year; one-off cost of new places.
+    """Running cost per year (NOK) by place, kind of place and payer.
+
+    In total and per resident-year; and the one-off cost of new places.
 
     ``mean`` (:func:`~forlopsim.metrics.spells.occupancy`) and ``residents_mean`` (from
     :func:`~forlopsim.metrics.homelessness.homelessness`) may be passed if already computed.
@@ -55,8 +57,9 @@ def costs(
 
 
 def costs_by_year(records: Records) -> pd.DataFrame:
-    """Running cost (NOK) of every place in each year of the observed window (years counted
-    from the end of the warm-up; the last one may be shorter).
+    """Running cost (NOK) of every place in each year of the observed window.
+
+    Years are counted from the end of the warm-up; the last one may be shorter.
 
     Columns: ``year`` (0, 1, …), ``start``, ``days`` (length of the year in the window),
     ``place``, ``kind``, ``payer``, ``cost``.

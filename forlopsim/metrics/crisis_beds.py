@@ -14,8 +14,11 @@ from forlopsim.records import Records
 
 
 def crisis_beds(records: Records) -> dict[str, float]:
-    """Requests, admissions and turn-aways per year and the turn-away probability, for each
-    crisis-bed type and all together; and the share of crises that asked for a bed and got none."""
+    """Requests, admissions, turn-aways per year and turn-away probability per crisis-bed type.
+
+    For each crisis-bed type and all together; and the share of crises that asked for a bed and
+    got none.
+    """
     beds = list(places_of(records, "crisis_bed"))
     ev = records.events
     ev = ev.iloc[positions((ev["time"] >= records.warmup).to_numpy() & member(ev["place"], beds))]

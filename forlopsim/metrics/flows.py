@@ -1,5 +1,8 @@
-"""Flows: counts of moves between locations (tiers, homeless, crisis beds, institutions; a new
-resident comes from ``referred`` and a leaving one goes to ``exited``), for a flow chart."""
+"""Flows: counts of moves between locations, for a flow chart.
+
+Locations are tiers, homeless, crisis beds and institutions; a new resident comes from
+``referred`` and a leaving one goes to ``exited``.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +18,10 @@ LOCATION_KINDS = ("tier", "crisis_bed", "institution")
 
 
 def transitions(records: Records) -> pd.DataFrame:
-    """Moves inside the observed window, counted by (origin, place); columns origin, place,
-    count, sorted by origin and place. Only pairs that occur are listed."""
+    """Moves inside the observed window, counted by (origin, place).
+
+    Columns origin, place, count, sorted by origin and place. Only pairs that occur are listed.
+    """
     ev = records.events
     moves = positions((ev["kind"] == "move").to_numpy() & (ev["time"] >= records.warmup).to_numpy())
     pairs = pd.DataFrame({"origin": ev["origin"].iloc[moves], "place": ev["place"].iloc[moves]})
@@ -32,8 +37,10 @@ def transitions(records: Records) -> pd.DataFrame:
 
 
 def possible_transitions(records: Records) -> list[tuple[str, str]]:
-    """Every (origin, place) pair between the locations ``meta`` names: from ``referred`` or a
-    location, to another location or ``exited``."""
+    """Every (origin, place) pair between the locations ``meta`` names.
+
+    From ``referred`` or a location, to another location or ``exited``.
+    """
     places = [n for n, p in records.meta["places"].items() if p["kind"] in LOCATION_KINDS]
     where = [HOMELESS, *places]
     pairs = [(a, b) for a, b in itertools.product(where, where) if a != b]
@@ -41,9 +48,11 @@ def possible_transitions(records: Records) -> list[tuple[str, str]]:
 
 
 def flows(records: Records) -> dict[str, float]:
-    """``transitions_per_year.{origin}->{place}``: moves per observed year, for every possible
-    pair of locations (zero where none occurred, so replications and scenarios line up) and any
-    other pair that occurred."""
+    """``transitions_per_year.{origin}->{place}``: moves per observed year.
+
+    For every possible pair of locations (zero where none occurred, so replications and
+    scenarios line up) and any other pair that occurred.
+    """
     table = transitions(records)
     years = observed_years(records)
     result = dict.fromkeys(

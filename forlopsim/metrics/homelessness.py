@@ -1,6 +1,8 @@
-"""Homelessness: days homeless and in temporary housing per resident-year, and who is homeless
-at the end. Locations come from ``move`` records; a resident in a crisis bed or institution is
-there, not homeless, even with no housing to return to."""
+"""Homelessness: days homeless and in temporary housing, and who is homeless at the end.
+
+Days are per resident-year. Locations come from ``move`` records; a resident in a crisis bed
+or institution is there, not homeless, even with no housing to return to.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +24,13 @@ from forlopsim.units import DAYS_PER_YEAR
 
 
 def homelessness(records: Records) -> dict[str, float]:
-    """Homeless days and temporary-housing days per resident-year, the mean number homeless and
-    in the model over the observed window; and at the horizon, the numbers homeless, in
-    temporary housing, and without housing (no place in a non-temporary tier: homeless, in
-    temporary housing, or in a crisis bed or institution with no home to go back to)."""
+    """Homeless and temporary-housing days per resident-year, and who is homeless.
+
+    Also the mean number homeless and in the model over the observed window; and at the
+    horizon, the numbers homeless, in temporary housing, and without housing (no place in a
+    non-temporary tier: homeless, in temporary housing, or in a crisis bed or institution with
+    no home to go back to).
+    """
     spell = location_columns(records)  # sorted by resident, then time
     resident = spell["resident"]
     last = np.r_[resident[1:] != resident[:-1], True] if len(resident) else np.zeros(0, bool)

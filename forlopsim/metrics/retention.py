@@ -26,9 +26,11 @@ RETENTION_TIMES = {"12m": 365.0, "36m": 1095.0}
 
 
 def still_housed(durations: np.ndarray, lost: np.ndarray, times: list[float]) -> list[float]:
-    """Kaplan–Meier survival at ``times`` from tenancy ``durations`` (``lost``: ended by a loss,
-    else censored). NaN with no tenancies, and at a time beyond the longest duration unless the
-    curve has already fallen to zero."""
+    """Kaplan–Meier survival at ``times`` from tenancy ``durations``.
+
+    ``lost``: ended by a loss, else censored. NaN with no tenancies, and at a time beyond the
+    longest duration unless the curve has already fallen to zero.
+    """
     if len(durations) == 0:
         return [float("nan")] * len(times)
     values = _survival(np.asarray(durations, dtype=float), np.asarray(lost, dtype=bool))(
@@ -39,9 +41,11 @@ def still_housed(durations: np.ndarray, lost: np.ndarray, times: list[float]) ->
 
 
 def _survival(durations: np.ndarray, lost: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """The Kaplan–Meier survival function of ``durations`` as a right-continuous step function,
-    by the same operations as ``scipy.stats.ecdf(CensoredData(uncensored=durations[lost],
-    right=durations[~lost])).sf.evaluate`` (SciPy 1.17), so that the values are bit-identical."""
+    """The Kaplan–Meier survival function of ``durations`` as a right-continuous step function.
+
+    Computed by the same operations as ``scipy.stats.ecdf(CensoredData(uncensored=durations[lost],
+    right=durations[~lost])).sf.evaluate`` (SciPy 1.17), so that the values are bit-identical.
+    """
     if not np.isfinite(durations).all():
         raise ValueError("still_housed: durations must be finite")
     died, censored = durations[lost], durations[~lost]
@@ -72,8 +76,10 @@ def _survival(durations: np.ndarray, lost: np.ndarray) -> Callable[[np.ndarray],
 
 
 def retention(records: Records) -> dict[str, float]:
-    """Kaplan–Meier share still housed 12 and 36 months after placement, per non-temporary tier
-    and all such tiers together."""
+    """Kaplan–Meier share still housed 12 and 36 months after placement.
+
+    Per non-temporary tier and all such tiers together.
+    """
     tiers = permanent_tiers(records)
     spell = spell_columns(records.events, "tenancy_start", "tenancy_end", records.horizon, tiers)
     spell = subset(spell, spell["start"] >= records.warmup)

@@ -1,5 +1,7 @@
-"""The revolving door: return to homelessness after a placement, readmission after crisis care,
-and frequent users (*gjengangere*).
+"""The revolving door: returns to homelessness, readmissions and frequent users.
+
+Return to homelessness after a placement, readmission after crisis care, and frequent users
+(*gjengangere*).
 
 Censoring (DESIGN §4): a rate over a follow-up window counts an index event only if it lies
 inside the observed window and its whole follow-up window does too, so no index event is judged
@@ -46,8 +48,11 @@ LOSS_CAUSES = ("breakdown", "crisis", "max_stay")
 
 
 def return_to_homelessness(records: Records) -> dict[str, float]:
-    """Share of housing placements (tenancies in a non-temporary tier) lost to the street or
-    temporary housing within 6, 12 and 24 months, overall and per tier."""
+    """Share of housing placements lost within 6, 12 and 24 months, overall and per tier.
+
+    A placement is a tenancy in a non-temporary tier; it is lost to the street or temporary
+    housing.
+    """
     tiers = permanent_tiers(records)
     w, h = records.warmup, records.horizon
     spell = spell_columns(records.events, "tenancy_start", "tenancy_end", h, tiers)
@@ -83,10 +88,11 @@ def episodes(records: Records) -> pd.DataFrame:
 
 def _episodes(records: Records, care: list[str]) -> pd.DataFrame:
     ev = records.events
-    kind = ev["kind"]
+    every_kind = ev["kind"]
     in_care = member(ev["place"], care)
     rows = positions(
-        member(kind, ("emergency",)) | (member(kind, ("admission", "discharge")) & in_care)
+        member(every_kind, ("emergency",))
+        | (member(every_kind, ("admission", "discharge")) & in_care)
     )
     resident = ev["resident"].to_numpy()[rows].astype(np.int64)
     time = ev["time"].to_numpy(float)[rows]
@@ -109,8 +115,10 @@ def _episodes(records: Records, care: list[str]) -> pd.DataFrame:
 
 
 def readmission(records: Records) -> dict[str, float]:
-    """Share of episode ends (crisis-bed and institution discharges, emergency episodes) followed
-    by the start of another episode within 30 and 90 days."""
+    """Share of episode ends followed by another episode's start within 30 and 90 days.
+
+    Episode ends are crisis-bed and institution discharges and emergency episodes.
+    """
     w, h = records.warmup, records.horizon
     episode = episodes(records)
     ends = episode[episode["end"].to_numpy()]

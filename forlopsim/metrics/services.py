@@ -9,8 +9,11 @@ from forlopsim.records import Records
 
 
 def in_services(records: Records) -> dict[str, float]:
-    """Mean residents served: followed by a team or in touch with low-threshold services (a
-    resident in both at once counted once), and each of the two."""
+    """Mean residents served by a team or low-threshold services, and by each of the two.
+
+    A resident followed by a team and in touch with low-threshold services at once is counted
+    once.
+    """
     w, h = records.warmup, records.horizon
     ev = records.events
     followed = spell_columns(ev, "follow_up_start", "follow_up_end", h)

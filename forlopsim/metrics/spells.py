@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -34,18 +34,23 @@ Columns = dict[str, np.ndarray]
 """A table as NumPy arrays of equal length, by column name (what the KPIs read, with none of a
 DataFrame's conversions of pyarrow-backed strings)."""
 
+_T = TypeVar("_T")
+
 _shared: dict[tuple, tuple[pd.DataFrame, object]] | None = None
 """Tables already built inside :func:`shared`, by (what, arguments, id of the events table)."""
 
 
 @contextlib.contextmanager
 def shared() -> Iterator[None]:
-    """Inside the block, :func:`spells`, :func:`spell_columns`, :func:`locations`,
+    """Build each shared table once per events table inside the block.
+
+    Inside the block, :func:`spells`, :func:`spell_columns`, :func:`locations`,
     :func:`location_columns` and :func:`~forlopsim.metrics.revolving_door.episodes` build each
     table once per events table and hand out shallow copies of DataFrames (copy-on-write: callers
     cannot change each other's) and read-only arrays; :func:`~forlopsim.metrics.kpis` asks for
     the same tables up to eight times. Outside, nothing is kept, so a table changed in place
-    between two calls is never served stale."""
+    between two calls is never served stale.
+    """
     global _shared
     outer = _shared
     if outer is None:
@@ -56,14 +61,14 @@ def shared() -> Iterator[None]:
         _shared = outer
 
 
-def kept(key: tuple, events: pd.DataFrame, build: Callable[[], object]) -> object:
+def kept(key: tuple, events: pd.DataFrame, build: Callable[[], _T]) -> _T:
     """``build()``, or inside :func:`shared` what it built for ``key`` before, itself."""
     if _shared is None:
         return build()
     key = (*key, id(events))
     if key not in _shared:
         _shared[key] = (events, build())  # holding ``events`` keeps its id from being reused
-    return _shared[key][1]
+    return cast(_T, _shared[key][1])  # what ``build`` made for this key, before
 
 
 def once(key: tuple, events: pd.DataFrame, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -85,10 +90,12 @@ def subset(columns: Columns, chosen: np.ndarray) -> Columns:
 
 
 def coded(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A column of names as integer codes (≥ 0) and the names they stand for, an object array
-    of ``str`` with NaN for a missing value, so that ``names[codes]`` are the values; like
-    ``pd.factorize(values, use_na_sentinel=False)``, but a categorical column's own codes, so
-    that no (pyarrow-backed) value is converted or hashed."""
+    """A column of names as integer codes (≥ 0) and the names they stand for.
+
+    The names are an object array of ``str`` with NaN for a missing value, so that
+    ``names[codes]`` are the values; like ``pd.factorize(values, use_na_sentinel=False)``, but a
+    categorical column's own codes, so that no (pyarrow-backed) value is converted or hashed.
+    """
     if not isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return codes, np.asarray(uniques, dtype=object)
@@ -98,8 +105,10 @@ def coded(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def labels(values: pd.Series) -> np.ndarray:
-    """A column of names as an object array of ``str`` (NaN where missing), as
-    ``values.to_numpy(dtype=object)`` gives it, by way of :func:`coded`."""
+    """A column of names as an object array of ``str`` (NaN where missing).
+
+    As ``values.to_numpy(dtype=object)`` gives it, by way of :func:`coded`.
+    """
     codes, names = coded(values)
     return names[codes]
 
@@ -111,8 +120,11 @@ def member(values: pd.Series, names: tuple[str, ...] | list[str]) -> np.ndarray:
 
 
 def positions(mask: np.ndarray | pd.Series) -> np.ndarray:
-    """The positions where ``mask`` is true: taking rows by position (``iloc``) is much quicker
-    than by a boolean mask, which pandas checks and turns into an index first."""
+    """The positions where ``mask`` is true.
+
+    Taking rows by position (``iloc``) is much quicker than by a boolean mask, which pandas
+    checks and turns into an index first.
+    """
     return np.flatnonzero(mask)
 
 
@@ -198,8 +210,10 @@ def clipped_days(spell: pd.DataFrame | Columns, warmup: float, horizon: float) -
 
 
 def union_days(spell: pd.DataFrame | Columns, warmup: float, horizon: float) -> pd.Series:
-    """Days inside the observed window each resident spends in at least one of ``spell``'s
-    spells (overlapping spells of one resident are counted once), indexed by resident."""
+    """Days inside the observed window each resident spends in ``spell``'s spells.
+
+    Overlapping spells of one resident are counted once; indexed by resident.
+    """
     start = np.maximum(np.asarray(spell["start"], float), warmup)
     end = np.minimum(np.asarray(spell["end"], float), horizon)
     inside = end > start
@@ -215,8 +229,10 @@ def union_days(spell: pd.DataFrame | Columns, warmup: float, horizon: float) -> 
 
 
 def locations(records: Records) -> pd.DataFrame:
-    """Each resident's location spells: resident, place, start, end (from ``move`` records),
-    sorted by resident, then time."""
+    """Each resident's location spells (from ``move`` records).
+
+    Columns resident, place, start, end; sorted by resident, then time.
+    """
     return once(
         ("locations", records.horizon),
         records.events,
@@ -306,8 +322,11 @@ def group_sums(values: np.ndarray, by: np.ndarray) -> pd.Series:
 def occupancy(
     records: Records, spell_tables: dict[str, pd.DataFrame | Columns] | None = None
 ) -> dict[str, float]:
-    """Time-average number in each place over the observed window (``spell_tables``: those of
-    :func:`place_spells` or :func:`place_spell_columns`, if already built)."""
+    """Time-average number in each place over the observed window.
+
+    ``spell_tables``: those of :func:`place_spells` or :func:`place_spell_columns`, if already
+    built.
+    """
     w, h = records.warmup, records.horizon
     tables = place_spell_columns(records) if spell_tables is None else spell_tables
     result = {}
@@ -340,8 +359,9 @@ def binned_means(
 
 
 def occupancy_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
-    """Time-weighted mean occupancy of every place in consecutive bins of ``step_days``,
-    over the whole run (warm-up included, so a warm-up check can see it).
+    """Time-weighted mean occupancy of every place in consecutive bins of ``step_days``.
+
+    Over the whole run: warm-up included, so a warm-up check can see it.
 
     Columns: ``start`` (day the bin begins), ``place``, ``kind``, ``occupancy`` (mean number
     present in the bin), ``capacity`` (NaN for unbounded places).
@@ -367,8 +387,10 @@ def occupancy_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
 
 
 def _integral(starts: np.ndarray, ends: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """∫₀ᵗ (number of spells covering s) ds at each ``t`` in ``times``:
-    Σ over started spells of (t − start) minus Σ over ended spells of (t − end)."""
+    """∫₀ᵗ (number of spells covering s) ds at each ``t`` in ``times``.
+
+    Σ over started spells of (t − start) minus Σ over ended spells of (t − end).
+    """
     starts, ends = np.sort(starts), np.sort(ends)
     started_sum = np.concatenate(([0.0], np.cumsum(starts)))
     ended_sum = np.concatenate(([0.0], np.cumsum(ends)))

@@ -7,8 +7,9 @@ from forlopsim.records import Records
 
 
 def utilisation(records: Records, mean: dict[str, float] | None = None) -> dict[str, float]:
-    """Mean occupancy over capacity for every tier, team, crisis bed and institution (NaN for an
-    unbounded place or one with no capacity), and the mean occupancy itself.
+    """Mean occupancy over capacity for every tier, team, crisis bed and institution.
+
+    NaN for an unbounded place or one with no capacity; and the mean occupancy itself.
 
     ``mean`` is :func:`~forlopsim.metrics.spells.occupancy`, if already computed.
     """

@@ -1,6 +1,7 @@
-"""Waiting: days from joining a list to a placement (0 for a resident served at once), the
-share that had to wait,
-days per stay in temporary housing, and waiting-list lengths.
+"""Waiting: days to a placement, the share that waited, temporary stays, list lengths.
+
+Days from joining a list to a placement (0 for a resident served at once), the share that had
+to wait, days per stay in temporary housing, and waiting-list lengths.
 
 A wait counts if it starts inside the observed window and ends with a placement (so before the
 horizon); waits that end because the resident left the list or the model are not waits for a
@@ -60,8 +61,10 @@ def _named(group: str, label: str, names: list[str], table: pd.DataFrame) -> dic
 
 
 def _placed(records: Records) -> Columns:
-    """The waits :func:`waits` counts: started inside the window, ended by a placement; with
-    their ``days``."""
+    """The waits :func:`waits` counts, with their ``days``.
+
+    Those started inside the window and ended by a placement.
+    """
     return kept(
         ("placed", records.warmup, records.horizon), records.events, lambda: _waits(records)
     )
@@ -82,8 +85,10 @@ def _team_units(records: Records, done: Columns) -> tuple[np.ndarray, np.ndarray
 
 
 def waits(records: Records) -> dict[str, float]:
-    """Mean, median and 90th percentile of days from joining a waiting list to a placement,
-    per tier, team, unit and institution."""
+    """Mean, median and 90th percentile of days from joining a waiting list to a placement.
+
+    Per tier, team, unit and institution.
+    """
     done = _placed(records)
     days = done["days"]
     by_place = _statistics(days, done["place"])
@@ -96,8 +101,10 @@ def waits(records: Records) -> dict[str, float]:
 
 
 def waited_share(records: Records) -> dict[str, float]:
-    """Of the waits counted by :func:`waits`, the share longer than zero (P(wait) in queueing
-    terms): a resident served at once has a wait of length 0."""
+    """Of the waits counted by :func:`waits`, the share longer than zero.
+
+    P(wait) in queueing terms: a resident served at once has a wait of length 0.
+    """
     done = _placed(records)
     waited = pd.Series((done["days"] > 0).astype(float))
     by_place = waited.groupby(done["place"]).mean()
@@ -113,8 +120,10 @@ def waited_share(records: Records) -> dict[str, float]:
 
 
 def temporary_stays(records: Records) -> dict[str, float]:
-    """Mean, median and 90th percentile of days per stay in temporary housing, per temporary
-    tier and all together."""
+    """Mean, median and 90th percentile of days per stay in temporary housing.
+
+    Per temporary tier and all together.
+    """
     w, h = records.warmup, records.horizon
     tiers = temporary_tiers(records)
     spell = spell_columns(records.events, "tenancy_start", "tenancy_end", h, tiers)
@@ -127,8 +136,11 @@ def temporary_stays(records: Records) -> dict[str, float]:
 
 
 def waiting_lists(records: Records) -> dict[str, float]:
-    """Time-average length of every waiting list over the observed window; and the mean number
-    of residents on at least one housing list, or one team list (each counted once)."""
+    """Time-average length of every waiting list over the observed window.
+
+    And the mean number of residents on at least one housing list, or one team list (each
+    counted once).
+    """
     w, h = records.warmup, records.horizon
     spell = spell_columns(records.events, "wait_start", "wait_end", h)
     days = group_sums(clipped_days(spell, w, h), spell["place"])
@@ -144,8 +156,9 @@ def waiting_lists(records: Records) -> dict[str, float]:
 
 
 def waiting_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
-    """Time-weighted mean length of every waiting list in consecutive bins of ``step_days``,
-    over the whole run (warm-up included).
+    """Time-weighted mean length of every waiting list in bins of ``step_days``.
+
+    The bins are consecutive, over the whole run (warm-up included).
 
     Columns: ``start`` (day the bin begins), ``place``, ``kind``, ``waiting`` (mean number on
     the list in the bin).

@@ -1,5 +1,6 @@
-"""The budget-hearing report: what each what-if buys and what it costs, in HTML and PDF,
-Norwegian (bokmål) or English (``forlopsim report``).
+"""The budget-hearing report (``forlopsim report``): what each what-if buys and costs.
+
+In HTML and PDF, Norwegian (bokmål) or English.
 
 :mod:`.i18n` holds every word and the number formats, :mod:`.data` reads what the charts need
 from the records, :mod:`.charts` draws them, :mod:`.document` lays the report out and writes it,

@@ -1,5 +1,7 @@
-"""The hearing report's charts: each function takes the :class:`~.data.ReportData` and a
-:class:`~.i18n.Language` and returns a matplotlib Figure (Agg backend; nothing is shown).
+"""The hearing report's charts, one matplotlib Figure each (Agg backend; nothing is shown).
+
+Each function takes the :class:`~.data.ReportData` and a :class:`~.i18n.Language` and
+returns the Figure.
 
 Colours are Okabe–Ito (colour-blind safe), and every scenario also has its own hatching or
 marker so the charts read in greyscale. Every chart has a title, axis labels with units and a
@@ -9,6 +11,8 @@ footnote with the number of replications.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from typing import Protocol, cast
 
 import matplotlib
 
@@ -24,6 +28,7 @@ from forlopsim.metrics import still_housed
 from forlopsim.metrics.spells import EXITED, HOMELESS, REFERRED
 from forlopsim.report.data import ReportData, band, mean_moves
 from forlopsim.report.i18n import Language
+from forlopsim.table import row_at
 from forlopsim.units import DAYS_PER_YEAR
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -32,6 +37,28 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 FLOWS_SHOWN = 16  # not a domain number: the flow chart draws the largest flows only
+
+
+class _CostEffectRow(Protocol):
+    """One row of :func:`cost_effect` as ``DataFrame.itertuples`` yields it."""
+
+    scenario: str
+    avoided: float
+    avoided_low: float
+    avoided_high: float
+    effect_significant: bool
+    cost: float
+    cost_low: float
+    cost_high: float
+    per_day: float
+
+
+class _FlowRow(Protocol):
+    """One row of :func:`~.data.mean_moves` as ``DataFrame.itertuples`` yields it."""
+
+    origin: str
+    place: str
+    per_year: float
 
 
 def _style(i: int) -> dict:
@@ -111,8 +138,11 @@ def waits_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def occupancy_chart(data: ReportData, lang: Language) -> Figure:
-    """Occupancy of each housing tier over time: mean and 95% band over replications per
-    month, capacity as a thin step line, the end of the warm-up marked."""
+    """Occupancy of each housing tier over time.
+
+    Mean and 95% band over replications per month, capacity as a thin step line, the end of the
+    warm-up marked.
+    """
     occ = data.occupancy[data.occupancy["kind"] == "tier"]
     tiers = list(dict.fromkeys(occ["place"]))
     cols = 3
@@ -226,8 +256,10 @@ def cost_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def cost_effect(data: ReportData) -> pd.DataFrame:
-    """Per what-if: homeless days avoided per year and extra running cost per year (NOK), with
-    95% CIs, and NOK per homeless day avoided where the effect's CI excludes zero (else NaN).
+    """Per what-if: homeless days avoided and extra running cost per year, and their ratio.
+
+    Days avoided per year and extra running cost per year (NOK), with 95% CIs, and NOK per
+    homeless day avoided where the effect's CI excludes zero (else NaN).
 
     Columns: ``scenario, avoided, avoided_low, avoided_high, effect_significant, cost,
     cost_low, cost_high, per_day``.
@@ -235,8 +267,8 @@ def cost_effect(data: ReportData) -> pd.DataFrame:
     differences = data.differences.set_index(["scenario", "kpi"])
     rows = []
     for label in data.comparison.whatifs:
-        h = differences.loc[(label, "homeless_mean")]
-        c = differences.loc[(label, "cost_per_year.total")]
+        h = row_at(differences, (label, "homeless_mean"))
+        c = row_at(differences, (label, "cost_per_year.total"))
         avoided = -h["difference"] * DAYS_PER_YEAR
         per_day = c["difference"] / avoided if h["significant"] and avoided > 0 else math.nan
         rows.append(
@@ -256,15 +288,18 @@ def cost_effect(data: ReportData) -> pd.DataFrame:
 
 
 def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
-    """Extra running cost against homeless days avoided per year, per what-if, with 95% CIs
-    both ways; the cost per day avoided is written beside each point whose effect is
-    measurable (its CI excludes zero)."""
+    """Extra running cost against homeless days avoided per year, per what-if.
+
+    With 95% CIs both ways; the cost per day avoided is written beside each point whose effect
+    is measurable (its CI excludes zero).
+    """
     table = cost_effect(data)
     fig, axes = _figure(lang.t("chart_cost_effect"), _footnote(data, lang), (9, 6))
     ax = axes[0][0]
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.axvline(0, color="grey", linewidth=0.8)
-    for i, row in enumerate(table.itertuples()):
+    rows = cast("Iterator[_CostEffectRow]", table.itertuples())  # stubs know no columns
+    for i, row in enumerate(rows):
         colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
         x, y = row.avoided, row.cost / 1e6
         ax.errorbar(
@@ -301,8 +336,10 @@ def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def retention_chart(data: ReportData, lang: Language) -> Figure:
-    """Kaplan–Meier share of placements still housed, per non-temporary tier and scenario
-    (placements of all replications pooled; :func:`forlopsim.metrics.still_housed`)."""
+    """Kaplan–Meier share of placements still housed, per non-temporary tier and scenario.
+
+    Placements of all replications pooled; :func:`forlopsim.metrics.still_housed`.
+    """
     spells = data.tenancies
     tiers = list(dict.fromkeys(spells["place"]))
     cols = 3
@@ -343,8 +380,11 @@ def retention_chart(data: ReportData, lang: Language) -> Figure:
 
 
 def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) -> Figure:
-    """Moves between places (and in from referral, out of the model) per year in one scenario
-    (default: the base): nodes on a circle, arrow width ∝ mean moves per year."""
+    """Moves between places per year in one scenario (default: the base).
+
+    Also moves in from referral and out of the model: nodes on a circle, arrow width ∝ mean
+    moves per year.
+    """
     label = scenario or data.comparison.base
     flows = mean_moves(data.moves, label, data.replications).head(FLOWS_SHOWN)
     fig, axes = _figure(
@@ -358,8 +398,9 @@ def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) ->
     nodes = [n for n in nodes if n in set(flows["origin"]) | set(flows["place"])] or [HOMELESS]
     angles = np.linspace(np.pi / 2, np.pi / 2 - 2 * np.pi, len(nodes), endpoint=False)
     where = {n: (np.cos(a), np.sin(a)) for n, a in zip(nodes, angles, strict=True)}
-    biggest = flows["per_year"].max() if len(flows) else 1.0
-    for i, row in enumerate(flows.itertuples()):
+    biggest = cast(float, flows["per_year"].max()) if len(flows) else 1.0
+    rows = cast("Iterator[_FlowRow]", flows.itertuples())  # pandas-stubs know no columns
+    for i, row in enumerate(rows):
         width = 0.5 + 9.5 * row.per_year / biggest
         arrow = FancyArrowPatch(
             where[row.origin],

@@ -56,8 +56,10 @@ class ReportData:
 
 
 def tenancy_spells(records: Records) -> pd.DataFrame:
-    """Tenancies in non-temporary tiers starting inside the window, as
-    :func:`forlopsim.metrics.retention` follows them: ``place``, ``duration`` (days), ``lost``."""
+    """Tenancies in non-temporary tiers starting inside the window: place, duration, lost.
+
+    The tenancies :func:`forlopsim.metrics.retention` follows; ``duration`` is in days.
+    """
     tiers = permanent_tiers(records)
     spell = spells(records.events, "tenancy_start", "tenancy_end", records.horizon, tiers)
     spell = spell[spell["start"] >= records.warmup]
@@ -78,7 +80,7 @@ def collect(comparison: Comparison, records_dir: Path) -> ReportData:
         for result in comparison.results[label]:
             i = result.replication
             records = read_records(folder, i)
-            keys = {"scenario": label, "replication": i}
+            keys: dict[str, str | int] = {"scenario": label, "replication": i}
             occupancy.append(occupancy_series(records, OCCUPANCY_STEP_DAYS).assign(**keys))
             flow = transitions(records)
             flow["per_year"] = flow.pop("count") / observed_years(records)
@@ -93,17 +95,21 @@ def collect(comparison: Comparison, records_dir: Path) -> ReportData:
 
 
 def mean_moves(moves: pd.DataFrame, label: str, replications: int) -> pd.DataFrame:
-    """Mean moves per year of one scenario over its replications (a pair missing in a
-    replication counts as 0): ``origin, place, per_year``."""
+    """Mean moves per year of one scenario over its replications: ``origin, place, per_year``.
+
+    A pair missing in a replication counts as 0.
+    """
     own = moves[moves["scenario"] == label]
-    total = own.groupby(["origin", "place"], as_index=False)["per_year"].sum()
+    total = own.groupby(["origin", "place"], as_index=False)[["per_year"]].sum()
     total["per_year"] = total["per_year"] / max(replications, 1)
     return total.sort_values("per_year", ascending=False, ignore_index=True)
 
 
 def band(values: pd.DataFrame, by: list[str], column: str) -> pd.DataFrame:
-    """Mean and Student-t interval (95%) of ``column`` over replications, per group ``by``:
-    columns ``by…, mean, low, high`` (the interval collapses to the mean with one value)."""
+    """Mean and Student-t interval (95%) of ``column`` over replications, per group ``by``.
+
+    Columns ``by…, mean, low, high``; the interval collapses to the mean with one value.
+    """
     stats_ = values.groupby(by, sort=True)[column].agg(["mean", "std", "count"]).reset_index()
     count = stats_["count"].to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):

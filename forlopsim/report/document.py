@@ -16,14 +16,16 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure as MplFigure
 
 import forlopsim
 from forlopsim.report import charts
 from forlopsim.report.data import ReportData
 from forlopsim.report.i18n import Language
-from forlopsim.table import PERCENT, SIGNIFICANT, Format, headlines
+from forlopsim.table import PERCENT, SIGNIFICANT, Format, headlines, number_at, row_at
 from forlopsim.units import DAYS_PER_YEAR
 
 CHART_DPI = 90  # not a domain number: resolution of the embedded charts (keeps files small)
@@ -31,12 +33,16 @@ CHART_DPI = 90  # not a domain number: resolution of the embedded charts (keeps 
 
 @dataclass
 class Heading:
+    """A heading; level 0 is the title."""
+
     text: str
     level: int = 1
 
 
 @dataclass
 class Paragraph:
+    """A paragraph of plain text."""
+
     text: str
     lead: str = ""
     """Printed in bold before ``text``."""
@@ -44,6 +50,8 @@ class Paragraph:
 
 @dataclass
 class Table:
+    """A table of printed cells."""
+
     header: list[str]
     rows: list[list[str]]
     sections: dict[int, str] = field(default_factory=dict)
@@ -54,6 +62,8 @@ class Table:
 
 @dataclass
 class Figure:
+    """A chart as PNG with its caption."""
+
     png: bytes
     caption: str
 
@@ -64,7 +74,7 @@ Block = Heading | Paragraph | Table | Figure
 # -- numbers ---------------------------------------------------------------------------------
 
 
-def value(lang: Language, fmt: Format, x: float) -> str:
+def value(lang: Language, fmt: Format, x: float | None) -> str:
     """A KPI's value as the tables print it, in the language."""
     if x is None or math.isnan(x):
         return "–"
@@ -72,9 +82,12 @@ def value(lang: Language, fmt: Format, x: float) -> str:
     return lang.number(x * fmt.scale, fmt.decimals) + suffix
 
 
-def change(lang: Language, fmt: Format, x: float, unit: bool = True) -> str:
-    """A difference, signed, in the difference's unit (percentage points for shares; the unit
-    left off with ``unit=False``, as in the ends of a confidence interval)."""
+def change(lang: Language, fmt: Format, x: float | None, unit: bool = True) -> str:
+    """A difference, signed, in the difference's unit.
+
+    That is percentage points for shares; the unit is left off with ``unit=False``, as in the
+    ends of a confidence interval.
+    """
     if x is None or math.isnan(x):
         return "–"
     suffix = lang.t("unit_pp") if fmt is PERCENT and unit else ""
@@ -105,13 +118,13 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
     items += [
         (k, lang.t("s_wait_tier", tier=lang.place(k.split(".", 2)[2])), DAYS)
         for k in own.index
-        if k.startswith("wait_days.tier.") and bool(own.loc[k, "significant"])
+        if k.startswith("wait_days.tier.") and bool(number_at(own, k, "significant"))
     ]
     changed, same = [], []
     for kpi, what, fmt in items:
-        if kpi not in own.index or math.isnan(own.loc[kpi, "difference"]):
+        if kpi not in own.index or math.isnan(number_at(own, kpi, "difference")):
             continue
-        row = own.loc[kpi]
+        row = row_at(own, kpi)
         if row["significant"]:
             changed.append(
                 lang.t(
@@ -124,7 +137,7 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
             )
         else:
             same.append(what)
-    cost = own.loc["cost_per_year.total"]
+    cost = row_at(own, "cost_per_year.total")
     million = Format(scale=1e-6, decimals=1)
     if cost["significant"]:
         money = lang.t(
@@ -135,9 +148,8 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
         )
     else:
         money = lang.t("cost_same")
-    one_off = (
-        own.loc["cost_one_off.new_places", "whatif_mean"]
-        - own.loc["cost_one_off.new_places", "base_mean"]
+    one_off = number_at(own, "cost_one_off.new_places", "whatif_mean") - number_at(
+        own, "cost_one_off.new_places", "base_mean"
     )
     if one_off > 0:
         money += " (" + lang.t("one_off", value=lang.number(one_off / 1e6, 1)) + ")"
@@ -145,7 +157,7 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
     text = "; ".join([*parts, money]) + "."
     if same:
         text += " " + lang.t("unchanged", what=", ".join(same))
-    effect = charts.cost_effect(data).set_index("scenario").loc[label]
+    effect = row_at(charts.cost_effect(data).set_index("scenario"), label)
     if effect["effect_significant"] and effect["avoided"] > 0:
         if effect["cost"] > 0:
             text += " " + lang.t("cost_effect_sentence", value=lang.number(effect["per_day"], 0))
@@ -160,26 +172,42 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
 # -- tables ----------------------------------------------------------------------------------
 
 
-def kpi_rows(data: ReportData, label: str) -> list[dict]:
+class KpiRow(TypedDict):
+    """One row of a what-if's key-figure table: the raw numbers and, once printed, the cells."""
+
+    kpi: str
+    section: str
+    label: str
+    format: Format
+    base_mean: float
+    whatif_mean: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    significant: bool
+    cells: NotRequired[list[str]]
+
+
+def kpi_rows(data: ReportData, label: str) -> list[KpiRow]:
     """The headline rows of one what-if's table, with raw numbers and the printed cells."""
     summary = data.summary
     means = summary.pivot(index="kpi", columns="scenario", values="mean")
     diffs = data.differences
     own = diffs[diffs["scenario"] == label].set_index("kpi")
     base = data.comparison.base
-    rows = []
+    rows: list[KpiRow] = []
     for h in headlines(means.index, lambda name: bool(means.loc[name].notna().any())):
         if h.kpi not in own.index:
             continue
-        row = own.loc[h.kpi]
+        row = row_at(own, h.kpi)
         rows.append(
             {
                 "kpi": h.kpi,
                 "section": h.section,
                 "label": h.label,
                 "format": h.format,
-                "base_mean": float(means.loc[h.kpi, base]),
-                "whatif_mean": float(means.loc[h.kpi, label]),
+                "base_mean": float(number_at(means, h.kpi, base)),
+                "whatif_mean": float(number_at(means, h.kpi, label)),
                 "difference": float(row["difference"]),
                 "ci_low": float(row["ci_low"]),
                 "ci_high": float(row["ci_high"]),
@@ -189,11 +217,13 @@ def kpi_rows(data: ReportData, label: str) -> list[dict]:
     return rows
 
 
-def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list[dict]]:
+def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list[KpiRow]]:
     """One what-if's key figures: base, what-if, Δ (marked when significant) and its CI."""
     rows = kpi_rows(data, label)
     header = [lang.t("kpi"), data.comparison.base, label, "Δ", lang.t("ci")]
-    cells, sections, current = [], {}, None
+    cells: list[list[str]] = []
+    sections: dict[int, str] = {}
+    current = None
     for i, r in enumerate(rows):
         if r["section"] != current:
             sections[i] = lang.t(r["section"])
@@ -231,8 +261,11 @@ def _flat(data: object, prefix: str = "") -> dict[str, object]:
 def changed_fields(
     base: forlopsim.Scenario, whatif: forlopsim.Scenario
 ) -> list[tuple[str, object, object]]:
-    """Dotted paths whose value differs between the two scenarios' ``model_dump()`` (sources,
-    names and descriptions left out): ``(path, base value, what-if value)``; absent is None."""
+    """Dotted paths whose value differs between the two scenarios' ``model_dump()``.
+
+    Sources, names and descriptions are left out. Each is ``(path, base value, what-if value)``;
+    absent is None.
+    """
     a, b = _flat(base.model_dump()), _flat(whatif.model_dump())
     rows = []
     for path in sorted(set(a) | set(b)):
@@ -256,7 +289,7 @@ def _plain(lang: Language, x: object) -> str:
 # -- the report --------------------------------------------------------------------------------
 
 
-def _png(fig) -> bytes:
+def _png(fig: MplFigure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=CHART_DPI)
     plt.close(fig)
@@ -313,15 +346,15 @@ def build(
     blocks.append(Heading(lang.t("charts")))
     for n, chart in enumerate(charts.CHARTS, start=1):
         fig = chart(data, lang)
-        title = fig._suptitle.get_text() if fig._suptitle else chart.__name__
+        title = fig.get_suptitle() or chart.__name__
         blocks.append(Figure(_png(fig), lang.t("caption", n=n, title=title)))
     blocks.append(Heading(lang.t("assumptions")))
     for label in comparison.whatifs:
         fields = changed_fields(base, comparison.scenarios[label])
-        rows = [[p, _plain(lang, a), _plain(lang, b)] for p, a, b in fields]
+        changes = [[p, _plain(lang, a), _plain(lang, b)] for p, a, b in fields]
         blocks.append(Heading(lang.t("changes_from_base", base=comparison.base, whatif=label), 2))
-        if rows:
-            blocks.append(Table([lang.t("field"), comparison.base, label], rows))
+        if changes:
+            blocks.append(Table([lang.t("field"), comparison.base, label], changes))
         else:
             blocks.append(Paragraph(lang.t("none_changed")))
     created = created or date.today()

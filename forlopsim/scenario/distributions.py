@@ -31,6 +31,7 @@ class Exponential(Model):
     """Mean, in days."""
 
     def expected(self) -> float:
+        """The mean duration, in days."""
         return self.mean
 
     def quantile(self) -> Quantile:
@@ -49,11 +50,13 @@ class Gamma(Model):
     """Standard deviation, in days."""
 
     def expected(self) -> float:
+        """The mean duration, in days."""
         return self.mean
 
     def quantile(self) -> Quantile:
         """The inverse distribution function (the regularised incomplete gamma's inverse)."""
         from scipy import special  # only where a run needs it: validating a file does not
+
         shape = (self.mean / self.sd) ** 2
         scale = self.sd**2 / self.mean
         return lambda u: scale * float(special.gammaincinv(shape, u))
@@ -69,11 +72,13 @@ class LogNormal(Model):
     """Standard deviation, in days (of the duration, not of its logarithm)."""
 
     def expected(self) -> float:
+        """The mean duration, in days."""
         return self.mean
 
     def quantile(self) -> Quantile:
         """The inverse distribution function (the normal's, exponentiated)."""
         from scipy import special  # only where a run needs it: validating a file does not
+
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
         mu = math.log(self.mean) - sigma2 / 2
         sigma = math.sqrt(sigma2)
@@ -90,6 +95,7 @@ class Weibull(Model):
     """Scale parameter, in days."""
 
     def expected(self) -> float:
+        """The mean, scale · Γ(1 + 1/shape), in days."""
         return self.scale * math.gamma(1 + 1 / self.shape)
 
     def quantile(self) -> Quantile:
@@ -113,6 +119,7 @@ class Triangular(Model):
         return self
 
     def expected(self) -> float:
+        """The mean, (low + mode + high) / 3, in days."""
         return (self.low + self.mode + self.high) / 3
 
     def quantile(self) -> Quantile:
@@ -142,6 +149,7 @@ class Uniform(Model):
         return self
 
     def expected(self) -> float:
+        """The mean, (low + high) / 2, in days."""
         return (self.low + self.high) / 2
 
     def quantile(self) -> Quantile:
@@ -158,6 +166,7 @@ class Fixed(Model):
     """Duration, in days."""
 
     def expected(self) -> float:
+        """The duration itself, in days."""
         return self.value
 
     def quantile(self) -> Quantile:
@@ -189,11 +198,14 @@ class Empirical(Model):
         return weights / weights.sum()
 
     def expected(self) -> float:
+        """The weighted mean of the values, in days."""
         return float(np.dot(self.values, self._probabilities()))
 
     def quantile(self) -> Quantile:
-        """The inverse distribution function (the first value whose cumulative weight exceeds
-        the uniform number)."""
+        """The inverse distribution function.
+
+        The first value whose cumulative weight exceeds the uniform number.
+        """
         values = [float(v) for v in self.values]
         cumulative = np.cumsum(self._probabilities()).tolist()
         cumulative[-1] = 1.0

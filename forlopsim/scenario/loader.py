@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from forlopsim.errors import Problem, ScenarioError
 from forlopsim.scenario.scenario import Scenario
@@ -149,8 +150,10 @@ def _under(path: tuple[str, ...], prefixes: set[tuple[str, ...]]) -> bool:
 
 
 def locator(name: str, origins: Origins) -> Locator:
-    """Problems in the file ``name`` at the line of a field path, or of its nearest parent:
-    for input files other than scenarios (sweep specs, calibration targets and parameters)."""
+    """Problems in the file ``name`` at the line of a field path, or of its nearest parent.
+
+    For input files other than scenarios (sweep specs, calibration targets and parameters).
+    """
 
     def locate(loc: tuple, message: str) -> Problem:
         parts = tuple(str(p) for p in loc)
@@ -199,13 +202,13 @@ def read_yaml(
         raise ScenarioError([Problem(name, "", "YAML: values nested too deeply")]) from None
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or node is None:  # no node: no data either
         if data is None:
             message = f"the file is empty; expected a mapping of {fields}"
         else:
             message = f"expected a mapping of {fields} at the top, got {_describe(data)}"
-        line = None if node is None else node.start_mark.line + 1
-        raise ScenarioError([Problem(name, "", message, line)])
+        top_line = None if node is None else node.start_mark.line + 1
+        raise ScenarioError([Problem(name, "", message, top_line)])
     origins: Origins = {}
     problems: list[Problem] = []
     _walk(node, name, origins, problems)
@@ -416,10 +419,19 @@ _EXPECTED = {
 }
 
 
-def _message(item: dict, path: str, data: Any) -> str:
+_BOUNDS = {
+    "greater_than_equal": ("ge", "must be at least"),
+    "greater_than": ("gt", "must be above"),
+    "less_than_equal": ("le", "must be at most"),
+    "less_than": ("lt", "must be below"),
+}
+"""Pydantic's bound errors: the context key of the bound and how the message puts it."""
+
+
+def _message(item: ErrorDetails, path: str, data: Any) -> str:
+    """One pydantic error in plain English, naming what was expected and what was given."""
     kind, ctx = item["type"], item.get("ctx") or {}
     value = item.get("input")
-    got = f" (got {_describe(value)})"
     if kind == "extra_forbidden":
         return _unknown_key(path, data)
     if kind == "missing":
@@ -432,35 +444,43 @@ def _message(item: dict, path: str, data: Any) -> str:
     if kind == "union_tag_not_found":
         tags = ", ".join(_kinds_at(path, data)) or "see `forlopsim schema`"
         return f"missing; expected one of: {tags}"
-    if kind in ("model_type", "model_attributes_type") and _kinds_at(path, data):
-        kinds = ", ".join(_kinds_at(path, data))
-        text = f"expected a distribution: a mapping with kind (one of: {kinds}){got}"
-    elif kind in _EXPECTED:
-        text = f"expected {_EXPECTED[kind]}{got}"
-    elif kind == "greater_than_equal":
-        text = f"must be at least {_number(ctx['ge'])}{got}"
-    elif kind == "greater_than":
-        text = f"must be above {_number(ctx['gt'])}{got}"
-    elif kind == "less_than_equal":
-        text = f"must be at most {_number(ctx['le'])}{got}"
-    elif kind == "less_than":
-        text = f"must be below {_number(ctx['lt'])}{got}"
-    elif kind == "literal_error":
-        text = f"expected {ctx['expected']}{got}"
-    elif kind in ("too_short", "too_long"):
-        bound = "at least" if kind == "too_short" else "at most"
-        limit = ctx.get("min_length" if kind == "too_short" else "max_length")
-        count = ctx.get("actual_length")
-        text = f"expected {bound} {limit} {'entry' if limit == 1 else 'entries'}, got {count}"
-    else:
-        text = item["msg"].removeprefix("Value error, ")
-        if text.startswith("Input should be "):
-            text = "expected " + text.removeprefix("Input should be ")
-        if kind != "value_error" and isinstance(value, (int, float, str, bool)):
-            text += got
+    text = _value_message(item, path, data)
     if item["loc"] and item["loc"][-1] == "[key]":
         text = f"key {_describe(value)} not allowed; {text.split(' (got ')[0]}"
     return text
+
+
+def _value_message(item: ErrorDetails, path: str, data: Any) -> str:
+    """The message of an error about a value itself (its type, bounds, length or choice)."""
+    kind, ctx = item["type"], item.get("ctx") or {}
+    value = item.get("input")
+    got = f" (got {_describe(value)})"
+    if kind in ("model_type", "model_attributes_type") and _kinds_at(path, data):
+        kinds = ", ".join(_kinds_at(path, data))
+        return f"expected a distribution: a mapping with kind (one of: {kinds}){got}"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}{got}"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        return f"{words} {_number(ctx[key])}{got}"
+    if kind == "literal_error":
+        return f"expected {ctx['expected']}{got}"
+    if kind in ("too_short", "too_long"):
+        return _length_message(kind, ctx)
+    text = item["msg"].removeprefix("Value error, ")
+    if text.startswith("Input should be "):
+        text = "expected " + text.removeprefix("Input should be ")
+    if kind != "value_error" and isinstance(value, (int, float, str, bool)):
+        text += got
+    return text
+
+
+def _length_message(kind: str, ctx: dict[str, Any]) -> str:
+    """A list too short or too long: the bound and the length given."""
+    bound = "at least" if kind == "too_short" else "at most"
+    limit = ctx.get("min_length" if kind == "too_short" else "max_length")
+    count = ctx.get("actual_length")
+    return f"expected {bound} {limit} {'entry' if limit == 1 else 'entries'}, got {count}"
 
 
 def _unknown_key(path: str, data: Any) -> str:
@@ -504,7 +524,7 @@ def _suggest_name(text: str) -> str:
     return f"no {match.group(1)} {match.group(2)!r} (did you mean {close[0]!r}?)"
 
 
-def _discriminator(item: dict) -> str:
+def _discriminator(item: ErrorDetails) -> str:
     return str((item.get("ctx") or {}).get("discriminator", "kind")).strip("'\"")
 
 

@@ -14,10 +14,10 @@ Problem = Literal["substance", "mental", "both"]
 """Primary problem: substance use, mental illness, or both (ROP: co-occurring disorders)."""
 ViolenceRisk = Literal["low", "high"]
 
-SEXES: tuple[str, ...] = ("female", "male")
-AGE_GROUPS: tuple[str, ...] = ("youth", "adult", "senior")
-PROBLEMS: tuple[str, ...] = ("substance", "mental", "both")
-VIOLENCE_RISKS: tuple[str, ...] = ("low", "high")
+SEXES: tuple[Sex, ...] = ("female", "male")
+AGE_GROUPS: tuple[AgeGroup, ...] = ("youth", "adult", "senior")
+PROBLEMS: tuple[Problem, ...] = ("substance", "mental", "both")
+VIOLENCE_RISKS: tuple[ViolenceRisk, ...] = ("low", "high")
 NEEDS: tuple[int, ...] = (1, 2, 3, 4)
 
 SUM_TOLERANCE = 1e-6  # not a domain number: rounding slack when shares must sum to 1

@@ -89,8 +89,10 @@ TEXTS = ("source", "description", "name")
 
 
 def numbers_only(data: Any) -> Any:
-    """A dumped scenario (or sweep spec) without its descriptive texts: what decides its
-    results, for fingerprints and for comparing two scenarios' numbers."""
+    """A dumped scenario (or sweep spec) without its descriptive texts.
+
+    What decides its results, for fingerprints and for comparing two scenarios' numbers.
+    """
     if isinstance(data, dict):
         return {k: numbers_only(v) for k, v in data.items() if k not in TEXTS}
     if isinstance(data, list):
@@ -107,10 +109,24 @@ def _key(node: Any, key: str) -> Any:
 
 
 def reference_problems(s: Scenario) -> list[tuple[str, str]]:
-    """Names that point at nothing: routes to missing teams, unknown tiers, institutions…"""
+    """Names that point at nothing: routes to missing teams, unknown tiers or institutions.
+
+    Each problem is ``(field path, message)``; services first, then starting places, hazards
+    and the places' own names.
+    """
+    places = {HOMELESS, *s.housing.tiers}
+    return [
+        *_service_problems(s),
+        *_start_problems(s, places),
+        *_hazard_problems(s, places),
+        *_name_problems(s),
+    ]
+
+
+def _service_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Teams with an unknown coverage, routes to unknown teams, and a combination with no route."""
     problems: list[tuple[str, str]] = []
     teams = set(s.team_names())
-    places = {HOMELESS, *s.housing.tiers}
     for u, unit in s.services.units.items():
         for t, team in unit.teams.items():
             if team.coverage not in s.services.coverage:
@@ -134,6 +150,12 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
                 )
             )
             break
+    return problems
+
+
+def _start_problems(s: Scenario, places: set[str]) -> list[tuple[str, str]]:
+    """Referral streams (and the initial population) starting in an unknown tier."""
+    problems: list[tuple[str, str]] = []
     starts = {
         f"referrals.streams.{n}.start_in": st.start_in for n, st in s.referrals.streams.items()
     }
@@ -143,6 +165,12 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
         for place in start_in:
             if place not in places:
                 problems.append((f"{path}.{place}", f"no tier {place!r} (known: {sorted(places)})"))
+    return problems
+
+
+def _hazard_problems(s: Scenario, places: set[str]) -> list[tuple[str, str]]:
+    """Hazards that admit or refer to an unknown institution or move to an unknown tier."""
+    problems: list[tuple[str, str]] = []
     for problem, name in s.hazards.crisis.admit_to.items():
         if name not in s.institutions:
             problems.append(
@@ -173,6 +201,12 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
             problems.append(
                 ("hazards.own_housing.to", f"no tier {own.to!r} (known: {sorted(s.housing.tiers)})")
             )
+    return problems
+
+
+def _name_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Places named like a reserved location, or with a name another place already has."""
+    problems: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
     for section, names in (
         ("housing.tiers", s.housing.tiers),

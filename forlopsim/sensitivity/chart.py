@@ -1,5 +1,8 @@
-"""The Sobol indices as a bar chart: per KPI, first-order and total index of each parameter with
-their confidence intervals (Okabe–Ito colours with hatching, so it reads in greyscale)."""
+"""The Sobol indices as a bar chart.
+
+Per KPI, first-order and total index of each parameter with their confidence intervals
+(Okabe–Ito colours with hatching, so it reads in greyscale).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +25,10 @@ INDICES = (("S1", "first order (S1)"), ("ST", "total (ST)"))
 
 
 def sobol_chart(table: pd.DataFrame, title: str, footnote: str = "") -> Figure:
-    """One panel per KPI (the first few): a group of bars per parameter, S1 beside ST, each
-    with its confidence interval."""
+    """One panel per KPI (the first few), a group of bars per parameter.
+
+    S1 beside ST, each with its confidence interval.
+    """
     kpis = list(dict.fromkeys(table["kpi"]))[:SHOWN]
     cols = min(COLUMNS_PER_ROW, max(1, len(kpis)))
     rows = max(1, math.ceil(len(kpis) / cols))

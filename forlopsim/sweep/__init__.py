@@ -1,5 +1,6 @@
-"""Parameter sweeps: a design over scenario parameters, each point run with common random
-numbers, stored as a resumable Parquet dataset (``forlopsim sweep``).
+"""Parameter sweeps (``forlopsim sweep``): a design over scenario parameters.
+
+Each point is run with common random numbers and stored as a resumable Parquet dataset.
 
 >>> from forlopsim.sweep import load_spec, run_sweep
 >>> sweep = load_spec("sweeps/crisis_bed_queue.yaml")             # doctest: +SKIP

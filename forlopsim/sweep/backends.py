@@ -32,14 +32,19 @@ class LocalBackend:
         self.jobs = jobs
 
     def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Iterator[tuple[Any, Any]]:
-        """Run ``function(*args)`` for every task; unfinished tasks are cancelled on exit, and a
-        stopped sweep does not wait for running ones (the store keeps only finished results)."""
+        """Run ``function(*args)`` for every task; unfinished tasks are cancelled on exit.
+
+        A stopped sweep does not wait for running ones (the store keeps only finished results).
+        """
         yield from completed(function, tasks, self.jobs, wait_when_stopped=False)
 
 
 class DaskBackend:
-    """A Dask distributed cluster: a running one at ``scheduler`` (``tcp://host:port``), or a
-    ``LocalCluster`` of ``workers`` processes started for the sweep and closed after it."""
+    """A Dask distributed cluster, given by ``scheduler`` or ``workers``.
+
+    A running one at ``scheduler`` (``tcp://host:port``), or a ``LocalCluster`` of ``workers``
+    processes started for the sweep and closed after it.
+    """
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None):
         if (scheduler is None) == (workers is None):
@@ -52,12 +57,18 @@ class DaskBackend:
         """Submit every task at once; yield results as the cluster finishes them."""
         distributed = self.distributed
         cluster = None
-        if self.scheduler is None:
-            cluster = distributed.LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
         try:
-            client = _connect(distributed, cluster.scheduler_address if cluster else self.scheduler)
+            if self.scheduler is None:
+                cluster = distributed.LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+                address: str = cluster.scheduler_address
+            else:
+                address = self.scheduler
+            client = _connect(distributed, address)
             with client:
                 futures = {client.submit(function, *args, pure=False): key for key, args in tasks}
                 try:

@@ -1,5 +1,6 @@
-"""The points of a sweep: a full grid, a Latin hypercube (scipy.stats.qmc) or Saltelli's Sobol
-sample (SALib), as a table with one row per point and one column per parameter.
+"""The points of a sweep, as a table with one row per point and one column per parameter.
+
+A full grid, a Latin hypercube (scipy.stats.qmc) or Saltelli's Sobol sample (SALib).
 
 An integer parameter with bounds [a, b] is sampled on [a, b + 1) and rounded down, so that every
 whole number from a to b is equally likely; the Sobol indices are then those of the model as a
@@ -37,8 +38,10 @@ def design_table(sweep: Sweep) -> pd.DataFrame:
 
 
 def salib_problem(sweep: Sweep) -> dict[str, Any]:
-    """The ``problem`` dictionary SALib's sampler and analysers take (integer bounds widened
-    by one, as they are sampled)."""
+    """The ``problem`` dictionary SALib's sampler and analysers take.
+
+    Integer bounds are widened by one, as they are sampled.
+    """
     parameters = sweep.spec.parameters
     return {
         "num_vars": len(parameters),
@@ -48,8 +51,11 @@ def salib_problem(sweep: Sweep) -> dict[str, Any]:
 
 
 def grid_levels(parameter: Parameter, design: Design) -> list[Any]:
-    """The values a grid takes for one parameter: its levels, or ``design.levels`` evenly
-    spaced values within its bounds (distinct whole numbers for an integer parameter)."""
+    """The values a grid takes for one parameter.
+
+    Its levels, or ``design.levels`` evenly spaced values within its bounds (distinct whole
+    numbers for an integer parameter).
+    """
     if parameter.levels is not None:
         return [int(v) if parameter.integer else v for v in parameter.levels]
     low, high = parameter.bounds or (0.0, 0.0)

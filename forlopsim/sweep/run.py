@@ -46,8 +46,11 @@ def _plain(value: Any) -> Any:
 
 
 def check_points(sweep: Sweep, design: pd.DataFrame) -> list[dict[str, Any]]:
-    """Every point's changes, each checked against the scenario before anything runs: a
-    combination of values it rejects raises :class:`ScenarioError` naming the point."""
+    """Every point's changes, each checked against the scenario before anything runs.
+
+    A combination of values the scenario rejects raises :class:`ScenarioError` naming the
+    point.
+    """
     changes = [point_changes(design, point) for point in design.index]
     for point, change in zip(design.index, changes, strict=True):
         try:
@@ -67,8 +70,9 @@ def run_sweep(
     jobs: int = 1,
     on_progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Run (or resume) a sweep into ``out`` and return every result: one row per point and
-    replication, with the parameters and the stored KPIs as columns.
+    """Run (or resume) a sweep into ``out`` and return every result.
+
+    One row per point and replication, with the parameters and the stored KPIs as columns.
 
     ``sweep`` is a :class:`Sweep` or the path of a SPEC file; ``backend`` defaults to ``jobs``
     local worker processes. Finished tasks already in ``out`` are not run again.

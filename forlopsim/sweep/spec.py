@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic_core import ErrorDetails
 
 from forlopsim.errors import Problem, ScenarioError
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
@@ -111,8 +112,11 @@ class Sweep:
         return list(self.spec.parameters)
 
     def fingerprint(self) -> str:
-        """SHA-256 of what determines the results — the spec's numbers and the base scenario,
-        texts (names, descriptions, sources) left out — so that a changed spec is noticed."""
+        """SHA-256 of what determines the results, so that a changed spec is noticed.
+
+        That is the spec's numbers and the base scenario; texts (names, descriptions, sources) are
+        left out.
+        """
         content = {
             "spec": numbers_only(self.spec.model_dump(mode="json", exclude={"scenario"})),
             "base": numbers_only(self.base.model_dump(mode="json")),
@@ -161,13 +165,13 @@ def load_spec(path: str | Path) -> Sweep:
 _BRANCHES = ("int", "float", "str", "bool", "list", "literal", "tuple", "function")
 
 
-def _explain(item: dict) -> tuple[tuple, str]:
+def _explain(item: ErrorDetails) -> tuple[tuple, str]:
     """A pydantic error as (field path, message in plain words)."""
     loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith(_BRANCHES)))
     kind, value = item["type"], item.get("input")
     got = f" (got {value!r})" if isinstance(value, int | float | str | bool) else ""
     if kind == "extra_forbidden":
-        model = Parameter if loc[:1] == ("parameters",) else SweepSpec
+        model: type[BaseModel] = Parameter if loc[:1] == ("parameters",) else SweepSpec
         model = Design if loc[:1] == ("design",) else model
         fields = list(model.model_fields)
         close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
@@ -188,7 +192,8 @@ def _explain(item: dict) -> tuple[tuple, str]:
 
 def design_problems(spec: SweepSpec) -> list[tuple[tuple, str]]:
     """What the design needs that a parameter lacks, and bounds that are no range."""
-    design, problems = spec.design, []
+    design = spec.design
+    problems: list[tuple[tuple, str]] = []
     if design.kind in ("lhs", "sobol") and design.samples is None:
         problems.append((("design", "samples"), f"required for a {design.kind} design"))
     if design.kind == "sobol" and design.samples and design.samples & (design.samples - 1):

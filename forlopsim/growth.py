@@ -179,6 +179,10 @@ def growth_messages(
 def check_results(
     results: list[ReplicationResult], warmup_days: float, horizon_days: float
 ) -> pd.DataFrame:
-    """:func:`growth_check` of the series the workers kept for a scenario's replications."""
-    series = series_table(occupancy_table(results), waiting_table(results))
+    """:func:`growth_check` of the series the workers kept for a scenario's replications.
+
+    Empty when they kept none (run without ``occupancy_step``).
+    """
+    kept = any(r.occupancy is not None for r in results)
+    series = series_table(occupancy_table(results) if kept else None, waiting_table(results))
     return growth_check(series, warmup_days, horizon_days)

@@ -100,3 +100,8 @@ def test_run_warns_in_words_when_a_list_keeps_growing(tmp_path):
         status = main(["run", str(path), "-n", "2", "-j", "1"])
     assert status == 0, err.getvalue()
     assert "The waiting list for housing tier flat grows by about" in err.getvalue()
+
+
+def test_no_series_kept_means_nothing_to_check():
+    results = run_replications(build(_queue(2)), 1, 5, 1)
+    assert check_results(results, WARMUP, HORIZON).empty

@@ -117,7 +117,7 @@ class Results:
     def replications(self) -> pd.DataFrame:
         """One row per replication: ``replication`` (0, 1, …), then one column per KPI.
 
-        KPIs by dotted name, e.g. ``wait_days.tier.staffed_24h``; NaN where undefined in that
+        KPIs by dotted name, e.g. ``wait_days_of_placed.tier.staffed_24h``; NaN where undefined in that
         replication.
         """
         return self._table.reset_index()

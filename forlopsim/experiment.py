@@ -33,7 +33,7 @@ import pandas as pd
 
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
-from forlopsim.metrics import kpis, occupancy_series, shared
+from forlopsim.metrics import kpis, occupancy_series, shared, waiting_series
 from forlopsim.pool import completed
 from forlopsim.record_files import TABLES, meta_path, table_path
 from forlopsim.records import Records
@@ -61,6 +61,9 @@ class ReplicationResult:
     records."""
     scenario: int = 0
     """Position of the scenario in the batch (:func:`run_scenarios`)."""
+    waiting: pd.DataFrame | None = None
+    """Waiting-list series (:func:`forlopsim.metrics.waiting_series`), in the occupancy series'
+    bins, for the growth check (:mod:`forlopsim.growth`)."""
 
 
 def run_one(
@@ -73,18 +76,19 @@ def run_one(
 ) -> ReplicationResult:
     """Run replication ``replication``.
 
-    Its records are written under ``records_dir`` if given, and its occupancy series kept in
-    bins of ``occupancy_step`` days if given.
+    Its records are written under ``records_dir`` if given, and its occupancy and waiting-list
+    series kept in bins of ``occupancy_step`` days if given.
     """
     start = time.perf_counter()
     records = run_replication(scenario, seed, replication)
-    occupancy = None
+    occupancy = waiting = None
     with shared():  # the occupancy series reuses the spells the KPIs built
         values = kpis(records)
         if occupancy_step is not None:
-            occupancy = occupancy_series(records, occupancy_step)
             # categories make a smaller pickle
-            occupancy = occupancy.astype({"place": "category", "kind": "category"})
+            small = {"place": "category", "kind": "category"}
+            occupancy = occupancy_series(records, occupancy_step).astype(small)
+            waiting = waiting_series(records, occupancy_step).astype(small)
     if records_dir is not None:
         write_records(records, records_dir, replication)
     return ReplicationResult(
@@ -94,6 +98,7 @@ def run_one(
         len(records.events),
         occupancy,
         index,
+        waiting,
     )
 
 
@@ -181,6 +186,15 @@ def replication_table(results: list[ReplicationResult]) -> pd.DataFrame:
     table = pd.DataFrame([r.kpis for r in results], index=[r.replication for r in results])
     table.index.name = "replication"
     return table
+
+
+def waiting_table(results: list[ReplicationResult]) -> pd.DataFrame | None:
+    """The waiting-list series of every replication, ``replication`` first; None if none kept."""
+    frames = [r.waiting.assign(replication=r.replication) for r in results if r.waiting is not None]
+    if not frames:
+        return None
+    table = pd.concat(frames, ignore_index=True)
+    return table[["replication", *(c for c in table.columns if c != "replication")]]
 
 
 def occupancy_table(results: list[ReplicationResult]) -> pd.DataFrame:

@@ -61,16 +61,32 @@ COUNT = Format()
 MILLION = Format(scale=1e-6)
 
 SECTIONS: list[tuple[str, str, Format]] = [
-    ("Waiting days, per housing tier", "wait_days.tier.", DAYS),
-    ("Waiting days for follow-up, per unit", "wait_days.unit.", DAYS),
-    ("Waiting days for an institution", "wait_days.institution.", DAYS),
+    ("Median wait to placement (days), per housing tier", "wait_to_placement_median.tier.", DAYS),
+    ("Placed within 365 days, per housing tier", "placed_within_365d.tier.", PERCENT),
+    ("Housing lists: placed per year", "waits_placed_per_year.tier.", COUNT),
+    ("Housing lists: left the list per year", "waits_left_per_year.tier.", COUNT),
+    ("Housing lists: left the model per year", "waits_ended_by_exit_per_year.tier.", COUNT),
+    ("Housing lists: still waiting at the end", "still_waiting_at_end.tier.", COUNT),
+    ("Median wait for follow-up (days), per unit", "wait_to_placement_median.unit.", DAYS),
+    ("Follow-up within 365 days, per unit", "placed_within_365d.unit.", PERCENT),
+    ("Follow-up lists: started per year", "waits_placed_per_year.unit.", COUNT),
+    ("Follow-up lists: still waiting at the end", "still_waiting_at_end.unit.", COUNT),
+    ("Median wait for an institution (days)", "wait_to_placement_median.institution.", DAYS),
+    ("Admitted within 365 days, institutions", "placed_within_365d.institution.", PERCENT),
+    ("Institution lists: admitted per year", "waits_placed_per_year.institution.", COUNT),
+    ("Institution lists: still waiting at the end", "still_waiting_at_end.institution.", COUNT),
     ("Utilisation, housing tiers", "utilisation.tier.", PERCENT),
     ("Utilisation, teams", "utilisation.team.", PERCENT),
     ("Utilisation, crisis beds", "utilisation.crisis_bed.", PERCENT),
     ("Utilisation, institutions", "utilisation.institution.", PERCENT),
     ("Crisis beds: turn-away probability", "turn_away.", PERCENT),
 ]
-"""Sections listing every KPI with a given prefix (those defined somewhere)."""
+"""Sections listing every KPI with a given prefix (those defined somewhere).
+
+Waits are the survival estimate (Kaplan–Meier median, share placed within a year) with the
+counts of how the waits that started in the window ended: every ending for the housing lists,
+placements and those still waiting for follow-up and institutions (``docs/kpis.md``). The
+mean of placed waits (``wait_days_of_placed``) is in the summary files, not the table."""
 
 SINGLES: list[tuple[str, str, str, Format]] = [
     (
@@ -114,7 +130,7 @@ class Headline:
 def headlines(names: Iterable[str], defined: Callable[[str], bool]) -> list[Headline]:
     """The headline KPIs among ``names``, in table order.
 
-    A sectioned KPI (e.g. ``wait_days.tier.*``) is listed only where ``defined(name)``; a single
+    A sectioned KPI (e.g. ``placed_within_365d.tier.*``) is listed only where ``defined(name)``; a single
     KPI whenever it is among ``names``.
     """
     names = list(names)

@@ -143,7 +143,7 @@ def queue_statistics(scenario: Scenario, seed: np.random.SeedSequence) -> tuple[
 def test_housing_wait_matches_erlang_c() -> None:
     # Every referral has a wait record (wait_start → wait_end, cause placed), of length 0 when a
     # flat is free at once. So the share of positive waits is C(c, a), the mean over all wait
-    # records (what the wait_days KPI reports) is Wq = C(c, a)/(cμ − λ), and the mean of the
+    # records (what the wait_days_of_placed KPI reports) is Wq = C(c, a)/(cμ − λ), and the mean of the
     # positive ones is E[Wq | Wq > 0] = 1/(cμ − λ): all three are checked.
     scenario = build(
         flat_queue_scenario(

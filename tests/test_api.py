@@ -170,7 +170,7 @@ def test_compare_differences_are_those_of_the_replication_tables(scenario):
     pd.testing.assert_frame_equal(comparison.tables["base"], base)
     pd.testing.assert_frame_equal(comparison.tables["bigger"], whatif)
     differences = comparison.differences().set_index("kpi")
-    for kpi in ("wait_days.tier.staffed", "homeless_mean", "cost_per_year.total"):
+    for kpi in ("wait_days_of_placed.tier.staffed", "homeless_mean", "cost_per_year.total"):
         paired = (whatif[kpi] - base[kpi]).dropna().to_numpy()
         mean, half = t_interval(paired)
         assert differences.loc[kpi, "difference"] == pytest.approx(mean)

@@ -75,17 +75,17 @@ def test_differences_are_paired_and_marked():
     scenario = busy_scenario(horizon_days=400.0, warmup_days=50.0)
     bigger = scenario.with_changes({"name": "bigger", "housing.tiers.staffed.capacity": 24})
     comparison = compare_scenarios(scenario, [bigger], replications=4, seed=9)
-    row = comparison.differences().set_index("kpi").loc["wait_days.tier.staffed"]
+    row = comparison.differences().set_index("kpi").loc["wait_days_of_placed.tier.staffed"]
     paired = (
-        comparison.tables["bigger"]["wait_days.tier.staffed"]
-        - comparison.tables["busy"]["wait_days.tier.staffed"]
+        comparison.tables["bigger"]["wait_days_of_placed.tier.staffed"]
+        - comparison.tables["busy"]["wait_days_of_placed.tier.staffed"]
     )
     mean, half = t_interval(paired.to_numpy())
     assert row["difference"] == pytest.approx(mean)
     assert row["ci_low"] == pytest.approx(mean - half)
     assert row["significant"] == (mean + half < 0 or mean - half > 0)
     assert row["base_mean"] == pytest.approx(
-        comparison.tables["busy"]["wait_days.tier.staffed"].mean()
+        comparison.tables["busy"]["wait_days_of_placed.tier.staffed"].mean()
     )
 
 

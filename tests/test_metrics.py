@@ -94,10 +94,10 @@ def test_waits_count_placements_that_start_after_warmup():
         ]
     )
     result = metrics.waits(r)
-    assert result["wait_days.tier.flat"] == pytest.approx(60.0)
-    assert result["wait_days.team.unit.team"] == pytest.approx(20.0)
-    assert result["wait_days.unit.unit"] == pytest.approx(20.0)
-    assert math.isnan(result["wait_days.tier.hostel"])
+    assert result["wait_days_of_placed.tier.flat"] == pytest.approx(60.0)
+    assert result["wait_days_of_placed.team.unit.team"] == pytest.approx(20.0)
+    assert result["wait_days_of_placed.unit.unit"] == pytest.approx(20.0)
+    assert math.isnan(result["wait_days_of_placed.tier.hostel"])
 
 
 def test_utilisation_integrates_only_the_observed_window():
@@ -270,10 +270,10 @@ def test_wait_median_and_90th_percentile():
     )
     result = metrics.waits(r)
     # sorted 10, 30, 90: median 30; p90 at position 0.9 × 2 = 1.8, so 30 + 0.8 × (90 − 30) = 78
-    assert result["wait_days.tier.flat"] == pytest.approx(130 / 3)
-    assert result["wait_days_median.tier.flat"] == pytest.approx(30.0)
-    assert result["wait_days_p90.tier.flat"] == pytest.approx(78.0)
-    assert math.isnan(result["wait_days_p90.unit.unit"])
+    assert result["wait_days_of_placed.tier.flat"] == pytest.approx(130 / 3)
+    assert result["wait_days_of_placed_median.tier.flat"] == pytest.approx(30.0)
+    assert result["wait_days_of_placed_p90.tier.flat"] == pytest.approx(78.0)
+    assert math.isnan(result["wait_days_of_placed_p90.unit.unit"])
 
 
 def test_share_of_waits_longer_than_zero():
@@ -300,10 +300,61 @@ def test_share_of_waits_longer_than_zero():
     assert result["waited_share.unit.unit"] == pytest.approx(1 / 2)
     assert result["waited_share.institution.detox"] == 0.0
     assert math.isnan(result["waited_share.tier.hostel"])
-    # and wait_days is the mean over everyone served: (30 + 0) / 2 and (0 + 50) / 2
+    # and wait_days_of_placed is the mean over everyone served: (30 + 0) / 2 and (0 + 50) / 2
     days = metrics.waits(r)
-    assert days["wait_days.tier.flat"] == pytest.approx(15.0)
-    assert days["wait_days.unit.unit"] == pytest.approx(25.0)
+    assert days["wait_days_of_placed.tier.flat"] == pytest.approx(15.0)
+    assert days["wait_days_of_placed.unit.unit"] == pytest.approx(25.0)
+
+
+def test_time_to_placement_is_a_kaplan_meier_estimate_with_leaving_and_the_horizon_censored():
+    r = records(
+        [
+            (50.0, 6, "wait_start", "flat", "", ""),  # begins in the warm-up: left out
+            (150.0, 6, "wait_end", "flat", "", "placed"),
+            (200.0, 1, "wait_start", "flat", "", ""),
+            (230.0, 1, "wait_end", "flat", "", "placed"),  # placed after 30 days
+            (300.0, 2, "wait_start", "flat", "", ""),
+            (320.0, 2, "wait_end", "flat", "", "left"),  # left the list: censored at 20
+            (400.0, 3, "wait_start", "flat", "", ""),
+            (460.0, 3, "wait_end", "flat", "", "placed"),  # placed after 60 days
+            (500.0, 4, "wait_start", "flat", "", ""),
+            (540.0, 4, "wait_end", "flat", "", "exit"),  # left the model: censored at 40
+            (600.0, 7, "wait_start", "flat", "", ""),
+            (600.0, 7, "wait_end", "flat", "", "placed"),  # a free place at once: 0 days
+            (1000.0, 5, "wait_start", "flat", "", ""),  # open at the horizon: censored at 200
+            (200.0, 8, "wait_start", "unit.team", "", ""),
+            (250.0, 8, "wait_end", "unit.team", "", "left"),  # the team's only wait, censored
+        ]
+    )
+    result = metrics.waits_to_placement(r)
+    # 0 (placed), 20 (c), 30 (placed), 40 (c), 60 (placed), 200 (c):
+    # at risk 6, 4, 2 at the placements: S(0) = 5/6, S(30) = 5/6 · 3/4 = 5/8,
+    # S(60) = 5/8 · 1/2 = 5/16 ≤ 0.5, so the median is 60
+    assert result["wait_to_placement_median.tier.flat"] == pytest.approx(60.0)
+    assert result["placed_within_30d.tier.flat"] == pytest.approx(3 / 8)
+    assert result["placed_within_90d.tier.flat"] == pytest.approx(11 / 16)
+    assert math.isnan(result["placed_within_365d.tier.flat"])  # nobody followed 365 days
+    # the team's only wait was censored: the curve never reaches 0.5; by 30 days nobody placed
+    assert math.isnan(result["wait_to_placement_median.team.unit.team"])
+    assert math.isnan(result["wait_to_placement_median.unit.unit"])
+    assert result["placed_within_30d.unit.unit"] == 0.0
+    assert math.isnan(result["wait_to_placement_median.tier.hostel"])  # no wait at all
+    counts = metrics.wait_endings(r)
+    assert counts["waits_placed_per_year.tier.flat"] == pytest.approx(3 / YEARS)
+    assert counts["waits_left_per_year.tier.flat"] == pytest.approx(1 / YEARS)
+    assert counts["waits_ended_by_exit_per_year.tier.flat"] == pytest.approx(1 / YEARS)
+    assert counts["still_waiting_at_end.tier.flat"] == 1.0
+    assert counts["waits_left_per_year.unit.unit"] == pytest.approx(1 / YEARS)
+    assert counts["still_waiting_at_end.institution.detox"] == 0.0
+    # the mean of placed waits sees only the three placements: (30 + 60 + 0) / 3
+    assert metrics.waits(r)["wait_days_of_placed.tier.flat"] == pytest.approx(30.0)
+
+
+def test_kaplan_meier_median_is_the_first_time_the_curve_reaches_one_half():
+    assert metrics.median_time(np.array([10.0, 20.0]), np.array([True, True])) == 10.0
+    assert metrics.median_time(np.array([10.0, 20.0, 30.0]), np.array([True] * 3)) == 20.0
+    assert math.isnan(metrics.median_time(np.array([5.0]), np.array([False])))
+    assert math.isnan(metrics.median_time(np.array([]), np.array([], bool)))
 
 
 def test_days_per_temporary_housing_stay():
@@ -642,8 +693,8 @@ def test_kpis_of_no_records_are_zero_counts_and_undefined_rates():
     assert result["frequent_users.count"] == 0.0
     assert result["homeless_at_end"] == 0.0
     for name in (
-        "wait_days.tier.flat",
-        "wait_days_p90.unit.unit",
+        "wait_days_of_placed.tier.flat",
+        "wait_days_of_placed_p90.unit.unit",
         "return_to_homelessness_6m",
         "readmission_30d",
         "frequent_users.share",
@@ -657,13 +708,14 @@ def test_kpis_of_no_records_are_zero_counts_and_undefined_rates():
 
 SHARES = re.compile(
     r"^(utilisation\.|turn_away\.|return_to_homelessness_\d+m|readmission_\d+d$|waited_share\."
+    r"|placed_within_"
     r"|retention_|frequent_users\.(share|episode_share)$|turned_away_crises\.share$"
     r"|temporary_share_of_homeless$|homeless_share_of_residents$|residents_share\."
     r"|mental_illness_share_of_substance_users$)"
 )
 """KPIs that are shares, so lie in [0, 1]."""
 MAY_BE_UNDEFINED = re.compile(
-    r"^(wait_days|waited_share\.|temporary_stay_days|utilisation\.|turn_away\."
+    r"^(wait_days_of_placed|wait_to_placement_median\.|placed_within_|waited_share\.|temporary_stay_days|utilisation\.|turn_away\."
     r"|turned_away_crises\.share$|return_to_homelessness_\d+m\.tier\.|return_to_homelessness_24m$"
     r"|retention_)"
 )

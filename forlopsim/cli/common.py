@@ -1,6 +1,6 @@
 """What ``run``, ``compare`` and ``report`` share beyond their options.
 
-Progress, titles, warm-up warnings and the comparison run, here so that no command imports
+Progress, titles, warm-up and growth warnings and the comparison run, here so that no command imports
 another command's module.
 """
 
@@ -24,6 +24,7 @@ from forlopsim.experiment import (
     warmup_check,
     warn_if_warmup_short,
 )
+from forlopsim.growth import check_results, growth_messages
 from forlopsim.output import run_meta
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario
@@ -47,6 +48,15 @@ def check_warmup(
         warnings.simplefilter("ignore", WarmupWarning)
         messages = warn_if_warmup_short(check, label)
     return check, messages
+
+
+def check_growth(
+    scenario: Scenario, results: list[ReplicationResult], label: str = ""
+) -> tuple[pd.DataFrame, list[str]]:
+    """The growth check of every list and place (:mod:`forlopsim.growth`) and its warnings."""
+    sim = scenario.simulation
+    check = check_results(results, sim.warmup_days, sim.horizon_days)
+    return check, growth_messages(check, sim.warmup_days, sim.horizon_days, label)
 
 
 def print_warnings(messages: list[str]) -> None:
@@ -85,8 +95,13 @@ def run_comparison(
     for label, scenario in comparison.scenarios.items():
         results = comparison.results[label]
         checks[label], messages = check_warmup(scenario, results, label)
+        _, growing = check_growth(scenario, results, label)
         metas[label] = run_meta(scenario, replications, seed, jobs, results, wall)
-        metas[label] |= {"warmup_warnings": messages, "compared_with": comparison.base}
+        metas[label] |= {
+            "warmup_warnings": messages,
+            "growth_warnings": growing,
+            "compared_with": comparison.base,
+        }
     return comparison, metas, checks
 
 

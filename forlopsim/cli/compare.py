@@ -62,7 +62,9 @@ def command(args: argparse.Namespace) -> int:
         f"Δ: what-if − {comparison.base}, mean of the paired differences over {replications} "
         f"replications with common random numbers; {SIGNIFICANT} its 95% CI excludes 0."
     )
-    print_warnings([m for meta in metas.values() for m in meta["warmup_warnings"]])
+    print_warnings(
+        [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]
+    )
     if args.out is not None:
         print(f"Results written to {args.out}/")
     return 0

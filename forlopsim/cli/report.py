@@ -60,6 +60,8 @@ def command(args: argparse.Namespace) -> int:
         if args.no_records:
             for label in comparison.scenarios:
                 shutil.rmtree(records_folder(folder, label), ignore_errors=True)
-    print_warnings([m for meta in metas.values() for m in meta["warmup_warnings"]])
+    print_warnings(
+        [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]
+    )
     print(f"Report written to {args.out}/report.html and {args.out}/report.pdf")
     return 0

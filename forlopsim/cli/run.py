@@ -9,7 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from forlopsim.cli.common import check_warmup, print_warnings, progress, run_title
+from forlopsim.cli.common import (
+    check_growth,
+    check_warmup,
+    print_warnings,
+    progress,
+    run_title,
+)
 from forlopsim.cli.options import add_run_options
 from forlopsim.experiment import WARMUP_STEP_DAYS, replication_table, run_replications, summarise
 from forlopsim.output import check_out_dir, run_meta, staging, write_scenario, write_summary
@@ -21,7 +27,8 @@ DESCRIPTION = (
     "Run a scenario's replications, print the headline KPIs (mean and 95% CI) and write "
     "summary.json, summary.csv, replications.csv, scenario.json, warmup.csv and the event "
     "records (Parquet) under --out. Warns on stderr when a place's occupancy settles only after "
-    "the warm-up (MSER-5)."
+    "the warm-up (MSER-5), and when a waiting list or a place keeps growing through the "
+    "observed years."
 )
 
 
@@ -52,7 +59,7 @@ def command(args: argparse.Namespace) -> int:
             write_summary(folder, meta | {"scenario_file": str(args.scenario)}, summary, table)
             write_scenario(folder, scenario, warmup)
     print_table(summary, run_title(scenario.name, scenario, replications, seed))
-    print_warnings(meta["warmup_warnings"])
+    print_warnings(meta["warmup_warnings"] + meta["growth_warnings"])
     if args.out is not None:
         print(f"Results written to {args.out}/")
     return 0
@@ -72,4 +79,5 @@ def _simulate(
     warmup, messages = check_warmup(scenario, results)
     meta = run_meta(scenario, replications, seed, jobs, results, time.perf_counter() - start)
     meta["warmup_warnings"] = messages
+    meta["growth_warnings"] = check_growth(scenario, results)[1]
     return summary, meta, table, warmup

@@ -4,8 +4,10 @@ Only the observed window ``[warmup, horizon]`` counts. Rules for what crosses it
 
 * occupancy, utilisation, list lengths and days homeless integrate each spell's part inside the
   window;
-* a wait (or temporary-housing stay) counts if it starts inside the window and ends, with a
-  placement, before the horizon;
+* a wait counts if it starts inside the window: time to placement is a Kaplan–Meier estimate
+  in which leaving the list another way and the horizon censor a wait; ``wait_days_of_placed``
+  counts only the waits that ended with a placement;
+* a temporary-housing stay counts if it starts inside the window and ends before the horizon;
 * a revolving-door rate counts an index event only if its whole follow-up window (6, 12, 24
   months; 30, 90 days) lies inside the observed period (DESIGN §4);
 * housing retention follows placements that start inside the window, censored at the horizon
@@ -15,7 +17,7 @@ Only the observed window ``[warmup, horizon]`` counts. Rules for what crosses it
 * costs are per observed year: places paid by capacity cost every day, the rest by the
   occupied days inside the window; one-off costs of new places are reported apart.
 
-Each KPI has a dotted name: ``group.detail`` (e.g. ``wait_days.tier.staffed_24h``);
+Each KPI has a dotted name: ``group.detail`` (e.g. ``wait_to_placement_median.tier.staffed_24h``);
 ``docs/kpis.md`` lists them all. One concept per module: :mod:`.spells` (building blocks),
 :mod:`.waits`, :mod:`.utilisation`, :mod:`.crisis_beds`, :mod:`.revolving_door`,
 :mod:`.retention`, :mod:`.homelessness`, :mod:`.outcomes`, :mod:`.costs`, :mod:`.flows`,
@@ -30,7 +32,7 @@ from forlopsim.metrics.crisis_beds import crisis_beds
 from forlopsim.metrics.flows import flows, possible_transitions, transitions
 from forlopsim.metrics.homelessness import homelessness
 from forlopsim.metrics.outcomes import outcomes
-from forlopsim.metrics.retention import RETENTION_TIMES, retention, still_housed
+from forlopsim.metrics.retention import RETENTION_TIMES, median_time, retention, still_housed
 from forlopsim.metrics.revolving_door import (
     FREQUENT_EPISODES,
     FREQUENT_WINDOW_DAYS,
@@ -57,11 +59,14 @@ from forlopsim.metrics.spells import (
 )
 from forlopsim.metrics.utilisation import utilisation
 from forlopsim.metrics.waits import (
+    PLACED_WITHIN,
     temporary_stays,
+    wait_endings,
     waited_share,
     waiting_lists,
     waiting_series,
     waits,
+    waits_to_placement,
 )
 from forlopsim.records import Records
 
@@ -74,6 +79,7 @@ __all__ = [
     "FREQUENT_EPISODES",
     "FREQUENT_WINDOW_DAYS",
     "LOSS_CAUSES",
+    "PLACED_WITHIN",
     "READMISSION_WINDOWS",
     "READMISSION_WINDOW_DAYS",
     "RETENTION_TIMES",
@@ -93,6 +99,7 @@ __all__ = [
     "in_services",
     "kpis",
     "locations",
+    "median_time",
     "occupancy",
     "occupancy_series",
     "outcomes",
@@ -108,10 +115,12 @@ __all__ = [
     "transitions",
     "union_days",
     "utilisation",
+    "wait_endings",
     "waited_share",
     "waiting_lists",
     "waiting_series",
     "waits",
+    "waits_to_placement",
 ]
 
 
@@ -127,6 +136,8 @@ def _kpis(records: Records) -> dict[str, float]:
     result: dict[str, float] = {}
     for part in (
         waits,
+        waits_to_placement,
+        wait_endings,
         waited_share,
         temporary_stays,
         waiting_lists,

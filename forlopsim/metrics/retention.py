@@ -40,29 +40,51 @@ def still_housed(durations: np.ndarray, lost: np.ndarray, times: list[float]) ->
     return [float(v) if ok else float("nan") for v, ok in zip(values, reached, strict=True)]
 
 
-def _survival(durations: np.ndarray, lost: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """The Kaplan–Meier survival function of ``durations`` as a right-continuous step function.
+def median_time(durations: np.ndarray, ended: np.ndarray) -> float:
+    """The Kaplan–Meier median of ``durations``: the first time at which S(t) ≤ 0.5.
+
+    ``ended``: the spell ended by the event, else censored. The same estimate as
+    :func:`still_housed` reads. NaN with no spells, and when the curve never falls to 0.5
+    (too many spells censored before half of them have ended).
+    """
+    if len(durations) == 0:
+        return float("nan")
+    t, sf = _steps(np.asarray(durations, dtype=float), np.asarray(ended, dtype=bool))
+    below = np.flatnonzero(sf <= 0.5)
+    return float(t[below[0]]) if len(below) else float("nan")
+
+
+def _steps(durations: np.ndarray, lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct times of the Kaplan–Meier estimate and the survival just after each.
 
     Computed by the same operations as ``scipy.stats.ecdf(CensoredData(uncensored=durations[lost],
-    right=durations[~lost])).sf.evaluate`` (SciPy 1.17), so that the values are bit-identical.
+    right=durations[~lost]))`` (SciPy 1.17), so that the values are bit-identical.
     """
     if not np.isfinite(durations).all():
         raise ValueError("still_housed: durations must be finite")
     died, censored = durations[lost], durations[~lost]
     if len(censored) == 0:  # scipy's _ecdf_uncensored
         t, counts = np.unique(np.sort(died), return_counts=True)
-        sf = 1 - np.cumsum(counts) / died.size
-    else:  # scipy's _ecdf_right_censored
-        times = np.concatenate((died, censored))
-        event = np.asarray([1] * died.size + [0] * censored.size)
-        order = np.argsort(times)
-        times, event = times[order], event[order]
-        at_risk = np.arange(times.size, 0, -1)
-        unique = np.diff(times, prepend=-np.inf, append=np.inf) > 0
-        t = times[unique[:-1]]
-        n = at_risk[unique[:-1]]
-        d = np.diff(np.cumsum(event)[unique[1:]], prepend=0)
-        sf = np.cumprod((n - d) / n)
+        return t, 1 - np.cumsum(counts) / died.size
+    # scipy's _ecdf_right_censored
+    times = np.concatenate((died, censored))
+    event = np.asarray([1] * died.size + [0] * censored.size)
+    order = np.argsort(times)
+    times, event = times[order], event[order]
+    at_risk = np.arange(times.size, 0, -1)
+    unique = np.diff(times, prepend=-np.inf, append=np.inf) > 0
+    t = times[unique[:-1]]
+    n = at_risk[unique[:-1]]
+    d = np.diff(np.cumsum(event)[unique[1:]], prepend=0)
+    return t, np.cumprod((n - d) / n)
+
+
+def _survival(durations: np.ndarray, lost: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """The Kaplan–Meier survival function of ``durations`` as a right-continuous step function.
+
+    ``scipy.stats.ecdf(…).sf.evaluate`` of :func:`_steps`' estimate, bit for bit.
+    """
+    t, sf = _steps(durations, lost)
     # scipy's interp1d(kind="previous") over (-inf, t…, inf) → (1, sf…, 0)
     x = np.insert(t, [0, len(t)], [-np.inf, np.inf])
     y = np.insert(sf, [0, len(sf)], [1, 0])

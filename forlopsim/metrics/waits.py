@@ -1,12 +1,12 @@
-"""Waiting: days to a placement, the share that waited, temporary stays, list lengths.
+"""Waiting: time to placement, how waits end, temporary stays, list lengths.
 
-Days from joining a list to a placement (0 for a resident served at once), the share that had
-to wait, days per stay in temporary housing, and waiting-list lengths.
-
-A wait counts if it starts inside the observed window and ends with a placement (so before the
-horizon); waits that end because the resident left the list or the model are not waits for a
-place. A temporary-housing stay counts if it starts inside the window and ends before the horizon.
-List lengths are time-weighted over the window.
+Every wait that starts inside the observed window counts for the survival estimate of the time
+to placement (:func:`waits_to_placement`: Kaplan–Meier, where leaving the list another way and
+the horizon censor a wait) and for the counts of how waits end (:func:`wait_endings`). The mean,
+median and 90th percentile of :func:`waits` (``wait_days_of_placed``) and :func:`waited_share`
+count only the waits that end with a placement: 0 for a resident served at once. A
+temporary-housing stay counts if it starts inside the window and ends before the horizon. List
+lengths are time-weighted over the window.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forlopsim.metrics.retention import median_time, still_housed
 from forlopsim.metrics.spells import (
     Columns,
     bin_edges,
@@ -22,6 +23,7 @@ from forlopsim.metrics.spells import (
     group_sums,
     kept,
     observed_days,
+    observed_years,
     places_of,
     read_only,
     spell_columns,
@@ -42,6 +44,17 @@ STARTS = {"tier": "tenancy_start", "team": "follow_up_start", "institution": "ad
 """The record that starts a resident's time in each kind of place with a list."""
 ALLOCATIONS = ("placed", "fallback", "temporary")
 """``tenancy_start`` causes that are an allocation (not arrival with a home, nor own housing)."""
+PLACED_WITHIN = {"30d": 30.0, "90d": 90.0, "365d": 365.0}
+"""Suffix of ``placed_within_…`` → days after joining the list (DESIGN §4: a month, a quarter,
+a year)."""
+ENDINGS = {
+    "placed": "waits_placed_per_year",
+    "left": "waits_left_per_year",
+    "exit": "waits_ended_by_exit_per_year",
+}
+"""``wait_end`` cause → the KPI group counting such endings per observed year."""
+OPEN = "still_waiting_at_end"
+"""The KPI group counting waits still open at the horizon."""
 
 
 def _statistics(days: np.ndarray, by: np.ndarray) -> pd.DataFrame:
@@ -60,20 +73,26 @@ def _named(group: str, label: str, names: list[str], table: pd.DataFrame) -> dic
     }
 
 
-def _placed(records: Records) -> Columns:
-    """The waits :func:`waits` counts, with their ``days``.
+def _started(records: Records) -> Columns:
+    """Every wait started inside the window, with its ``days`` (to its end or the horizon).
 
-    Those started inside the window and ended by a placement.
+    ``cause`` is the ``wait_end`` cause (``placed``, ``left``, ``exit``) or ``open``.
     """
     return kept(
-        ("placed", records.warmup, records.horizon), records.events, lambda: _waits(records)
+        ("started", records.warmup, records.horizon), records.events, lambda: _waits(records)
     )
 
 
 def _waits(records: Records) -> Columns:
     spell = spell_columns(records.events, "wait_start", "wait_end", records.horizon)
-    done = subset(spell, (spell["start"] >= records.warmup) & (spell["cause"] == "placed"))
-    return read_only({**done, "days": done["end"] - done["start"]})
+    started = subset(spell, spell["start"] >= records.warmup)
+    return read_only({**started, "days": started["end"] - started["start"]})
+
+
+def _placed(records: Records) -> Columns:
+    """The waits :func:`waits` counts: started inside the window and ended by a placement."""
+    started = _started(records)
+    return subset(started, started["cause"] == "placed")
 
 
 def _team_units(records: Records, done: Columns) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -85,23 +104,75 @@ def _team_units(records: Records, done: Columns) -> tuple[np.ndarray, np.ndarray
 
 
 def waits(records: Records) -> dict[str, float]:
-    """Mean, median and 90th percentile of days from joining a waiting list to a placement.
+    """Mean, median and 90th percentile of the waits that ended with a placement, in days.
 
-    Per tier, team, unit and institution.
+    ``wait_days_of_placed…``, per tier, team, unit and institution. Waits that end another way,
+    or are still open at the horizon, are not counted: :func:`waits_to_placement` counts them.
     """
     done = _placed(records)
     days = done["days"]
     by_place = _statistics(days, done["place"])
     result: dict[str, float] = {}
+    group = "wait_days_of_placed"
     for kind in LISTS:
-        result.update(_named("wait_days", f"{kind}.", list(places_of(records, kind)), by_place))
+        result.update(_named(group, f"{kind}.", list(places_of(records, kind)), by_place))
     own, unit, units = _team_units(records, done)
-    result.update(_named("wait_days", "unit.", units, _statistics(days[own], unit)))
+    result.update(_named(group, "unit.", units, _statistics(days[own], unit)))
+    return result
+
+
+def _lists(records: Records, place: np.ndarray) -> dict[str, np.ndarray]:
+    """``kind.name`` of every list (and ``unit.name`` of every unit) → which waits are on it."""
+    chosen = {
+        f"{kind}.{name}": place == name for kind in LISTS for name in places_of(records, kind)
+    }
+    teams: dict[str, list[str]] = {}
+    for name, team in places_of(records, "team").items():
+        teams.setdefault(team["unit"], []).append(name)
+    for unit in sorted(teams):
+        chosen[f"unit.{unit}"] = np.isin(place, teams[unit])
+    return chosen
+
+
+def waits_to_placement(records: Records) -> dict[str, float]:
+    """Time to placement as a survival estimate, per list and unit.
+
+    Every wait started inside the window is followed from joining the list: a placement from
+    the list is the event; leaving it another way (``left``, ``exit``) or still waiting at the
+    horizon censors it. ``wait_to_placement_median`` is the Kaplan–Meier median in days (NaN if
+    the curve never reaches 0.5) and ``placed_within_{30d|90d|365d}`` the share placed by then,
+    1 − S(t) (NaN where no wait was followed that long, unless every wait was placed).
+    """
+    started = _started(records)
+    days, placed = started["days"], started["cause"] == "placed"
+    times = list(PLACED_WITHIN.values())
+    result: dict[str, float] = {}
+    for label, own in _lists(records, started["place"]).items():
+        result[f"wait_to_placement_median.{label}"] = median_time(days[own], placed[own])
+        remaining = still_housed(days[own], placed[own], times)
+        for key, survival in zip(PLACED_WITHIN, remaining, strict=True):
+            result[f"placed_within_{key}.{label}"] = 1.0 - survival
+    return result
+
+
+def wait_endings(records: Records) -> dict[str, float]:
+    """How the waits started inside the window end, per list and unit.
+
+    Placed, left the list (alive, e.g. a changed need) and left the model (``exit``), each per
+    observed year; and the number of those waits still open at the horizon.
+    """
+    started = _started(records)
+    cause, years = started["cause"], observed_years(records)
+    result: dict[str, float] = {}
+    for label, own in _lists(records, started["place"]).items():
+        for ending, group in ENDINGS.items():
+            result[f"{group}.{label}"] = float(np.sum(own & (cause == ending))) / years
+        result[f"{OPEN}.{label}"] = float(np.sum(own & (cause == "open")))
     return result
 
 
 def waited_share(records: Records) -> dict[str, float]:
-    """Of the waits counted by :func:`waits`, the share longer than zero.
+    """Of the waits counted by :func:`waits` (placed), the share longer than zero.
 
     P(wait) in queueing terms: a resident served at once has a wait of length 0.
     """

@@ -119,13 +119,13 @@ def _kpis(summary: pd.DataFrame, prefix: str) -> list[str]:
 
 
 def waits_chart(data: ReportData, lang: Language) -> Figure:
-    """Mean waiting days per housing tier and per follow-up unit, with 95% CIs."""
+    """Median wait to placement (Kaplan–Meier) per housing tier and follow-up unit, 95% CIs."""
     summary = _summary(data)
     scenarios = list(data.comparison.scenarios)
     fig, axes = _figure(lang.t("chart_waits"), _footnote(data, lang), (11, 5.5), 1, 2)
     for ax, prefix, key in zip(
         axes[0],
-        ("wait_days.tier.", "wait_days.unit."),
+        ("wait_to_placement_median.tier.", "wait_to_placement_median.unit."),
         ("chart_waits_tier", "chart_waits_unit"),
         strict=True,
     ):

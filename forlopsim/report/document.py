@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure as MplFigure
 
 import forlopsim
+from forlopsim.growth import check_results, rounded
 from forlopsim.report import charts
 from forlopsim.report.data import ReportData
 from forlopsim.report.i18n import Language
@@ -108,6 +109,11 @@ SUMMARY_KPIS: list[tuple[str, str, Format]] = [
     ("turned_away_crises.share", "s_turn_away", SHARE),
 ]
 """The figures every what-if's paragraph reports (then the waits of tiers that changed)."""
+WAIT_KPIS: list[tuple[str, str, Format]] = [
+    ("wait_to_placement_median.tier.", "s_wait_tier", DAYS),
+    ("placed_within_365d.tier.", "s_placed_tier", SHARE),
+]
+"""The waits a paragraph reports for each tier where they changed measurably."""
 
 
 def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
@@ -116,9 +122,10 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
     own = diffs[diffs["scenario"] == label].set_index("kpi")
     items = [(k, lang.t(key), fmt) for k, key, fmt in SUMMARY_KPIS]
     items += [
-        (k, lang.t("s_wait_tier", tier=lang.place(k.split(".", 2)[2])), DAYS)
+        (k, lang.t(key, tier=lang.place(k.split(".", 2)[2])), fmt)
+        for prefix, key, fmt in WAIT_KPIS
         for k in own.index
-        if k.startswith("wait_days.tier.") and bool(number_at(own, k, "significant"))
+        if k.startswith(prefix) and bool(number_at(own, k, "significant"))
     ]
     changed, same = [], []
     for kpi, what, fmt in items:
@@ -167,6 +174,30 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
         text += " " + lang.t("cost_effect_none")
     name = data.comparison.scenarios[label].name
     return Paragraph(text, lead=f"{name}: ")
+
+
+def growth_paragraph(data: ReportData, lang: Language) -> Paragraph | None:
+    """Every list and place that keeps growing (:mod:`forlopsim.growth`), in plain words.
+
+    None when nothing keeps growing.
+    """
+    sentences = []
+    for label, scenario in data.comparison.scenarios.items():
+        sim = scenario.simulation
+        check = check_results(data.comparison.results[label], sim.warmup_days, sim.horizon_days)
+        years = lang.number((sim.horizon_days - sim.warmup_days) / DAYS_PER_YEAR, 0)
+        for row in check[check["flagged"]].to_dict("records"):
+            key = "growth_list" if row["what"] == "list" else "growth_place"
+            sentences.append(
+                lang.t(
+                    key,
+                    scenario=label,
+                    place=lang.place(row["place"]),
+                    growth=lang.number(rounded(row["growth"]), 0),
+                    years=years,
+                )
+            )
+    return Paragraph(" ".join(sentences), lead=lang.t("growth_lead")) if sentences else None
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -319,6 +350,9 @@ def build(
         Paragraph(lang.t("summary_intro")),
     ]
     blocks += [whatif_paragraph(data, label, lang) for label in comparison.whatifs]
+    growing = growth_paragraph(data, lang)
+    if growing is not None:
+        blocks.append(growing)
     blocks += [
         Heading(lang.t("tables")),
         Paragraph(lang.t("tables_intro", base=comparison.base, mark=SIGNIFICANT)),
@@ -393,6 +427,7 @@ def build(
         "forlopsim_version": forlopsim.__version__,
         "date": created.isoformat(),
         "tables": numbers,
+        "growth_warnings": growing.text if growing is not None else "",
         "cost_effect": charts.cost_effect(data).to_dict(orient="records"),
     }
     return blocks, record

@@ -85,7 +85,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nb": "personer på venteliste til bolig",
         "en": "residents on a housing waiting list",
     },
-    "s_wait_tier": {"nb": "ventetid på {tier}", "en": "waiting days for {tier}"},
+    "s_wait_tier": {
+        "nb": "median ventetid på {tier}",
+        "en": "median waiting days for {tier}",
+    },
+    "s_placed_tier": {
+        "nb": "andel tildelt {tier} innen 365 dager",
+        "en": "share placed in {tier} within 365 days",
+    },
+    "growth_lead": {"nb": "Ventelister som vokser: ", "en": "Lists that keep growing: "},
+    "growth_list": {
+        "nb": "I {scenario} vokser ventelisten til {place} med om lag {growth} personer over de "
+        "{years} observerte årene og stabiliserer seg ikke: gjennomsnittlig ventetid og "
+        "ventelistens lengde avhenger av hvor lenge modellen kjører.",
+        "en": "In {scenario}, the waiting list for {place} grows by about {growth} people over "
+        "the {years} observed years and does not settle: its mean wait and list length depend "
+        "on how long the model runs.",
+    },
+    "growth_place": {
+        "nb": "I {scenario} vokser antallet i {place} med om lag {growth} personer over de "
+        "{years} observerte årene og stabiliserer seg ikke: gjennomsnittlig belegg og kostnad "
+        "avhenger av hvor lenge modellen kjører.",
+        "en": "In {scenario}, the number in {place} grows by about {growth} people over the "
+        "{years} observed years and does not settle: its mean occupancy and cost depend on how "
+        "long the model runs.",
+    },
     "s_homeless": {"nb": "bostedsløse (gjennomsnitt)", "en": "residents homeless"},
     "s_return": {
         "nb": "tilbakefall til bostedsløshet innen 12 måneder",
@@ -97,17 +121,61 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "crises that found no crisis bed free",
     },
     # -- table sections and KPI labels -------------------------------------------------------
-    "Waiting days, per housing tier": {
-        "nb": "Ventedager, per botilbud",
-        "en": "Waiting days, per housing tier",
+    "Median wait to placement (days), per housing tier": {
+        "nb": "Median ventetid til tildeling (dager), per botilbud",
+        "en": "Median wait to placement (days), per housing tier",
     },
-    "Waiting days for follow-up, per unit": {
-        "nb": "Ventedager på oppfølging, per enhet",
-        "en": "Waiting days for follow-up, per unit",
+    "Placed within 365 days, per housing tier": {
+        "nb": "Tildelt innen 365 dager, per botilbud",
+        "en": "Placed within 365 days, per housing tier",
     },
-    "Waiting days for an institution": {
-        "nb": "Ventedager på institusjon",
-        "en": "Waiting days for an institution",
+    "Housing lists: placed per year": {
+        "nb": "Ventelister til bolig: tildelt per år",
+        "en": "Housing lists: placed per year",
+    },
+    "Housing lists: left the list per year": {
+        "nb": "Ventelister til bolig: gått av listen per år",
+        "en": "Housing lists: left the list per year",
+    },
+    "Housing lists: left the model per year": {
+        "nb": "Ventelister til bolig: død, flyttet eller friskmeldt per år",
+        "en": "Housing lists: left the model per year",
+    },
+    "Housing lists: still waiting at the end": {
+        "nb": "Ventelister til bolig: venter fortsatt ved slutten",
+        "en": "Housing lists: still waiting at the end",
+    },
+    "Median wait for follow-up (days), per unit": {
+        "nb": "Median ventetid på oppfølging (dager), per enhet",
+        "en": "Median wait for follow-up (days), per unit",
+    },
+    "Follow-up within 365 days, per unit": {
+        "nb": "Oppfølging innen 365 dager, per enhet",
+        "en": "Follow-up within 365 days, per unit",
+    },
+    "Follow-up lists: started per year": {
+        "nb": "Ventelister til oppfølging: startet per år",
+        "en": "Follow-up lists: started per year",
+    },
+    "Follow-up lists: still waiting at the end": {
+        "nb": "Ventelister til oppfølging: venter fortsatt ved slutten",
+        "en": "Follow-up lists: still waiting at the end",
+    },
+    "Median wait for an institution (days)": {
+        "nb": "Median ventetid på institusjon (dager)",
+        "en": "Median wait for an institution (days)",
+    },
+    "Admitted within 365 days, institutions": {
+        "nb": "Innlagt innen 365 dager, institusjoner",
+        "en": "Admitted within 365 days, institutions",
+    },
+    "Institution lists: admitted per year": {
+        "nb": "Ventelister til institusjon: innlagt per år",
+        "en": "Institution lists: admitted per year",
+    },
+    "Institution lists: still waiting at the end": {
+        "nb": "Ventelister til institusjon: venter fortsatt ved slutten",
+        "en": "Institution lists: still waiting at the end",
     },
     "Utilisation, housing tiers": {"nb": "Belegg, botilbud", "en": "Utilisation, housing tiers"},
     "Utilisation, teams": {"nb": "Belegg, team", "en": "Utilisation, teams"},
@@ -172,7 +240,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "chart_waits_tier": {"nb": "Botilbud", "en": "Housing tier"},
     "chart_waits_unit": {"nb": "Oppfølging, per enhet", "en": "Follow-up, per unit"},
-    "waiting_days": {"nb": "Ventedager (gjennomsnitt)", "en": "Waiting days (mean)"},
+    "waiting_days": {
+        "nb": "Ventedager (median, Kaplan–Meier)",
+        "en": "Waiting days (median, Kaplan–Meier)",
+    },
     "chart_occupancy": {
         "nb": "Belegg over tid, botilbud",
         "en": "Occupancy over time, housing tiers",

@@ -283,3 +283,52 @@ def test_run_rejects_bad_input_and_writes_nothing(
     _assert_short_error(err, BAD / name, path, fragment)
     assert not out_dir.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_key_holding_a_block_is_reported_at_its_own_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The block under the key starts a line later; the problem is the key's line."""
+    scenario = tmp_path / "block_key.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\n"
+        "housing:\n"
+        "  tiers:\n"
+        "    temporary:\n"
+        "      eligibilty:\n"  # line 5
+        "        need: [1, 2]\n",
+        encoding="utf-8",
+    )
+    assert _exit_status(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert f"{scenario}:5: housing.tiers.temporary.eligibilty: unknown key" in err, err
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "message"),
+    [
+        (
+            "housing:\n  tiers:\n    housing_frist:\n      capacity: 30\n",
+            "housing.tiers.housing_frist",
+            "unknown tier 'housing_frist' — did you mean 'housing_first'? "
+            "(a new tier would need support)",
+        ),
+        (
+            "crisis_beds:\n  womens_crisis_center:\n    beds: 8\n",
+            "crisis_beds.womens_crisis_center",
+            "unknown crisis bed 'womens_crisis_center' — did you mean 'womens_crisis_centre'? "
+            "(a new crisis bed would need length_of_stay)",
+        ),
+    ],
+)
+def test_a_misspelt_name_in_a_whatif_gets_a_did_you_mean(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, path: str, message: str
+) -> None:
+    """A misspelt tier is a new tier lacking its required fields: say so, not "missing"."""
+    scenario = tmp_path / "misspelt.yaml"
+    scenario.write_text(f"extends: {BASELINE}\n{text}", encoding="utf-8")
+    line = 1 + path.count(".") + 1  # the misspelt key's own line
+    assert _exit_status(["validate", str(scenario)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip().splitlines() == [f"forlopsim: {scenario}:{line}: {path}: {message}"]

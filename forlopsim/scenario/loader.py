@@ -278,6 +278,8 @@ def _walk(root: yaml.Node, name: str, origins: Origins, problems: list[Problem])
                     message = f"duplicate key {key!r} (first on line {first_line[key]})"
                     problems.append(Problem(name, ".".join((*path, key)), message, key_line))
                 first_line.setdefault(key, key_line)
+                # a value's line is its key's: a block value starts on the line below its key
+                origins.setdefault((*path, key), (name, key_line))
                 children.append((value_node, (*path, key), inner))
             stack.extend(reversed(children))
         elif isinstance(node, yaml.SequenceNode):
@@ -306,7 +308,15 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
         if path
         for i in range(len(path.split(".")))
     }
+    misspelt = _misspelt_names([path for item, path in items if item["type"] == "missing"], data)
     for item, path in items:
+        entry = path.rpartition(".")[0]
+        if item["type"] == "missing" and entry in misspelt:
+            # a new entry lacking required fields, named like an existing one: a misspelling
+            message = misspelt.pop(entry, None)
+            if message is not None:
+                problems.append(_located(top, entry, message, origins))
+            continue
         if item["type"] in _EXPECTED and _is_union_branch(item["loc"]) and path in deeper:
             # a mapping given to ``text | mapping``: the mapping's own problems say more
             continue
@@ -331,6 +341,53 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
         seen[path] = len(problems)
         problems.append(_located(top, path, message, origins))
     return problems
+
+
+_NAMED = {
+    ("housing", "tiers"): "tier",
+    ("crisis_beds",): "crisis bed",
+    ("institutions",): "institution",
+    ("services", "units"): "unit",
+    ("services", "units", "*", "teams"): "team",
+    ("services", "coverage"): "coverage",
+    ("referrals", "streams"): "referral stream",
+}
+"""Mappings of named entries (``*`` stands for any name), and what an entry is called."""
+
+
+def _misspelt_names(missing: list[str], data: Any) -> dict[str, str]:
+    """Named entries lacking required fields whose name is close to another entry's.
+
+    ``housing.tiers.housing_frist.support`` missing, beside a tier ``housing_first``: the name is
+    misspelt (in a what-if, a change to a tier became a new tier). ``missing`` are the paths of
+    the missing fields; returns each such entry's path and its message.
+    """
+    found: dict[str, tuple[str, list[str]]] = {}
+    for path in missing:
+        parts = tuple(path.split("."))
+        for pattern, noun in _NAMED.items():
+            size = len(pattern)
+            if len(parts) != size + 2 or any(
+                p not in ("*", q) for p, q in zip(pattern, parts[:size], strict=True)
+            ):
+                continue
+            entries, name = _child_at(data, parts[:size]), parts[size]
+            if not isinstance(entries, dict):
+                continue
+            close = _close(name, [str(k) for k in entries if str(k) != name])[:1]
+            if close:
+                head = f"unknown {noun} {name!r} — did you mean {close[0]!r}?"
+                found.setdefault(".".join(parts[: size + 1]), (f"{head} (a new {noun}", []))
+                found[".".join(parts[: size + 1])][1].append(parts[-1])
+    return {
+        entry: f"{head} would need {', '.join(fields)})" for entry, (head, fields) in found.items()
+    }
+
+
+def _child_at(data: Any, parts: tuple[str, ...]) -> Any:
+    for part in parts:
+        data = _child(data, part)
+    return data
 
 
 def _is_union_branch(loc: tuple) -> bool:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pydantic
 import pytest
 from scenario_builders import build, busy_scenario, flat_queue_scenario
 
@@ -155,9 +154,35 @@ def test_with_changes_validates_a_copy(scenario):
     changed = scenario.with_changes({"housing.tiers.staffed.capacity": 30})
     assert changed.housing.tiers["staffed"].capacity == 30
     assert scenario.housing.tiers["staffed"].capacity == 12
-    with pytest.raises(pydantic.ValidationError, match="capacity"):
+    with pytest.raises(forlopsim.ScenarioError, match="capacity: must be at least 0"):
         scenario.with_changes({"housing.tiers.staffed.capacity": -1})
     assert scenario.housing.tiers["staffed"].capacity == 12
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"housing.tiers.staffed.capacty": 30},
+            "with_changes: housing.tiers.staffed.capacty: unknown key 'capacty' "
+            "(did you mean 'capacity'?)",
+        ),
+        (
+            {"housing.tirs.staffed.capacity": 30},
+            "with_changes: housing.tirs: unknown key 'tirs' (did you mean 'tiers'?)",
+        ),
+        (
+            {"housing.tiers.stafed.capacity": 30},
+            "with_changes: housing.tiers.stafed: unknown key 'stafed' (did you mean 'staffed'?)",
+        ),
+    ],
+)
+def test_with_changes_names_a_misspelt_path(scenario, changes, message):
+    """The CLI's friendly message, not pydantic's error with its URL (or a bare KeyError)."""
+    with pytest.raises(forlopsim.ScenarioError) as raised:
+        scenario.with_changes(changes)
+    assert str(raised.value) == message
+    assert "http" not in str(raised.value)
 
 
 def test_compare_differences_are_those_of_the_replication_tables(scenario):

@@ -48,12 +48,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        problems = _problems(error, data, origins, str(path))
+        problems = validation_problems(error, data, str(path), origins)
     except RecursionError:
         problems = [Problem(str(path), "", "values nested too deeply")]
-    if len(problems) > MAX_PROBLEMS:
-        more = len(problems) - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], Problem(str(path), "", f"… and {more} more problems")]
     raise ScenarioError(problems)
 
 
@@ -293,6 +290,26 @@ _UNKNOWN_NAME = re.compile(
     r"^no (team|tier|institution|coverage named) '([^']*)' \(known: (\[.*\])\)$"
 )
 _UNION_MEMBERS = ("str", "int", "float", "bool", "none", "list", "dict", "tuple", "function")
+
+
+def validation_problems(
+    error: ValidationError, data: dict[str, Any], source: str, origins: Origins | None = None
+) -> list[Problem]:
+    """A pydantic error of a scenario's ``data`` as plain-English problems, as files get them.
+
+    ``source`` names where the data came from (a file); ``origins`` gives lines, where known.
+    At most :data:`MAX_PROBLEMS`, the rest counted.
+    """
+    problems = _problems(error, data, origins or {}, source)
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], Problem(source, "", f"… and {more} more problems")]
+    return problems
+
+
+def close_names(word: str, choices: list[str]) -> list[str]:
+    """The ``choices`` nearest to ``word`` (difflib), best first, for a did-you-mean."""
+    return _close(word, choices)
 
 
 def _problems(error: ValidationError, data: dict, origins: Origins, top: str) -> list[Problem]:

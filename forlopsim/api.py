@@ -50,6 +50,7 @@ from forlopsim.record_files import table_path
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario, load_scenario
 from forlopsim.stats import CONFIDENCE
+from forlopsim.units import kpi_unit
 
 ScenarioLike = Scenario | str | os.PathLike
 
@@ -109,10 +110,14 @@ class Results:
     def summary(self) -> pd.DataFrame:
         """Every KPI over replications, one row per KPI.
 
-        Columns: ``kpi``, ``mean``, ``sd``, ``n`` (replications in which the KPI is defined),
-        ``ci_low``, ``ci_high``, ``half_width`` (Student-t interval, 95% by default).
+        Columns: ``kpi``, ``unit`` (``days``, ``share`` — a fraction —, ``residents``,
+        ``per year``, ``NOK per year`` …, as in docs/kpis.md), ``mean``, ``sd``, ``n``
+        (replications in which the KPI is defined), ``ci_low``, ``ci_high``, ``half_width``
+        (Student-t interval, 95% by default; not clipped to the unit's range).
         """
-        return summarise(self._table, self.confidence)
+        summary = summarise(self._table, self.confidence)
+        summary.insert(1, "unit", [kpi_unit(name) for name in summary["kpi"]])
+        return summary
 
     def replications(self) -> pd.DataFrame:
         """One row per replication: ``replication`` (0, 1, …), then one column per KPI.

@@ -46,7 +46,22 @@ def test_public_names():
 def test_summary_and_replications_columns(results):
     assert len(results) == 3
     summary = results.summary()
-    assert list(summary.columns) == ["kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"]
+    assert list(summary.columns) == [
+        "kpi",
+        "unit",
+        "mean",
+        "sd",
+        "n",
+        "ci_low",
+        "ci_high",
+        "half_width",
+    ]
+    units = summary.set_index("kpi")["unit"]
+    assert units["wait_days.tier.staffed"] == "days"
+    assert units["utilisation.tier.staffed"] == "share"
+    assert units["cost_per_year.total"] == "NOK per year"
+    assert units["per_year.deaths"] == "per year"
+    assert (units != "").all(), list(units[units == ""].index)
     table = results.replications()
     assert list(table["replication"]) == [0, 1, 2]
     assert table.columns[0] == "replication"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from rich.console import Console
 
 from forlopsim.cli import EXIT_BROKEN_PIPE, main
+from forlopsim.table import kpi_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "trondheim_baseline.yaml"
@@ -101,3 +105,64 @@ def test_report_without_out_exits_2_naming_the_option(capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert "the following arguments are required: --out" in err
     assert "Traceback" not in err
+
+
+def _summary(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
+    """A summary table (as ``summarise`` makes) from (kpi, mean, ci_low, ci_high)."""
+    return pd.DataFrame(
+        [
+            {
+                "kpi": kpi,
+                "mean": mean,
+                "sd": 1.0,
+                "n": 10,
+                "ci_low": low,
+                "ci_high": high,
+                "half_width": (high - low) / 2,
+            }
+            for kpi, mean, low, high in rows
+        ]
+    )
+
+
+def _text(table: object) -> str:
+    console = Console(file=io.StringIO(), width=300)
+    console.print(table)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_run_table_clips_intervals_to_what_a_quantity_can_take() -> None:
+    """A wait of "−35.4 – 154.5" or a utilisation of "108.9%" cannot be; the table says it clips."""
+    summary = _summary(
+        [
+            ("wait_days.tier.middle", 59.5, -35.4, 154.5),
+            ("utilisation.tier.middle", 0.97, 0.851, 1.089),
+            ("utilisation.tier.staffed", 0.5, 0.4, 0.6),
+        ]
+    )
+    text = _text(kpi_table(summary, "clipped"))
+    assert "0.0 – 154.5" in text and "-35.4" not in text and "−35.4" not in text
+    assert "85.1% – 100.0%" in text and "108.9%" not in text
+    assert "40.0% – 60.0%" in text
+    assert "Intervals are clipped" in " ".join(text.split())
+
+
+def test_a_table_with_nothing_clipped_has_no_clipping_note() -> None:
+    summary = _summary([("wait_days.tier.middle", 59.5, 20.0, 99.0)])
+    assert "clipped" not in _text(kpi_table(summary, "fine"))
+
+
+def test_run_keeps_the_unclipped_interval_in_its_files(tmp_path: Path) -> None:
+    """The files hold the raw Student-t ends; only the printed table is clipped."""
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nsimulation: {{horizon_days: 900, warmup_days: 180}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert (
+        main(["run", str(scenario), "-n", "2", "-j", "1", "--out", str(out), "--no-records"]) == 0
+    )
+    summary = pd.read_csv(out / "summary.csv")
+    raw = summary["ci_low"] < 0
+    assert raw.any(), "a 2-replication run of a short scenario has some negative lower end"

@@ -14,7 +14,7 @@ import forlopsim
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.experiment import replication_table, run_replications
-from forlopsim.metrics import occupancy_series
+from forlopsim.metrics import occupancy_series, waiting_series
 from forlopsim.records import EVENT_COLUMNS, RESIDENT_COLUMNS
 from forlopsim.stats import t_interval
 
@@ -92,6 +92,20 @@ def test_records_are_those_of_run_replication(results, scenario):
     residents = results.residents()
     assert list(residents.columns) == ["replication", *RESIDENT_COLUMNS]
     assert isinstance(events["kind"].dtype, pd.CategoricalDtype)
+
+
+def test_waiting_lists_over_time(results, scenario):
+    """The waiting-list series is on Results, as the occupancy series is."""
+    waiting = results.waiting(step_days=10.0)
+    assert list(waiting.columns) == ["replication", "start", "place", "kind", "waiting"]
+    assert sorted(waiting["replication"].unique()) == [0, 1, 2]
+    again = run_replication(scenario, replication_seeds(SEED, 3)[2], 2)
+    expected = waiting_series(again, 10.0)
+    mine = waiting[waiting["replication"] == 2].drop(columns="replication")
+    pd.testing.assert_frame_equal(
+        mine.reset_index(drop=True), expected.reset_index(drop=True), check_categorical=False
+    )
+    assert (waiting["waiting"] >= 0).all()
 
 
 def test_occupancy_over_time(results, scenario):

@@ -6,13 +6,18 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 from rich.console import Console
 
 from forlopsim.cli import EXIT_BROKEN_PIPE, main
+from forlopsim.cli.common import run_title
+from forlopsim.cli.sensitivity import footnote
+from forlopsim.scenario import load_scenario
 from forlopsim.table import kpi_table
+from forlopsim.text import plural
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "trondheim_baseline.yaml"
@@ -166,3 +171,32 @@ def test_run_keeps_the_unclipped_interval_in_its_files(tmp_path: Path) -> None:
     summary = pd.read_csv(out / "summary.csv")
     raw = summary["ci_low"] < 0
     assert raw.any(), "a 2-replication run of a short scenario has some negative lower end"
+
+
+@pytest.mark.parametrize(
+    ("count", "word", "expected"),
+    [
+        (1, "replication", "1 replication"),
+        (2, "replication", "2 replications"),
+        (0, "what-if", "0 what-ifs"),
+        (1, "what-if", "1 what-if"),
+        (3, "entry", "3 entries"),
+    ],
+)
+def test_plural(count: int, word: str, expected: str) -> None:
+    assert plural(count, word, "entries" if word == "entry" else None) == expected
+
+
+def test_titles_count_one_replication_in_the_singular() -> None:
+    scenario = load_scenario(BASELINE)
+    assert run_title("base", scenario, 1, 7).startswith("base: 1 replication, seed 7, ")
+    assert run_title("base", scenario, 2, 7).startswith("base: 2 replications, seed 7, ")
+    assert "1 replications" not in footnote_of_sensitivity(1)
+
+
+def footnote_of_sensitivity(replications: int) -> str:
+    """The sensitivity footnote for a sweep of ``replications`` per point."""
+    sweep = SimpleNamespace(
+        spec=SimpleNamespace(design=SimpleNamespace(samples=8)), replications=replications, seed=1
+    )
+    return footnote(sweep)  # type: ignore[arg-type]

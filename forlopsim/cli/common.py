@@ -27,12 +27,13 @@ from forlopsim.experiment import (
 from forlopsim.output import run_meta
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario
+from forlopsim.text import plural
 
 
 def run_title(name: str, scenario: Scenario, replications: int, seed: int) -> str:
     """The first line of a KPI table: what ran, how often, over how many observed years."""
     years = (scenario.simulation.horizon_days - scenario.simulation.warmup_days) / 365.25
-    return f"{name}: {replications} replications, seed {seed}, {years:.1f} observed years"
+    return f"{name}: {plural(replications, 'replication')}, seed {seed}, {years:.1f} observed years"
 
 
 def check_warmup(

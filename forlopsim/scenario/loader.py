@@ -303,7 +303,10 @@ def validation_problems(
     problems = _problems(error, data, origins or {}, source)
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], Problem(source, "", f"… and {more} more problems")]
+        problems = [
+            *problems[:MAX_PROBLEMS],
+            Problem(source, "", f"… and {more} more {'problem' if more == 1 else 'problems'}"),
+        ]
     return problems
 
 

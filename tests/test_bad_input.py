@@ -332,3 +332,40 @@ def test_a_misspelt_name_in_a_whatif_gets_a_did_you_mean(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.strip().splitlines() == [f"forlopsim: {scenario}:{line}: {path}: {message}"]
+
+
+def test_validate_warns_of_new_beds_with_no_one_off_cost(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The youth shelter's 4 new beds cost nothing once: valid, but said (issue 14, point 6)."""
+    whatif = ROOT / "scenarios" / "youth_shelter.yaml"
+    assert _exit_status(["validate", str(whatif)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{whatif}: ok")
+    assert err.strip().splitlines() == [
+        f"forlopsim: warning: {whatif}:12: crisis_beds.youth_shelter.new_place_cost: 4 new beds "
+        "(beyond existing_places 0) with a one-off cost of 0; set new_place_cost if opening "
+        "them costs anything"
+    ]
+
+
+def test_validate_warns_of_places_added_in_a_whatif_without_existing_places(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A user's "+10 Housing First": the 10 are new, but no one-off cost counts them."""
+    scenario = tmp_path / "housing_first_plus_10.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nhousing:\n  tiers:\n    housing_first:\n      capacity: 50\n",
+        encoding="utf-8",
+    )
+    assert _exit_status(["validate", str(scenario)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"forlopsim: warning: {scenario}:4: housing.tiers.housing_first: ")
+    assert "10 places more than the base file's 40, but no existing_places" in err
+
+
+def test_new_places_with_a_one_off_cost_need_no_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _exit_status(["validate", str(ROOT / "scenarios" / "missing_middle.yaml")]) == 0
+    assert capsys.readouterr().err == ""

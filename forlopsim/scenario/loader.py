@@ -54,6 +54,26 @@ def load_scenario(path: str | Path) -> Scenario:
     raise ScenarioError(problems)
 
 
+def scenario_warnings(path: str | Path, scenario: Scenario) -> list[Problem]:
+    """What is valid but suspect in the file ``path`` (already loaded as ``scenario``).
+
+    New places or beds with no one-off cost (:mod:`forlopsim.scenario.checks`), each located at
+    the file and line its value came from.
+    """
+    from forlopsim.scenario.checks import one_off_cost_warnings
+
+    path = Path(path)
+    raw, _ = read_yaml(path)
+    _, origins = load_merged(path)
+    base = None
+    if isinstance(raw.get("extends"), str):
+        base = load_scenario(path.parent / raw["extends"])
+    return [
+        _located(str(path), field, message, origins)
+        for field, message in one_off_cost_warnings(scenario, base)
+    ]
+
+
 def load_scenarios(paths: Sequence[str | Path]) -> list[Scenario]:
     """Load every file; report the problems of all bad files together, in one error."""
     scenarios, problems = [], []

@@ -13,9 +13,9 @@ The Python API (:mod:`forlopsim.api`)::
     comparison = forlopsim.compare(base, base.with_changes({"housing.tiers.middle.capacity": 12}))
     comparison.differences()
 
-The simulation names (``simulate``, ``compare``, ``Results``, ``Comparison``,
-``replications_needed``, ``WarmupWarning``) are imported on first use, so that ``import
-forlopsim`` (and ``forlopsim validate``) stays quick.
+Every name but ``ScenarioError`` and ``__version__`` is imported on first use (the scenario
+models need pydantic and NumPy, the simulation SciPy and pandas), so that ``import forlopsim``
+stays quick and ``forlopsim --version`` or ``--help`` imports neither.
 """
 
 from __future__ import annotations
@@ -24,16 +24,18 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from forlopsim.errors import ScenarioError
-from forlopsim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from forlopsim.api import Results, compare, simulate
     from forlopsim.comparison import Comparison
     from forlopsim.experiment import WarmupWarning, replications_needed
+    from forlopsim.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Scenario": "forlopsim.scenario",
+    "load_scenario": "forlopsim.scenario",
     "simulate": "forlopsim.api",
     "compare": "forlopsim.api",
     "Results": "forlopsim.api",

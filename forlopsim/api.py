@@ -45,11 +45,13 @@ from forlopsim.experiment import (
     warmup_check,
     warn_if_warmup_short,
 )
-from forlopsim.metrics import occupancy_series
+from forlopsim.metrics import occupancy_series, waiting_series
 from forlopsim.record_files import table_path
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario, load_scenario
 from forlopsim.stats import CONFIDENCE
+from forlopsim.text import plural
+from forlopsim.units import kpi_unit
 
 ScenarioLike = Scenario | str | os.PathLike
 
@@ -89,7 +91,8 @@ class Results:
     def __repr__(self) -> str:
         kept = "records kept" if self._records_dir else "no records"
         return (
-            f"<Results {self.scenario.name!r}: {len(self)} replications, seed {self.seed}, {kept}>"
+            f"<Results {self.scenario.name!r}: {plural(len(self), 'replication')}, seed {self.seed}, "
+            f"{kept}>"
         )
 
     def __enter__(self) -> Results:
@@ -109,10 +112,14 @@ class Results:
     def summary(self) -> pd.DataFrame:
         """Every KPI over replications, one row per KPI.
 
-        Columns: ``kpi``, ``mean``, ``sd``, ``n`` (replications in which the KPI is defined),
-        ``ci_low``, ``ci_high``, ``half_width`` (Student-t interval, 95% by default).
+        Columns: ``kpi``, ``unit`` (``days``, ``share`` — a fraction —, ``residents``,
+        ``per year``, ``NOK per year`` …, as in docs/kpis.md), ``mean``, ``sd``, ``n``
+        (replications in which the KPI is defined), ``ci_low``, ``ci_high``, ``half_width``
+        (Student-t interval, 95% by default; not clipped to the unit's range).
         """
-        return summarise(self._table, self.confidence)
+        summary = summarise(self._table, self.confidence)
+        summary.insert(1, "unit", [kpi_unit(name) for name in summary["kpi"]])
+        return summary
 
     def replications(self) -> pd.DataFrame:
         """One row per replication: ``replication`` (0, 1, …), then one column per KPI.
@@ -160,6 +167,21 @@ class Results:
         """
         frames = [
             occupancy_series(self.replication_records(i), step_days).assign(replication=i)
+            for i in self._replication_numbers()
+        ]
+        return _replication_first(_concat(frames))
+
+    def waiting(self, step_days: float = 7.0) -> pd.DataFrame:
+        """Length over time of every waiting list in every replication, in bins of ``step_days``.
+
+        Warm-up included (:func:`forlopsim.metrics.waiting_series`), as :meth:`occupancy`.
+
+        Columns: ``replication``, ``start`` (day the bin begins), ``place`` (the tier, team or
+        institution whose list it is), ``kind`` (tier, team, institution), ``waiting``
+        (time-weighted mean number on the list in the bin).
+        """
+        frames = [
+            waiting_series(self.replication_records(i), step_days).assign(replication=i)
             for i in self._replication_numbers()
         ]
         return _replication_first(_concat(frames))
@@ -219,7 +241,8 @@ def simulate(
     ``replications`` and ``seed`` default to the scenario's; replication *i* uses the *i*-th
     child of ``SeedSequence(seed)``, so the results are the same for any ``jobs`` (worker
     processes). With ``keep_records`` the event records are kept on disk for
-    :meth:`Results.records`, :meth:`~Results.residents` and :meth:`~Results.occupancy` (see the
+    :meth:`Results.records`, :meth:`~Results.residents`, :meth:`~Results.occupancy` and
+    :meth:`~Results.waiting` (see the
     module's notes). With ``check_warmup``, a :class:`~forlopsim.experiment.WarmupWarning` names
     every place whose occupancy settles (MSER-5) only after the warm-up.
 

@@ -18,6 +18,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from forlopsim.units import kpi_unit, unit_range
+
 SIGNIFICANT = "*"
 """Marks a difference whose confidence interval excludes zero."""
 
@@ -160,18 +162,43 @@ def _add_rows(table: Table, rows: list[tuple[Headline, list[str]]]) -> None:
         table.add_row(f"  {headline.label}", *cells)
 
 
-def _cell(row: pd.Series, fmt: Format, replications: int) -> list[str]:
-    """Mean and CI; a KPI defined in only some replications says in how many."""
+CLIPPED_NOTE = (
+    "Intervals are clipped to the values a quantity can take (waits, counts and costs at least "
+    "0; shares and utilisation 0–100%); summary.csv and summary.json keep the unclipped ends."
+)
+"""The footnote of a KPI table in which an interval was clipped."""
+
+
+def clip_interval(kpi: str, low: float, high: float) -> tuple[float, float]:
+    """A CI's ends clipped to the range of the KPI's unit (:func:`forlopsim.units.unit_range`).
+
+    A Student-t interval is symmetric, so a skewed quantity near a bound (a wait near 0, a
+    utilisation near 100%) gets ends it cannot take; only the display is clipped.
+    """
+    bottom, top = unit_range(kpi_unit(kpi))
+    return min(max(low, bottom), top), max(min(high, top), bottom)
+
+
+def _cell(row: pd.Series, headline: Headline, replications: int) -> tuple[list[str], bool]:
+    """Mean and CI, and whether the CI was clipped; says in how many replications if not all."""
+    fmt = headline.format
     if math.isnan(row["mean"]):
-        return ["–", ""]
-    ci = "" if math.isnan(row["half_width"]) else f"{fmt(row['ci_low'])} – {fmt(row['ci_high'])}"
+        return ["–", ""], False
+    ci, clipped = "", False
+    if not math.isnan(row["half_width"]):
+        low, high = clip_interval(headline.kpi, row["ci_low"], row["ci_high"])
+        clipped = (low, high) != (row["ci_low"], row["ci_high"])
+        ci = f"{fmt(low)} – {fmt(high)}"
     if row["n"] < replications:
         ci = f"{ci}  (in {int(row['n'])} of {replications})".strip()
-    return [fmt(row["mean"]), ci]
+    return [fmt(row["mean"]), ci], clipped
 
 
 def kpi_table(summary: pd.DataFrame, title: str) -> Table:
-    """A rich table of the headline KPIs; KPIs that are undefined everywhere are left out."""
+    """A rich table of the headline KPIs; KPIs that are undefined everywhere are left out.
+
+    Intervals are clipped to the range each quantity can take, and a footnote says so.
+    """
     by_name = summary.set_index("kpi")
     replications = int(summary["n"].max()) if len(summary) else 0
     table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
@@ -179,7 +206,11 @@ def kpi_table(summary: pd.DataFrame, title: str) -> Table:
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
     rows = headlines(by_name.index, lambda name: not math.isnan(number_at(by_name, name, "mean")))
-    _add_rows(table, [(h, _cell(row_at(by_name, h.kpi), h.format, replications)) for h in rows])
+    cells = [(h, *_cell(row_at(by_name, h.kpi), h, replications)) for h in rows]
+    _add_rows(table, [(h, texts) for h, texts, _ in cells])
+    if any(clipped for _, _, clipped in cells):
+        table.caption = CLIPPED_NOTE
+        table.caption_justify = "left"
     return table
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pydantic
 import pytest
 from scenario_builders import build, busy_scenario, flat_queue_scenario
 
@@ -15,7 +14,7 @@ import forlopsim
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.experiment import replication_table, run_replications
-from forlopsim.metrics import occupancy_series
+from forlopsim.metrics import occupancy_series, waiting_series
 from forlopsim.records import EVENT_COLUMNS, RESIDENT_COLUMNS
 from forlopsim.stats import t_interval
 
@@ -47,7 +46,22 @@ def test_public_names():
 def test_summary_and_replications_columns(results):
     assert len(results) == 3
     summary = results.summary()
-    assert list(summary.columns) == ["kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"]
+    assert list(summary.columns) == [
+        "kpi",
+        "unit",
+        "mean",
+        "sd",
+        "n",
+        "ci_low",
+        "ci_high",
+        "half_width",
+    ]
+    units = summary.set_index("kpi")["unit"]
+    assert units["wait_days.tier.staffed"] == "days"
+    assert units["utilisation.tier.staffed"] == "share"
+    assert units["cost_per_year.total"] == "NOK per year"
+    assert units["per_year.deaths"] == "per year"
+    assert (units != "").all(), list(units[units == ""].index)
     table = results.replications()
     assert list(table["replication"]) == [0, 1, 2]
     assert table.columns[0] == "replication"
@@ -78,6 +92,20 @@ def test_records_are_those_of_run_replication(results, scenario):
     residents = results.residents()
     assert list(residents.columns) == ["replication", *RESIDENT_COLUMNS]
     assert isinstance(events["kind"].dtype, pd.CategoricalDtype)
+
+
+def test_waiting_lists_over_time(results, scenario):
+    """The waiting-list series is on Results, as the occupancy series is."""
+    waiting = results.waiting(step_days=10.0)
+    assert list(waiting.columns) == ["replication", "start", "place", "kind", "waiting"]
+    assert sorted(waiting["replication"].unique()) == [0, 1, 2]
+    again = run_replication(scenario, replication_seeds(SEED, 3)[2], 2)
+    expected = waiting_series(again, 10.0)
+    mine = waiting[waiting["replication"] == 2].drop(columns="replication")
+    pd.testing.assert_frame_equal(
+        mine.reset_index(drop=True), expected.reset_index(drop=True), check_categorical=False
+    )
+    assert (waiting["waiting"] >= 0).all()
 
 
 def test_occupancy_over_time(results, scenario):
@@ -155,9 +183,35 @@ def test_with_changes_validates_a_copy(scenario):
     changed = scenario.with_changes({"housing.tiers.staffed.capacity": 30})
     assert changed.housing.tiers["staffed"].capacity == 30
     assert scenario.housing.tiers["staffed"].capacity == 12
-    with pytest.raises(pydantic.ValidationError, match="capacity"):
+    with pytest.raises(forlopsim.ScenarioError, match="capacity: must be at least 0"):
         scenario.with_changes({"housing.tiers.staffed.capacity": -1})
     assert scenario.housing.tiers["staffed"].capacity == 12
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"housing.tiers.staffed.capacty": 30},
+            "with_changes: housing.tiers.staffed.capacty: unknown key 'capacty' "
+            "(did you mean 'capacity'?)",
+        ),
+        (
+            {"housing.tirs.staffed.capacity": 30},
+            "with_changes: housing.tirs: unknown key 'tirs' (did you mean 'tiers'?)",
+        ),
+        (
+            {"housing.tiers.stafed.capacity": 30},
+            "with_changes: housing.tiers.stafed: unknown key 'stafed' (did you mean 'staffed'?)",
+        ),
+    ],
+)
+def test_with_changes_names_a_misspelt_path(scenario, changes, message):
+    """The CLI's friendly message, not pydantic's error with its URL (or a bare KeyError)."""
+    with pytest.raises(forlopsim.ScenarioError) as raised:
+        scenario.with_changes(changes)
+    assert str(raised.value) == message
+    assert "http" not in str(raised.value)
 
 
 def test_compare_differences_are_those_of_the_replication_tables(scenario):

@@ -283,3 +283,89 @@ def test_run_rejects_bad_input_and_writes_nothing(
     _assert_short_error(err, BAD / name, path, fragment)
     assert not out_dir.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_key_holding_a_block_is_reported_at_its_own_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The block under the key starts a line later; the problem is the key's line."""
+    scenario = tmp_path / "block_key.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\n"
+        "housing:\n"
+        "  tiers:\n"
+        "    temporary:\n"
+        "      eligibilty:\n"  # line 5
+        "        need: [1, 2]\n",
+        encoding="utf-8",
+    )
+    assert _exit_status(["validate", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert f"{scenario}:5: housing.tiers.temporary.eligibilty: unknown key" in err, err
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "message"),
+    [
+        (
+            "housing:\n  tiers:\n    housing_frist:\n      capacity: 30\n",
+            "housing.tiers.housing_frist",
+            "unknown tier 'housing_frist' — did you mean 'housing_first'? "
+            "(a new tier would need support)",
+        ),
+        (
+            "crisis_beds:\n  womens_crisis_center:\n    beds: 8\n",
+            "crisis_beds.womens_crisis_center",
+            "unknown crisis bed 'womens_crisis_center' — did you mean 'womens_crisis_centre'? "
+            "(a new crisis bed would need length_of_stay)",
+        ),
+    ],
+)
+def test_a_misspelt_name_in_a_whatif_gets_a_did_you_mean(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, path: str, message: str
+) -> None:
+    """A misspelt tier is a new tier lacking its required fields: say so, not "missing"."""
+    scenario = tmp_path / "misspelt.yaml"
+    scenario.write_text(f"extends: {BASELINE}\n{text}", encoding="utf-8")
+    line = 1 + path.count(".") + 1  # the misspelt key's own line
+    assert _exit_status(["validate", str(scenario)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip().splitlines() == [f"forlopsim: {scenario}:{line}: {path}: {message}"]
+
+
+def test_validate_warns_of_new_beds_with_no_one_off_cost(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The youth shelter's 4 new beds cost nothing once: valid, but said (issue 14, point 6)."""
+    whatif = ROOT / "scenarios" / "youth_shelter.yaml"
+    assert _exit_status(["validate", str(whatif)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{whatif}: ok")
+    assert err.strip().splitlines() == [
+        f"forlopsim: warning: {whatif}:12: crisis_beds.youth_shelter.new_place_cost: 4 new beds "
+        "(beyond existing_places 0) with a one-off cost of 0; set new_place_cost if opening "
+        "them costs anything"
+    ]
+
+
+def test_validate_warns_of_places_added_in_a_whatif_without_existing_places(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A user's "+10 Housing First": the 10 are new, but no one-off cost counts them."""
+    scenario = tmp_path / "housing_first_plus_10.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nhousing:\n  tiers:\n    housing_first:\n      capacity: 50\n",
+        encoding="utf-8",
+    )
+    assert _exit_status(["validate", str(scenario)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"forlopsim: warning: {scenario}:4: housing.tiers.housing_first: ")
+    assert "10 places more than the base file's 40, but no existing_places" in err
+
+
+def test_new_places_with_a_one_off_cost_need_no_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert _exit_status(["validate", str(ROOT / "scenarios" / "missing_middle.yaml")]) == 0
+    assert capsys.readouterr().err == ""

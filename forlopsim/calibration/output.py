@@ -20,6 +20,7 @@ from forlopsim import __version__
 from forlopsim.calibration.fit import Calibration
 from forlopsim.calibration.parameters import changes, current
 from forlopsim.scenario import Scenario
+from forlopsim.text import plural
 
 ROW_ID = re.compile(r"\b([PT]\d+)\b")
 
@@ -61,9 +62,9 @@ def calibrated_yaml(calibration: Calibration, base: Scenario, base_path: Path, o
         f"# {base.name}, calibrated: written by `forlopsim calibrate` (forlopsim {__version__})",
         f"# on {datetime.date.today().isoformat()}. It extends the base and sets only the fitted",
         "# numbers. The fit table and how the fit was done: calibration/README.md.",
-        f"# {len(calibration.evaluations)} points evaluated with {calibration.replications} "
-        f"replications each (seed {calibration.seed});",
-        f"# distance to the targets over {calibration.check_replications} replications: "
+        f"# {plural(len(calibration.evaluations), 'point')} evaluated with "
+        f"{plural(calibration.replications, 'replication')} each (seed {calibration.seed});",
+        f"# distance to the targets over {plural(calibration.check_replications, 'replication')}: "
         f"{distance} (1 = one tolerance away).",
         "",
     ]

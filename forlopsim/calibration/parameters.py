@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from forlopsim.calibration.spec import Parameter
 from forlopsim.errors import Problem, ScenarioError
 from forlopsim.scenario import Scenario
@@ -99,16 +97,14 @@ def check_parameters(scenario: Scenario, parameters: Mapping[str, Parameter], fi
         for end in p.interval:
             try:
                 scenario.with_changes(changes(scenario, {name: p}, {name: end}))
-            except ValidationError as error:
-                first = error.errors(include_url=False)[0]
-                where = ".".join(str(x) for x in first["loc"])
+            except ScenarioError as error:
+                first = error.problems[0]
                 form = "bounds" if p.bounds is not None else "scale"
                 problems.append(
                     Problem(
                         str(file),
                         f"parameters.{name}.{form}",
-                        f"{end:g} gives an invalid scenario "
-                        f"({where}: {first['msg'].removeprefix('Value error, ')})",
+                        f"{end:g} gives an invalid scenario ({first.path}: {first.message})",
                     )
                 )
                 break

@@ -6,12 +6,15 @@ commands take are defined once in :mod:`.options`. Only the module of the comman
 imported: together they import SciPy, Matplotlib and SALib (about 1.2 s), and ``--help``,
 ``--version`` or ``validate`` need none of it. User mistakes (bad scenario files, bad arguments)
 end with a short message on stderr and exit status 2, never a traceback, and nothing written.
+Output piped to a reader that stops early (``forlopsim schema | head``) ends the command quietly,
+as a Unix tool killed by SIGPIPE does: no traceback, exit status 141.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +26,8 @@ EXIT_USER_ERROR = 2
 """Exit status of a user mistake (a bad file or argument)."""
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
+EXIT_BROKEN_PIPE = 141
+"""Exit status when the reader of stdout went away (128 + SIGPIPE), as a shell reports it."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,31 @@ modules, so that the list is shown without importing any command."""
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # inside the try: a pipe closed early fails here, not at exit
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    return status
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that Python's last flush at exit cannot fail again.
+
+    As the Python documentation recommends for SIGPIPE (``signal`` module, "Note on SIGPIPE").
+    """
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # replaced by a stream without a descriptor
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """Parse ``argv`` and run its command; user mistakes become a message and status 2."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = _parser(_command_named(argv))
     args = parser.parse_args(argv)

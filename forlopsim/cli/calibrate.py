@@ -26,6 +26,7 @@ from forlopsim.metrics import kpis
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
+from forlopsim.text import plural
 
 DEFAULT_REPLICATIONS = 4
 """Replications per candidate point when neither the command nor the parameters file says."""
@@ -162,7 +163,7 @@ def print_fit(calibration: Calibration) -> None:
     """The fit table and the fitted values on the terminal."""
     console = Console()
     table = Table(
-        title=f"Fit over {calibration.check_replications} replications "
+        title=f"Fit over {plural(calibration.check_replications, 'replication')} "
         f"(distance {calibration.distance_before:.3g} before, "
         f"{calibration.distance_after:.3g} after)"
     )
@@ -178,7 +179,9 @@ def print_fit(calibration: Calibration) -> None:
             ("yes" if row.within else "no") + ("" if row.weight else " (not fitted)"),
         )
     console.print(table)
-    values = Table(title=f"Fitted values ({len(calibration.evaluations)} points evaluated)")
+    values = Table(
+        title=f"Fitted values ({plural(len(calibration.evaluations), 'point')} evaluated)"
+    )
     for column in ("parameter", "path", "start", "fitted"):
         values.add_column(column)
     for name, p in calibration.parameters.items():

@@ -17,6 +17,7 @@ from forlopsim.comparison import labels_for, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.scenario import load_scenarios
 from forlopsim.table import SIGNIFICANT, comparison_table, print_wide
+from forlopsim.text import plural
 
 DESCRIPTION = (
     "Run a base scenario and what-ifs with the same replication seeds (common random numbers), "
@@ -59,8 +60,9 @@ def command(args: argparse.Namespace) -> int:
         comparison_table(comparison.summary(), comparison.differences(), comparison.base, title)
     )
     print(
-        f"Δ: what-if − {comparison.base}, mean of the paired differences over {replications} "
-        f"replications with common random numbers; {SIGNIFICANT} its 95% CI excludes 0."
+        f"Δ: what-if − {comparison.base}, mean of the paired differences over "
+        f"{plural(replications, 'replication')} with common random numbers; {SIGNIFICANT} its "
+        "95% CI excludes 0."
     )
     print_warnings(
         [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]

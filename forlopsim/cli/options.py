@@ -87,12 +87,20 @@ def add_jobs(parser: argparse.ArgumentParser, help: str = "worker processes") ->
     )
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """The options ``run``, ``compare`` and ``report`` share."""
+def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
+    """The options ``run``, ``compare`` and ``report`` share.
+
+    With ``out_help``, ``--out`` is required (as ``report`` needs it) and listed with that help
+    under "required arguments", so that ``--help`` does not show it as optional.
+    """
     REPLICATIONS.add(parser)
     SEED.add(parser)
     add_jobs(parser)
-    OUT.add(parser)
+    if out_help is None:
+        OUT.add(parser)
+    else:
+        required = parser.add_argument_group("required arguments")
+        OUT.add(required, required=True, metavar="DIR", help=out_help)
     NO_RECORDS.add(parser)
 
 

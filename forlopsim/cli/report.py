@@ -15,7 +15,6 @@ import shutil
 from forlopsim.cli.common import print_warnings, run_comparison
 from forlopsim.cli.options import add_base_and_whatifs, add_run_options
 from forlopsim.comparison import labels_for, records_folder, write_comparison
-from forlopsim.errors import UsageError
 from forlopsim.output import check_out_dir, staging
 from forlopsim.report.data import collect
 from forlopsim.report.document import write
@@ -36,13 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang", choices=LANGUAGES, default="nb", help="language of the report (default: nb)"
     )
-    add_run_options(parser)
+    add_run_options(parser, out_help="folder for the report and the comparison's files")
 
 
 def command(args: argparse.Namespace) -> int:
     """Validate, run every scenario with CRN, write the comparison files and the report."""
-    if args.out is None:
-        raise UsageError("report: --out DIR is required (the folder for the report)")
     paths = [args.base, *args.whatifs]
     scenarios = load_scenarios(paths)
     check_out_dir(args.out)

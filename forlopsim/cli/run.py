@@ -70,7 +70,7 @@ def _simulate(
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Run with a progress bar: the summary, run facts, replication table and warm-up check."""
     start = time.perf_counter()
-    with progress(replications) as advance:
+    with progress(replications, [scenario.name]) as advance:
         results = run_replications(
             scenario, replications, seed, jobs, records_dir, advance, WARMUP_STEP_DAYS
         )

@@ -22,6 +22,7 @@ from forlopsim.output import atomic_file, finite
 from forlopsim.sensitivity.analysis import CONFIDENCE, require_sobol, sobol_indices
 from forlopsim.sensitivity.chart import sobol_chart
 from forlopsim.sweep.spec import Sweep, load_spec
+from forlopsim.text import plural
 
 DESCRIPTION = (
     "Run (or resume) the sweep of a SPEC file whose design is sobol, then compute each KPI's "
@@ -57,7 +58,8 @@ def footnote(sweep: Sweep) -> str:
     """What the indices rest on: base sample, points, replications, seed, interval."""
     n = sweep.spec.design.samples
     return (
-        f"Saltelli sample N = {n}; mean of {sweep.replications} replication(s) per point, seed "
+        f"Saltelli sample N = {n}; mean of {plural(sweep.replications, 'replication')} per "
+        "point, seed "
         f"{sweep.seed}; bars: {CONFIDENCE:.0%} bootstrap intervals (SALib)"
     )
 

@@ -21,6 +21,7 @@ from forlopsim.sweep.design import design_table
 from forlopsim.sweep.progress import SweepProgress
 from forlopsim.sweep.run import run_sweep
 from forlopsim.sweep.spec import Sweep, load_spec
+from forlopsim.text import plural
 
 
 def default_out(spec: Path) -> Path:
@@ -45,7 +46,8 @@ def sweep_and_report(args: argparse.Namespace) -> tuple[Sweep, pd.DataFrame, Pat
         results = run_sweep(sweep, out, backend, on_progress=show)
     points = len(design_table(sweep))
     print(
-        f"{sweep.spec.name}: {points} points × {sweep.replications} replications "
+        f"{sweep.spec.name}: {plural(points, 'point')} × "
+        f"{plural(sweep.replications, 'replication')} "
         f"(seed {sweep.seed}) in {out}/ ({time.perf_counter() - start:.1f} s)"
     )
     return sweep, results, out

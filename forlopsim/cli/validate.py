@@ -9,6 +9,7 @@ from pathlib import Path
 from forlopsim.cli import EXIT_USER_ERROR
 from forlopsim.errors import ScenarioError
 from forlopsim.scenario import load_scenario
+from forlopsim.scenario.loader import scenario_warnings
 
 DESCRIPTION = None
 """``validate --help`` shows only the usage and the arguments."""
@@ -20,7 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    """Load each file; print ``ok`` or its problems; status 2 if any file is bad."""
+    """Load each file; print ``ok`` or its problems; status 2 if any file is bad.
+
+    Warnings (valid but suspect numbers, e.g. new places with no one-off cost) go to stderr
+    and do not change the status.
+    """
     failed = False
     for path in args.files:
         try:
@@ -29,5 +34,7 @@ def command(args: argparse.Namespace) -> int:
             failed = True
             print(f"forlopsim: {error}", file=sys.stderr)
             continue
+        for warning in scenario_warnings(path, scenario):
+            print(f"forlopsim: warning: {warning}", file=sys.stderr)
         print(f"{path}: ok ({scenario.name})")
     return EXIT_USER_ERROR if failed else 0

@@ -48,13 +48,30 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        problems = _problems(error, data, origins, str(path))
+        problems = validation_problems(error, data, str(path), origins)
     except RecursionError:
         problems = [Problem(str(path), "", "values nested too deeply")]
-    if len(problems) > MAX_PROBLEMS:
-        more = len(problems) - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], Problem(str(path), "", f"… and {more} more problems")]
     raise ScenarioError(problems)
+
+
+def scenario_warnings(path: str | Path, scenario: Scenario) -> list[Problem]:
+    """What is valid but suspect in the file ``path`` (already loaded as ``scenario``).
+
+    New places or beds with no one-off cost (:mod:`forlopsim.scenario.checks`), each located at
+    the file and line its value came from.
+    """
+    from forlopsim.scenario.checks import one_off_cost_warnings
+
+    path = Path(path)
+    raw, _ = read_yaml(path)
+    _, origins = load_merged(path)
+    base = None
+    if isinstance(raw.get("extends"), str):
+        base = load_scenario(path.parent / raw["extends"])
+    return [
+        _located(str(path), field, message, origins)
+        for field, message in one_off_cost_warnings(scenario, base)
+    ]
 
 
 def load_scenarios(paths: Sequence[str | Path]) -> list[Scenario]:
@@ -278,6 +295,8 @@ def _walk(root: yaml.Node, name: str, origins: Origins, problems: list[Problem])
                     message = f"duplicate key {key!r} (first on line {first_line[key]})"
                     problems.append(Problem(name, ".".join((*path, key)), message, key_line))
                 first_line.setdefault(key, key_line)
+                # a value's line is its key's: a block value starts on the line below its key
+                origins.setdefault((*path, key), (name, key_line))
                 children.append((value_node, (*path, key), inner))
             stack.extend(reversed(children))
         elif isinstance(node, yaml.SequenceNode):
@@ -293,6 +312,29 @@ _UNKNOWN_NAME = re.compile(
 _UNION_MEMBERS = ("str", "int", "float", "bool", "none", "list", "dict", "tuple", "function")
 
 
+def validation_problems(
+    error: ValidationError, data: dict[str, Any], source: str, origins: Origins | None = None
+) -> list[Problem]:
+    """A pydantic error of a scenario's ``data`` as plain-English problems, as files get them.
+
+    ``source`` names where the data came from (a file); ``origins`` gives lines, where known.
+    At most :data:`MAX_PROBLEMS`, the rest counted.
+    """
+    problems = _problems(error, data, origins or {}, source)
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [
+            *problems[:MAX_PROBLEMS],
+            Problem(source, "", f"… and {more} more {'problem' if more == 1 else 'problems'}"),
+        ]
+    return problems
+
+
+def close_names(word: str, choices: list[str]) -> list[str]:
+    """The ``choices`` nearest to ``word`` (difflib), best first, for a did-you-mean."""
+    return _close(word, choices)
+
+
 def _problems(error: ValidationError, data: dict, origins: Origins, top: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -306,7 +348,15 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
         if path
         for i in range(len(path.split(".")))
     }
+    misspelt = _misspelt_names([path for item, path in items if item["type"] == "missing"], data)
     for item, path in items:
+        entry = path.rpartition(".")[0]
+        if item["type"] == "missing" and entry in misspelt:
+            # a new entry lacking required fields, named like an existing one: a misspelling
+            message = misspelt.pop(entry, None)
+            if message is not None:
+                problems.append(_located(top, entry, message, origins))
+            continue
         if item["type"] in _EXPECTED and _is_union_branch(item["loc"]) and path in deeper:
             # a mapping given to ``text | mapping``: the mapping's own problems say more
             continue
@@ -331,6 +381,53 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
         seen[path] = len(problems)
         problems.append(_located(top, path, message, origins))
     return problems
+
+
+_NAMED = {
+    ("housing", "tiers"): "tier",
+    ("crisis_beds",): "crisis bed",
+    ("institutions",): "institution",
+    ("services", "units"): "unit",
+    ("services", "units", "*", "teams"): "team",
+    ("services", "coverage"): "coverage",
+    ("referrals", "streams"): "referral stream",
+}
+"""Mappings of named entries (``*`` stands for any name), and what an entry is called."""
+
+
+def _misspelt_names(missing: list[str], data: Any) -> dict[str, str]:
+    """Named entries lacking required fields whose name is close to another entry's.
+
+    ``housing.tiers.housing_frist.support`` missing, beside a tier ``housing_first``: the name is
+    misspelt (in a what-if, a change to a tier became a new tier). ``missing`` are the paths of
+    the missing fields; returns each such entry's path and its message.
+    """
+    found: dict[str, tuple[str, list[str]]] = {}
+    for path in missing:
+        parts = tuple(path.split("."))
+        for pattern, noun in _NAMED.items():
+            size = len(pattern)
+            if len(parts) != size + 2 or any(
+                p not in ("*", q) for p, q in zip(pattern, parts[:size], strict=True)
+            ):
+                continue
+            entries, name = _child_at(data, parts[:size]), parts[size]
+            if not isinstance(entries, dict):
+                continue
+            close = _close(name, [str(k) for k in entries if str(k) != name])[:1]
+            if close:
+                head = f"unknown {noun} {name!r} — did you mean {close[0]!r}?"
+                found.setdefault(".".join(parts[: size + 1]), (f"{head} (a new {noun}", []))
+                found[".".join(parts[: size + 1])][1].append(parts[-1])
+    return {
+        entry: f"{head} would need {', '.join(fields)})" for entry, (head, fields) in found.items()
+    }
+
+
+def _child_at(data: Any, parts: tuple[str, ...]) -> Any:
+    for part in parts:
+        data = _child(data, part)
+    return data
 
 
 def _is_union_branch(loc: tuple) -> bool:

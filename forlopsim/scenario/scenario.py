@@ -5,8 +5,16 @@ from __future__ import annotations
 import itertools
 from typing import Annotated, Any
 
-from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from forlopsim.errors import Problem, ScenarioError
 from forlopsim.scenario.base import Model, Positive, Sourced
 from forlopsim.scenario.care import CrisisBed, Institution
 from forlopsim.scenario.hazards import Hazards
@@ -73,15 +81,25 @@ class Scenario(Model):
         return [f"{u}.{t}" for u, unit in self.services.units.items() for t in unit.teams]
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A validated copy with fields replaced by dotted path, e.g. ``{"housing.tiers.x.capacity": 5}``."""
+        """A validated copy with fields replaced by dotted path, e.g. ``{"housing.tiers.x.capacity": 5}``.
+
+        Raises:
+            ScenarioError: a path names nothing, or a value is invalid; as for a scenario file,
+                each problem names the field path (with a did-you-mean where a name is close).
+        """
+        from forlopsim.scenario.loader import validation_problems
+
         data = self.model_dump(mode="python", exclude_none=True)
         for path, value in changes.items():
             node = data
             *parents, leaf = path.split(".")
-            for key in parents:
-                node = node[_key(node, key)]
+            for depth, key in enumerate(parents):
+                node = _step(node, key, ".".join(parents[: depth + 1]))
             node[_key(node, leaf)] = value
-        return Scenario.model_validate(data)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as error:
+            raise ScenarioError(validation_problems(error, data, WITH_CHANGES)) from None
 
 
 TEXTS = ("source", "description", "name")
@@ -98,6 +116,30 @@ def numbers_only(data: Any) -> Any:
     if isinstance(data, list):
         return [numbers_only(v) for v in data]
     return data
+
+
+WITH_CHANGES = "with_changes"
+"""How a problem of :meth:`Scenario.with_changes` names its source (there is no file)."""
+
+
+def _step(node: Any, key: str, path: str) -> Any:
+    """The value under ``key`` of a dumped scenario's ``node``, or a friendly error naming it."""
+    try:
+        return node[_key(node, key)]
+    except (KeyError, IndexError, ValueError, TypeError):
+        pass
+    from forlopsim.scenario.loader import close_names
+
+    names = [str(k) for k in node] if isinstance(node, dict) else []
+    close = close_names(key, names)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    if not isinstance(node, (dict, list)):
+        message = "not a mapping or list: nothing can be changed inside it"
+    elif isinstance(node, list):
+        message = f"no entry {key!r} (the list has {len(node)})"
+    else:
+        message = f"unknown key {key!r}{hint}"
+    raise ScenarioError([Problem(WITH_CHANGES, path, message)])
 
 
 def _key(node: Any, key: str) -> Any:

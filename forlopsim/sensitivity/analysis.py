@@ -15,6 +15,7 @@ from SALib.analyze import sobol
 from forlopsim.errors import UsageError
 from forlopsim.sweep.design import POINT, design_table, salib_problem
 from forlopsim.sweep.spec import Sweep
+from forlopsim.text import plural
 
 CONFIDENCE = 0.95
 RESAMPLES = 1000  # not a domain number: bootstrap resamples of SALib's confidence intervals
@@ -58,7 +59,7 @@ def sobol_indices(
         y = means[kpi].to_numpy(dtype=float)
         if np.isnan(y).any():
             missing = int(np.isnan(y).sum())
-            skipped[kpi] = f"undefined (or not yet run) at {missing} of {len(y)} points"
+            skipped[kpi] = f"undefined (or not yet run) at {missing} of {plural(len(y), 'point')}"
             continue
         if np.ptp(y) == 0:
             skipped[kpi] = "the same at every point"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forlopsim.progress import ProgressView
+from forlopsim.text import plural
 
 
 class SweepProgress(ProgressView):
@@ -13,4 +14,4 @@ class SweepProgress(ProgressView):
 
     def __call__(self, finished: int, total: int) -> None:
         """Show that ``finished`` of ``total`` tasks are done."""
-        self.update(finished, total, line=f"sweep: {finished}/{total} tasks done")
+        self.update(finished, total, line=f"sweep: {finished}/{plural(total, 'task')} done")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import ValidationError
 
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError
@@ -55,10 +54,10 @@ def check_points(sweep: Sweep, design: pd.DataFrame) -> list[dict[str, Any]]:
     for point, change in zip(design.index, changes, strict=True):
         try:
             sweep.base.with_changes(change)
-        except ValidationError as error:
-            item = error.errors()[0]
-            where = ".".join(str(p) for p in item["loc"])
-            message = f"point {point} {change} is rejected by the scenario: {where}: {item['msg']}"
+        except ScenarioError as error:
+            first = error.problems[0]
+            where = f"{first.path}: " if first.path else ""
+            message = f"point {point} {change} is rejected by the scenario: {where}{first.message}"
             raise ScenarioError([Problem(str(sweep.path), "parameters", message)]) from None
     return changes
 

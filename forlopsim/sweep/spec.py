@@ -250,10 +250,10 @@ def _apply(
         return scenario, [locate(loc, missing)]
     try:
         return scenario.with_changes({field: value}), []
-    except ValidationError as error:
-        item = error.errors()[0]
-        where = ".".join(str(p) for p in item["loc"] if not str(p).startswith(_BRANCHES))
-        message = f"the scenario rejects {value!r}: {where}: {_explain(item)[1]}"
+    except ScenarioError as error:
+        first = error.problems[0]
+        where = f"{first.path}: " if first.path else ""
+        message = f"the scenario rejects {value!r}: {where}{first.message}"
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
         message = f"cannot set {field!r} in the scenario ({error})"
     return scenario, [locate(loc, message)]

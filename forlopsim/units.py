@@ -8,6 +8,12 @@ DAYS_PER_YEAR = 365.25  # unit conversion: rates in scenario files are per year
 
 KPI_UNITS: tuple[tuple[str, str], ...] = (
     ("wait_days", "days"),
+    ("wait_to_placement_median.", "days"),
+    ("placed_within_", "share"),
+    ("waits_placed_per_year.", "per year"),
+    ("waits_left_per_year.", "per year"),
+    ("waits_ended_by_exit_per_year.", "per year"),
+    ("still_waiting_at_end.", "residents"),
     ("waited_share.", "share"),
     ("temporary_stay_days", "days"),
     ("waiting_mean.", "residents"),

@@ -57,7 +57,7 @@ def test_summary_and_replications_columns(results):
         "half_width",
     ]
     units = summary.set_index("kpi")["unit"]
-    assert units["wait_days.tier.staffed"] == "days"
+    assert units["wait_days_of_placed.tier.staffed"] == "days"
     assert units["utilisation.tier.staffed"] == "share"
     assert units["cost_per_year.total"] == "NOK per year"
     assert units["per_year.deaths"] == "per year"

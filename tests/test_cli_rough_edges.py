@@ -140,7 +140,7 @@ def test_run_table_clips_intervals_to_what_a_quantity_can_take() -> None:
     """A wait of "−35.4 – 154.5" or a utilisation of "108.9%" cannot be; the table says it clips."""
     summary = _summary(
         [
-            ("wait_days.tier.middle", 59.5, -35.4, 154.5),
+            ("wait_to_placement_median.tier.middle", 59.5, -35.4, 154.5),
             ("utilisation.tier.middle", 0.97, 0.851, 1.089),
             ("utilisation.tier.staffed", 0.5, 0.4, 0.6),
         ]
@@ -153,7 +153,7 @@ def test_run_table_clips_intervals_to_what_a_quantity_can_take() -> None:
 
 
 def test_a_table_with_nothing_clipped_has_no_clipping_note() -> None:
-    summary = _summary([("wait_days.tier.middle", 59.5, 20.0, 99.0)])
+    summary = _summary([("wait_to_placement_median.tier.middle", 59.5, 20.0, 99.0)])
     assert "clipped" not in _text(kpi_table(summary, "fine"))
 
 

@@ -179,25 +179,44 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
 def growth_paragraph(data: ReportData, lang: Language) -> Paragraph | None:
     """Every list and place that keeps growing (:mod:`forlopsim.growth`), in plain words.
 
-    None when nothing keeps growing.
+    One sentence per list or place, naming the scenarios it grows in (or saying it grows in
+    all); None when nothing keeps growing.
     """
-    sentences = []
+    grown: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    years = ""
     for label, scenario in data.comparison.scenarios.items():
         sim = scenario.simulation
         check = check_results(data.comparison.results[label], sim.warmup_days, sim.horizon_days)
         years = lang.number((sim.horizon_days - sim.warmup_days) / DAYS_PER_YEAR, 0)
         for row in check[check["flagged"]].to_dict("records"):
-            key = "growth_list" if row["what"] == "list" else "growth_place"
-            sentences.append(
-                lang.t(
-                    key,
-                    scenario=label,
-                    place=lang.place(row["place"]),
-                    growth=lang.number(rounded(row["growth"]), 0),
-                    years=years,
-                )
+            grown.setdefault((row["what"], row["place"]), []).append(
+                (scenario.name, rounded(row["growth"]))
             )
-    return Paragraph(" ".join(sentences), lead=lang.t("growth_lead")) if sentences else None
+    if not grown:
+        return None
+    everywhere = len(data.comparison.scenarios)
+    sentences = [
+        lang.t(
+            "growth_list" if what == "list" else "growth_place",
+            place=lang.place(place),
+            growth=_span([growth for _, growth in found], lang),
+            years=years,
+            where=lang.t("growth_everywhere")
+            if len(found) == everywhere
+            else lang.t("growth_in", names=", ".join(name for name, _ in found)),
+        )
+        for (what, place), found in grown.items()
+    ]
+    sentences.append(lang.t("growth_meaning"))
+    return Paragraph(" ".join(sentences), lead=lang.t("growth_lead"))
+
+
+def _span(values: list[float], lang: Language) -> str:
+    """One number, or the lowest and highest as a range ("15–19")."""
+    low, high = min(values), max(values)
+    if low == high:
+        return lang.number(low, 0)
+    return f"{lang.number(low, 0)}–{lang.number(high, 0)}"
 
 
 # -- tables ----------------------------------------------------------------------------------

@@ -95,20 +95,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "growth_lead": {"nb": "Ventelister som vokser: ", "en": "Lists that keep growing: "},
     "growth_list": {
-        "nb": "I {scenario} vokser ventelisten til {place} med om lag {growth} personer over de "
-        "{years} observerte årene og stabiliserer seg ikke: gjennomsnittlig ventetid og "
-        "ventelistens lengde avhenger av hvor lenge modellen kjører.",
-        "en": "In {scenario}, the waiting list for {place} grows by about {growth} people over "
-        "the {years} observed years and does not settle: its mean wait and list length depend "
-        "on how long the model runs.",
+        "nb": "Ventelisten til {place} vokser med om lag {growth} personer over de {years} "
+        "observerte årene {where}.",
+        "en": "The waiting list for {place} grows by about {growth} people over the {years} "
+        "observed years {where}.",
     },
     "growth_place": {
-        "nb": "I {scenario} vokser antallet i {place} med om lag {growth} personer over de "
-        "{years} observerte årene og stabiliserer seg ikke: gjennomsnittlig belegg og kostnad "
-        "avhenger av hvor lenge modellen kjører.",
-        "en": "In {scenario}, the number in {place} grows by about {growth} people over the "
-        "{years} observed years and does not settle: its mean occupancy and cost depend on how "
-        "long the model runs.",
+        "nb": "Antallet i {place} vokser med om lag {growth} personer over de {years} observerte "
+        "årene {where}.",
+        "en": "The number in {place} grows by about {growth} people over the {years} observed "
+        "years {where}.",
+    },
+    "growth_everywhere": {"nb": "i alle scenarioene", "en": "in every scenario"},
+    "growth_in": {"nb": "i {names}", "en": "in {names}"},
+    "growth_meaning": {
+        "nb": "Der en liste ikke stabiliserer seg, avhenger gjennomsnittlig ventetid og listens "
+        "lengde av hvor lenge modellen kjører.",
+        "en": "Where a list does not settle, its mean wait and its length depend on how long the "
+        "model runs.",
     },
     "s_homeless": {"nb": "bostedsløse (gjennomsnitt)", "en": "residents homeless"},
     "s_return": {

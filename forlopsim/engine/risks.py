@@ -186,8 +186,8 @@ class Risks:
         """Drop the tables and bound handlers (they point back to the components)."""
         self._steady.clear()
         self.tables.clear()
-        self._handlers = None  # type: ignore[assignment]
-        self._on_risk_bound = None  # type: ignore[assignment]
+        self._handlers = None  # type: ignore[assignment]  # a closed world runs no more
+        self._on_risk_bound = None  # type: ignore[assignment]  # likewise
 
     def after_change(self, r: Resident) -> None:  # noqa: C901  the hot path, one frame by design
         """After any change of state: refresh contact, update hazards, schedule the earliest.

@@ -6,6 +6,11 @@ one part of the world leaves the other draws as they were (residents are referre
 times with the same attributes, and so on), and the per-replication difference between a what-if
 and the base varies much less than either does. The confidence interval of a difference is the
 Student-t interval of those paired, per-replication differences.
+
+Significance is claimed for the :data:`HEADLINE_KPIS` only, and with Holm's correction for the
+number of comparisons made (headline KPIs × what-ifs); a difference that is the same in every
+replication is a fixed number, not an estimate, and is never called significant
+(``docs/kpis.md``, "Which differences get a star").
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from forlopsim.experiment import ReplicationResult, replication_table, run_scena
 from forlopsim.output import finite, write_scenario, write_summary
 from forlopsim.record_files import RECORDS_FOLDER
 from forlopsim.scenario import Scenario
-from forlopsim.stats import CONFIDENCE, t_interval
+from forlopsim.stats import CONFIDENCE, holm, is_fixed, t_interval, t_p_value
 
 SUMMARY_COLUMNS = ["scenario", "kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"]
 DIFFERENCE_COLUMNS = [
@@ -39,7 +44,31 @@ DIFFERENCE_COLUMNS = [
     "half_width",
     "n",
     "significant",
+    "p_value",
+    "p_holm",
 ]
+
+HEADLINE_KPIS: tuple[str, ...] = (
+    "homeless_mean",
+    "homeless_days_per_resident_year",
+    "residents_waiting.housing",
+    "return_to_homelessness_12m",
+    "readmission_90d",
+    "turned_away_crises.share",
+    "per_year.deaths",
+    "wait_to_placement_median.tier.staffed_24h",
+    "cost_per_year.total",
+)
+"""The KPIs for which a comparison claims significance, the only ones: the figures the hearing
+report's summary leads with (homelessness, the housing lists, the revolving door, crisis-bed
+turn-aways, deaths, the 24h wait and the running cost), tested with Holm's correction over these
+KPIs × the what-ifs of the run. Every other KPI gets its interval and no significance; the cost
+per payer is left out as it is a split of the total."""
+
+
+def tested(differences: pd.DataFrame) -> int:
+    """How many comparisons Holm's correction counted: the rows of ``differences`` with a p-value."""
+    return int(differences["p_value"].notna().sum())
 
 
 @dataclass
@@ -95,11 +124,18 @@ class Comparison:
         ci_high      upper end
         half_width   half-width of that interval (NaN with fewer than two pairs)
         n            replications where the KPI is defined in both (the pairs)
-        significant  the interval excludes zero
+        significant  a headline KPI (:data:`HEADLINE_KPIS`) whose ``p_holm`` is below
+                     1 − :attr:`confidence`; False for every other KPI
+        p_value      two-sided paired t-test p-value, for headline KPIs whose paired
+                     differences vary (NaN otherwise)
+        p_holm       ``p_value`` adjusted by Holm's method over every row with a p-value
+                     (headline KPIs × what-ifs)
         ===========  ================================================================
 
         When a KPI is undefined in some replications, ``difference`` averages only the pairs
-        and may differ from ``whatif_mean − base_mean``.
+        and may differ from ``whatif_mean − base_mean``. When the paired differences are all
+        the same (:func:`forlopsim.stats.is_fixed`, e.g. a fixed cost), ``half_width`` is 0 and
+        both ends are the difference: a fixed number, with no p-value and never significant.
         """
         base = self.tables[self.base]
         rows = []
@@ -107,7 +143,10 @@ class Comparison:
             table = self.tables[label]
             for kpi in list(dict.fromkeys([*base.columns, *table.columns])):
                 rows.append(self._difference(label, kpi, base, table))
-        return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+        frame = pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+        frame["p_holm"] = holm(frame["p_value"].to_numpy(dtype=float))
+        frame["significant"] = (frame["p_holm"] < 1 - self.confidence).astype(bool)
+        return frame
 
     def _difference(
         self, label: str, kpi: str, base: pd.DataFrame, whatif: pd.DataFrame
@@ -116,6 +155,8 @@ class Comparison:
         w = _column(whatif, kpi)
         paired = (w - b).dropna().to_numpy()
         mean, half = t_interval(paired, self.confidence)
+        if is_fixed(paired):
+            half = 0.0
         low, high = mean - half, mean + half
         return {
             "scenario": label,
@@ -127,7 +168,9 @@ class Comparison:
             "ci_high": high,
             "half_width": half,
             "n": len(paired),
-            "significant": bool(low > 0 or high < 0),
+            "significant": False,
+            "p_value": t_p_value(paired) if kpi in HEADLINE_KPIS else math.nan,
+            "p_holm": math.nan,
         }
 
     def paired_differences(self, label: str) -> pd.DataFrame:
@@ -257,6 +300,12 @@ def write_comparison(
         "seed": comparison.seed,
         "common_random_numbers": True,
         "confidence": comparison.confidence,
+        "significance": {
+            "kpis": list(HEADLINE_KPIS),
+            "correction": "holm",
+            "comparisons": tested(differences),
+            "alpha": round(1 - comparison.confidence, 12),
+        },
         **{k: v for k, v in metas[comparison.base].items() if k in _SHARED_META},
         "differences": {
             label: {
@@ -268,6 +317,8 @@ def write_comparison(
                     "ci_high": finite(row["ci_high"]),
                     "n": int(row["n"]),
                     "significant": bool(row["significant"]),
+                    "p_value": finite(row["p_value"]),
+                    "p_holm": finite(row["p_holm"]),
                 }
                 for row in differences[differences["scenario"] == label].to_dict("records")
             }

@@ -48,3 +48,56 @@ def t_interval(values: ArrayLike, confidence: float = CONFIDENCE) -> tuple[float
     if n == 1:
         return mean, math.nan
     return mean, float(t_half_width(array.std(ddof=1), n, confidence))
+
+
+FIXED_TOLERANCE = 1e-12
+"""Relative spread below which values count as one fixed number (floating-point noise only)."""
+
+
+def is_fixed(values: ArrayLike) -> bool:
+    """Whether two or more values (NaN left out) are all the same number, to floating point.
+
+    Such a quantity does not vary between replications: it is a fixed number, not an estimate,
+    so it has no interval to speak of and is never called significant.
+    """
+    array = np.asarray(values, dtype=float)
+    array = array[~np.isnan(array)]
+    if len(array) < 2:
+        return False
+    return bool(np.ptp(array) <= FIXED_TOLERANCE * float(np.abs(array).max()))
+
+
+def t_p_value(values: ArrayLike) -> float:
+    """Two-sided p-value of the one-sample t-test of mean 0 (the paired t-test of differences).
+
+    NaN values are left out; NaN with fewer than two values or when they do not vary
+    (:func:`is_fixed`: a fixed number, not an estimate). Equal to
+    ``scipy.stats.ttest_1samp(values, 0).pvalue`` to rounding, through ``scipy.special.stdtr``
+    (the function ``scipy.stats.t.sf`` calls).
+    """
+    from scipy import special
+
+    array = np.asarray(values, dtype=float)
+    array = array[~np.isnan(array)]
+    n = len(array)
+    if n < 2 or is_fixed(array):
+        return math.nan
+    t = float(array.mean()) / (float(array.std(ddof=1)) / math.sqrt(n))
+    return float(2 * special.stdtr(n - 1, -abs(t)))
+
+
+def holm(p_values: ArrayLike) -> np.ndarray:
+    """Holm's step-down adjusted p-values, in the order given (NaN: not tested, left NaN).
+
+    With ``m`` tested p-values sorted ascending, the *k*-th (from 1) becomes
+    ``min(1, max over j ≤ k of (m − j + 1) · p_(j))``; rejecting where the adjusted value is below
+    α controls the chance of any false claim at α, whatever the dependence between the tests.
+    """
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, math.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    m = len(order)
+    factors = m - np.arange(m)
+    adjusted[order] = np.minimum(1.0, np.maximum.accumulate(factors * p[order]))
+    return adjusted

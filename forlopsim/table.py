@@ -21,7 +21,19 @@ from rich.table import Table
 from forlopsim.units import kpi_unit, unit_range
 
 SIGNIFICANT = "*"
-"""Marks a difference whose confidence interval excludes zero."""
+"""Marks a headline KPI's difference that is significant after Holm's correction.
+
+That is the ``significant`` column of :meth:`forlopsim.comparison.Comparison.differences`."""
+
+
+def star_note(comparisons: int) -> str:
+    """What :data:`SIGNIFICANT` means, in one sentence, for a run of ``comparisons`` tests."""
+    return (
+        f"{SIGNIFICANT} difference unlikely to be chance after Holm's correction for "
+        f"{comparisons} comparisons (only the headline KPIs listed in docs/kpis.md are tested; "
+        "other figures show their 95% CI without a mark, and a difference shown without an "
+        "interval is the same in every replication)."
+    )
 
 
 @dataclass(frozen=True)
@@ -220,12 +232,12 @@ def print_table(summary: pd.DataFrame, title: str, console: Console | None = Non
 
 
 def _difference(row: pd.Series | None, fmt: Format) -> list[str]:
-    """A paired difference (marked when its CI excludes zero) and its CI."""
+    """A paired difference (marked when significant) and its CI (none when it is fixed)."""
     if row is None or math.isnan(row["difference"]):
         return ["–", ""]
     mark = f" {SIGNIFICANT}" if row["significant"] else "  "
     ci = ""
-    if not math.isnan(row["half_width"]):
+    if not math.isnan(row["half_width"]) and row["half_width"] > 0:
         low, high = (Format(fmt.scale, fmt.decimals).signed(row[k]) for k in ("ci_low", "ci_high"))
         ci = f"{low} to {high}"
     return [fmt.signed(row["difference"]) + mark, ci]
@@ -236,8 +248,9 @@ def comparison_table(
 ) -> Table:
     """Each scenario's mean per headline KPI and each what-if's paired difference from ``base``.
 
-    The difference is marked with :data:`SIGNIFICANT` when the CI excludes zero, and given with
-    its 95% CI.
+    The difference is marked with :data:`SIGNIFICANT` when it is significant (headline KPIs
+    only, after Holm's correction: :func:`star_note`), and given with its 95% CI, except when it
+    is the same in every replication (a fixed number: no interval).
 
     ``summary`` and ``differences`` are :meth:`forlopsim.comparison.Comparison.summary` and
     :meth:`~forlopsim.comparison.Comparison.differences`.

@@ -13,10 +13,16 @@ import pytest
 from scenario_builders import busy_scenario
 
 from forlopsim.cli import main
-from forlopsim.comparison import DIFFERENCE_COLUMNS, SUMMARY_COLUMNS, compare_scenarios
+from forlopsim.comparison import (
+    DIFFERENCE_COLUMNS,
+    HEADLINE_KPIS,
+    SUMMARY_COLUMNS,
+    Comparison,
+    compare_scenarios,
+)
 from forlopsim.experiment import replication_table, run_scenarios
 from forlopsim.scenario import load_scenario
-from forlopsim.stats import t_interval
+from forlopsim.stats import holm, is_fixed, t_interval, t_p_value
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BASELINE = SCENARIOS / "trondheim_baseline.yaml"
@@ -83,10 +89,81 @@ def test_differences_are_paired_and_marked():
     mean, half = t_interval(paired.to_numpy())
     assert row["difference"] == pytest.approx(mean)
     assert row["ci_low"] == pytest.approx(mean - half)
-    assert row["significant"] == (mean + half < 0 or mean - half > 0)
+    # not a headline KPI: an interval, never significance
+    assert not row["significant"] and np.isnan(row["p_value"]) and np.isnan(row["p_holm"])
     assert row["base_mean"] == pytest.approx(
         comparison.tables["busy"]["wait_days_of_placed.tier.staffed"].mean()
     )
+
+
+# -- honest stars ----------------------------------------------------------------------------
+
+
+def test_holm_against_a_hand_computed_table():
+    """m = 4: sorted 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, max(0.04·1, 0.06) = 0.06."""
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    # untested (NaN) entries stay NaN and do not count in m; the adjustment stops at 1
+    adjusted = holm([np.nan, 0.02, 0.6, np.nan, 0.01])
+    assert np.isnan(adjusted[[0, 3]]).all()
+    assert adjusted[[1, 2, 4]] == pytest.approx([0.04, 0.6, 0.03])
+    assert holm([0.7, 0.9]) == pytest.approx([1.0, 1.0])
+
+
+def test_paired_p_value_is_the_t_test():
+    scipy_stats = pytest.importorskip("scipy.stats")
+    values = np.array([1.0, 2.0, 0.5, 3.0, -0.2, np.nan])
+    expected = scipy_stats.ttest_1samp(values[:-1], 0.0).pvalue
+    assert t_p_value(values) == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(t_p_value([30.0, 30.0, 30.0])) and np.isnan(t_p_value([1.0]))
+    assert is_fixed([30.0, 30.0 + 1e-14, 30.0]) and not is_fixed([30.0, 30.1])
+
+
+def _comparison(base: dict[str, list[float]], whatifs: dict[str, dict[str, list[float]]]):
+    tables = {"base": pd.DataFrame(base)} | {k: pd.DataFrame(v) for k, v in whatifs.items()}
+    return Comparison(base="base", tables=tables, replications=len(next(iter(base.values()))))
+
+
+def test_a_constant_difference_gets_no_star_and_no_interval():
+    base = {"homeless_mean": [10.0, 12.0, 11.0, 13.0], "cost_per_year.total": [5.0, 6, 7, 8]}
+    whatif = {"homeless_mean": [x + 30 for x in base["homeless_mean"]]}
+    whatif["cost_per_year.total"] = [x - 3 for x in base["cost_per_year.total"]]
+    rows = _comparison(base, {"w": whatif}).differences().set_index("kpi")
+    for kpi in ("homeless_mean", "cost_per_year.total"):
+        row = rows.loc[kpi]
+        assert row["difference"] != 0 and row["half_width"] == 0
+        assert row["ci_low"] == row["ci_high"] == row["difference"]
+        assert not row["significant"] and np.isnan(row["p_value"]) and np.isnan(row["p_holm"])
+
+
+def test_a_non_headline_kpi_never_gets_a_star():
+    """The same clear effect: starred as a headline KPI, not as any other."""
+    drop = [-5.0, -5.2, -4.9, -5.1, -5.05]
+    base = {
+        "homeless_mean": [20.0, 22, 21, 23, 24],
+        "residents_in_services": [20.0, 22, 21, 23, 24],
+    }
+    whatif = {k: [b + d for b, d in zip(v, drop, strict=True)] for k, v in base.items()}
+    rows = _comparison(base, {"w": whatif}).differences().set_index("kpi")
+    assert "residents_in_services" not in HEADLINE_KPIS
+    assert rows.loc["homeless_mean", "significant"]
+    assert not rows.loc["residents_in_services", "significant"]
+    assert rows.loc["residents_in_services", "ci_high"] < 0  # its interval excludes 0 all the same
+    assert np.isnan(rows.loc["residents_in_services", "p_value"])
+
+
+def test_holm_family_is_headline_kpis_times_whatifs():
+    """Two what-ifs with the same effect: each p-value is doubled, as m = 2 tested pairs."""
+    base = {"homeless_mean": [20.0, 22, 21, 23], "residents_in_services": [1.0, 2, 3, 4]}
+    whatif = {
+        "homeless_mean": [19.0, 20.0, 20.5, 21.0],
+        "residents_in_services": [0.0, 1.0, 2.5, 3.0],
+    }
+    rows = _comparison(base, {"a": whatif, "b": whatif}).differences()
+    headline = rows[rows["kpi"] == "homeless_mean"]
+    p = t_p_value(np.subtract(whatif["homeless_mean"], base["homeless_mean"]))
+    assert list(headline["p_value"]) == pytest.approx([p, p])
+    assert list(headline["p_holm"]) == pytest.approx([min(1.0, 2 * p)] * 2)
+    assert rows["p_value"].notna().sum() == 2
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -121,10 +198,16 @@ def compared(files, tmp_path_factory) -> tuple[Path, str, str]:
 def test_compare_prints_differences_and_marks_significant_ones(compared):
     _, printed, _ = compared
     assert "base vs middle" in printed and "95% CI" in printed
-    assert "* its 95% CI excludes 0" in printed
-    # 20 new middle places at a fixed one-off cost: a difference with no spread, marked
+    document = json.loads((compared[0] / "comparison.json").read_text())
+    comparisons = document["significance"]["comparisons"]
+    assert 0 < comparisons <= len(HEADLINE_KPIS)
+    assert (
+        f"* difference unlikely to be chance after Holm's correction for {comparisons} "
+        "comparisons" in " ".join(printed.split())
+    )
+    # 20 new middle places at a fixed one-off cost: a fixed number, no interval and no star
     line = next(line for line in printed.splitlines() if "one-off, new places" in line)
-    assert "*" in line
+    assert "*" not in line and " to " not in line and "+" in line
     # the base has no middle tier: its utilisation is shown as undefined
     line = next(line for line in printed.splitlines() if line.strip(" │").startswith("middle"))
     assert "–" in line
@@ -152,7 +235,17 @@ def test_compare_writes_one_folder_per_scenario_and_the_differences(compared):
     document = json.loads((out / "comparison.json").read_text())
     assert document["base"] == "base" and document["common_random_numbers"] is True
     one_off = document["differences"]["middle"]["cost_one_off.new_places"]
-    assert one_off["significant"] and one_off["difference"] > 0
+    assert not one_off["significant"] and one_off["difference"] > 0
+    assert one_off["ci_low"] == one_off["ci_high"] == one_off["difference"]
+    assert one_off["p_value"] is None and one_off["p_holm"] is None
+    # significance only for headline KPIs, Holm-adjusted over them
+    headline = differences[differences["kpi"].isin(HEADLINE_KPIS)]
+    others = differences[~differences["kpi"].isin(HEADLINE_KPIS)]
+    assert not others["significant"].any() and others["p_value"].isna().all()
+    assert headline["p_value"].notna().any()
+    tested = headline.dropna(subset=["p_value"])
+    assert np.allclose(tested["p_holm"], holm(tested["p_value"]))
+    assert (tested["significant"] == (tested["p_holm"] < 0.05)).all()
     # the written differences are those of the written replication tables
     base = pd.read_csv(out / "base" / "replications.csv", index_col="replication")
     middle = pd.read_csv(out / "middle" / "replications.csv", index_col="replication")

@@ -241,3 +241,15 @@ def test_html_renders_in_headless_chromium(report: Path, tmp_path: Path):
     pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert pixels.std() > 5, "the screenshot is (nearly) one colour"
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+def test_report_says_what_the_star_means(report: Path):
+    """The legend names Holm's correction and how many comparisons it counted."""
+    comparisons = json.loads((report / "comparison.json").read_text())["significance"]
+    page = (report / "report.html").read_text()
+    assert f"etter Holms korreksjon for {comparisons['comparisons']} sammenligninger" in page
+    record = json.loads((report / "report.json").read_text())
+    for rows in record["tables"].values():
+        for row in rows:
+            if row["significant"]:
+                assert row["kpi"] in comparisons["kpis"]

@@ -2,7 +2,9 @@
 
 Every file is validated before anything runs; a bad one ends the command with status 2 and
 nothing written. The table shows each scenario's mean per headline KPI and each what-if's paired
-difference from the base with its 95% CI, marked when the interval excludes zero. With
+difference from the base with its 95% CI; only the headline KPIs of
+:data:`forlopsim.comparison.HEADLINE_KPIS` are tested, with Holm's correction, and marked when
+significant (:func:`forlopsim.table.star_note`). With
 ``--out``, each scenario gets a folder like ``forlopsim run``'s, and ``comparison.csv`` /
 ``comparison.json`` hold the differences; everything is written atomically.
 """
@@ -13,16 +15,17 @@ import argparse
 
 from forlopsim.cli.common import print_warnings, run_comparison, run_title
 from forlopsim.cli.options import add_base_and_whatifs, add_run_options
-from forlopsim.comparison import labels_for, write_comparison
+from forlopsim.comparison import labels_for, tested, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.scenario import load_scenarios
-from forlopsim.table import SIGNIFICANT, comparison_table, print_wide
+from forlopsim.table import comparison_table, print_wide, star_note
 from forlopsim.text import plural
 
 DESCRIPTION = (
     "Run a base scenario and what-ifs with the same replication seeds (common random numbers), "
     "print each scenario's headline KPIs and each what-if's paired difference from the base "
-    "with its 95% CI, marking differences whose interval excludes zero. Under --out: one folder "
+    "with its 95% CI, marking the few headline differences that stay significant after Holm's "
+    "correction for the number of comparisons. Under --out: one folder "
     "per scenario (as `forlopsim run` writes) and comparison.csv / comparison.json with the "
     "differences."
 )
@@ -56,13 +59,12 @@ def command(args: argparse.Namespace) -> int:
             )
             write_comparison(folder, comparison, metas, checks, paths)
     title = run_title(f"{labels[0]} vs {', '.join(labels[1:])}", base, replications, seed)
-    print_wide(
-        comparison_table(comparison.summary(), comparison.differences(), comparison.base, title)
-    )
+    differences = comparison.differences()
+    print_wide(comparison_table(comparison.summary(), differences, comparison.base, title))
     print(
         f"Δ: what-if − {comparison.base}, mean of the paired differences over "
-        f"{plural(replications, 'replication')} with common random numbers; {SIGNIFICANT} its "
-        "95% CI excludes 0."
+        f"{plural(replications, 'replication')} with common random numbers; "
+        + star_note(tested(differences))
     )
     print_warnings(
         [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]

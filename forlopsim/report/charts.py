@@ -259,7 +259,8 @@ def cost_effect(data: ReportData) -> pd.DataFrame:
     """Per what-if: homeless days avoided and extra running cost per year, and their ratio.
 
     Days avoided per year and extra running cost per year (NOK), with 95% CIs, and NOK per
-    homeless day avoided where the effect's CI excludes zero (else NaN).
+    homeless day avoided where the effect is significant (``homeless_mean`` is a headline KPI:
+    after Holm's correction, :data:`forlopsim.comparison.HEADLINE_KPIS`), else NaN.
 
     Columns: ``scenario, avoided, avoided_low, avoided_high, effect_significant, cost,
     cost_low, cost_high, per_day``.
@@ -291,7 +292,7 @@ def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
     """Extra running cost against homeless days avoided per year, per what-if.
 
     With 95% CIs both ways; the cost per day avoided is written beside each point whose effect
-    is measurable (its CI excludes zero).
+    is measurable (significant after Holm's correction).
     """
     table = cost_effect(data)
     fig, axes = _figure(lang.t("chart_cost_effect"), _footnote(data, lang), (9, 6))

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import NotRequired, TypedDict
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
 import forlopsim
+from forlopsim.comparison import tested
 from forlopsim.growth import check_results, rounded
 from forlopsim.report import charts
 from forlopsim.report.data import ReportData
@@ -132,7 +134,11 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
         if kpi not in own.index or math.isnan(number_at(own, kpi, "difference")):
             continue
         row = row_at(own, kpi)
-        if row["significant"]:
+        if fixed(row) and row["difference"] != 0:
+            changed.append(
+                lang.t("changed_fixed", what=what, change=change(lang, fmt, row["difference"]))
+            )
+        elif row["significant"]:
             changed.append(
                 lang.t(
                     "changed",
@@ -144,17 +150,7 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
             )
         else:
             same.append(what)
-    cost = row_at(own, "cost_per_year.total")
-    million = Format(scale=1e-6, decimals=1)
-    if cost["significant"]:
-        money = lang.t(
-            "cost_change",
-            change=change(lang, million, cost["difference"]),
-            low=change(lang, million, cost["ci_low"]),
-            high=change(lang, million, cost["ci_high"]),
-        )
-    else:
-        money = lang.t("cost_same")
+    money = _money(row_at(own, "cost_per_year.total"), lang)
     one_off = number_at(own, "cost_one_off.new_places", "whatif_mean") - number_at(
         own, "cost_one_off.new_places", "base_mean"
     )
@@ -174,6 +170,26 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
         text += " " + lang.t("cost_effect_none")
     name = data.comparison.scenarios[label].name
     return Paragraph(text, lead=f"{name}: ")
+
+
+def fixed(row: pd.Series) -> bool:
+    """Whether a difference is the same in every replication (no interval: a fixed number)."""
+    return bool(row["half_width"] == 0)
+
+
+def _money(cost: pd.Series, lang: Language) -> str:
+    """The running cost's change: fixed, significant (with its interval) or not measurable."""
+    million = Format(scale=1e-6, decimals=1)
+    if fixed(cost) and cost["difference"] != 0:
+        return lang.t("cost_change_fixed", change=change(lang, million, cost["difference"]))
+    if cost["significant"]:
+        return lang.t(
+            "cost_change",
+            change=change(lang, million, cost["difference"]),
+            low=change(lang, million, cost["ci_low"]),
+            high=change(lang, million, cost["ci_high"]),
+        )
+    return lang.t("cost_same")
 
 
 def growth_paragraph(data: ReportData, lang: Language) -> Paragraph | None:
@@ -235,6 +251,7 @@ class KpiRow(TypedDict):
     ci_low: float
     ci_high: float
     significant: bool
+    fixed: bool
     cells: NotRequired[list[str]]
 
 
@@ -262,13 +279,18 @@ def kpi_rows(data: ReportData, label: str) -> list[KpiRow]:
                 "ci_low": float(row["ci_low"]),
                 "ci_high": float(row["ci_high"]),
                 "significant": bool(row["significant"]),
+                "fixed": fixed(row),
             }
         )
     return rows
 
 
 def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list[KpiRow]]:
-    """One what-if's key figures: base, what-if, Δ (marked when significant) and its CI."""
+    """One what-if's key figures: base, what-if, Δ (marked when significant) and its CI.
+
+    A difference that is the same in every replication gets no interval but the words saying
+    so; only headline KPIs can be marked (:data:`forlopsim.comparison.HEADLINE_KPIS`).
+    """
     rows = kpi_rows(data, label)
     header = [lang.t("kpi"), data.comparison.base, label, "Δ", lang.t("ci")]
     cells: list[list[str]] = []
@@ -281,7 +303,9 @@ def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list
         fmt = r["format"]
         label_text = lang.t(r["kpi"]) if lang.has(r["kpi"]) else lang.place(r["label"])
         ci = "–"
-        if not (math.isnan(r["ci_low"]) or math.isnan(r["ci_high"])):
+        if r["fixed"]:
+            ci = lang.t("fixed")
+        elif not (math.isnan(r["ci_low"]) or math.isnan(r["ci_high"])):
             ci = f"{change(lang, fmt, r['ci_low'], False)} … {change(lang, fmt, r['ci_high'], False)}"
         r["cells"] = [
             label_text,
@@ -374,7 +398,14 @@ def build(
         blocks.append(growing)
     blocks += [
         Heading(lang.t("tables")),
-        Paragraph(lang.t("tables_intro", base=comparison.base, mark=SIGNIFICANT)),
+        Paragraph(
+            lang.t(
+                "tables_intro",
+                base=comparison.base,
+                mark=SIGNIFICANT,
+                comparisons=tested(data.differences),
+            )
+        ),
     ]
     numbers: dict[str, list[dict]] = {}
     for label in comparison.whatifs:

@@ -30,12 +30,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "summary": {"nb": "Sammendrag", "en": "Summary"},
     "summary_intro": {
-        "nb": "Hvert tiltak er simulert med de samme tilfeldige tallene som grunnscenarioet. En endring nevnes bare når 95 %-konfidensintervallet utelukker null; ellers står det at den ikke endret seg målbart. Tall i parentes er 95 %-konfidensintervallet for endringen.",
-        "en": "Each what-if was simulated with the same random numbers as the base. A change is mentioned only when its 95% confidence interval excludes zero; otherwise the text says it did not measurably change. Figures in brackets are the change's 95% confidence interval.",
+        "nb": "Hvert tiltak er simulert med de samme tilfeldige tallene som grunnscenarioet. En endring nevnes bare når den neppe skyldes tilfeldigheter etter Holms korreksjon for antall sammenligninger (bare for hovedtallene), eller når den er den samme i hver replikasjon; ellers står det at den ikke endret seg målbart. Tall i parentes er 95 %-konfidensintervallet for endringen.",
+        "en": "Each what-if was simulated with the same random numbers as the base. A change is mentioned only when it is unlikely to be chance after Holm's correction for the number of comparisons (headline figures only), or when it is the same in every replication; otherwise the text says it did not measurably change. Figures in brackets are the change's 95% confidence interval.",
     },
     "changed": {
         "nb": "{what} {change} ({low} til {high})",
         "en": "{what} {change} ({low} to {high})",
+    },
+    "changed_fixed": {
+        "nb": "{what} {change} (lik i hver replikasjon)",
+        "en": "{what} {change} (the same in every replication)",
     },
     "unchanged": {
         "nb": "Ingen målbar endring i: {what}.",
@@ -49,6 +53,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "nb": "driftskostnad {change} mill. kr i året ({low} til {high})",
         "en": "running cost {change} million NOK a year ({low} to {high})",
     },
+    "cost_change_fixed": {
+        "nb": "driftskostnad {change} mill. kr i året (lik i hver replikasjon)",
+        "en": "running cost {change} million NOK a year (the same in every replication)",
+    },
     "cost_same": {
         "nb": "driftskostnaden endret seg ikke målbart",
         "en": "the running cost did not measurably change",
@@ -56,9 +64,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "one_off": {"nb": "pluss {value} mill. kr én gang", "en": "plus {value} million NOK once"},
     "tables": {"nb": "Nøkkeltall", "en": "Key figures"},
     "tables_intro": {
-        "nb": "Gjennomsnitt over replikasjonene. Δ er gjennomsnittet av de parvise forskjellene tiltak − {base}; {mark} betyr at 95 %-konfidensintervallet utelukker null.",
-        "en": "Means over the replications. Δ is the mean of the paired differences what-if − {base}; {mark} marks a difference whose 95% confidence interval excludes zero.",
+        "nb": "Gjennomsnitt over replikasjonene. Δ er gjennomsnittet av de parvise forskjellene tiltak − {base}, med 95 %-konfidensintervall; en forskjell som er lik i hver replikasjon, er et fast tall og står uten intervall. {mark} betyr en forskjell som neppe skyldes tilfeldigheter etter Holms korreksjon for {comparisons} sammenligninger (bare hovedtallene testes; andre tall står med intervall og uten merke).",
+        "en": "Means over the replications. Δ is the mean of the paired differences what-if − {base}, with its 95% confidence interval; a difference that is the same in every replication is a fixed number and has no interval. {mark} marks a difference unlikely to be chance after Holm's correction for {comparisons} comparisons (only the headline figures are tested; the others show their interval without a mark).",
     },
+    "fixed": {"nb": "lik i hver replikasjon", "en": "same in every replication"},
     "kpi": {"nb": "Nøkkeltall", "en": "KPI"},
     "ci": {"nb": "95 % KI", "en": "95% CI"},
     "charts": {"nb": "Figurer", "en": "Charts"},

@@ -28,6 +28,7 @@ import pandas as pd
 
 from forlopsim.experiment import ReplicationResult, replication_table, run_scenarios, summarise
 from forlopsim.output import finite, write_scenario, write_summary
+from forlopsim.precision import Precision, Rule, relative_half_widths
 from forlopsim.record_files import RECORDS_FOLDER
 from forlopsim.scenario import Scenario
 from forlopsim.stats import CONFIDENCE, holm, is_fixed, t_interval, t_p_value
@@ -87,6 +88,8 @@ class Comparison:
     replications: int = 0
     seed: int = 0
     """Root seed shared by every scenario."""
+    precision: Precision | None = None
+    """Why it ran this many replications, when it ran until a precision (``--precision``)."""
     confidence: float = CONFIDENCE
     results: dict[str, list[ReplicationResult]] = field(default_factory=dict, repr=False)
     """The raw replication results (KPIs, timing, occupancy series if kept), by label."""
@@ -223,6 +226,8 @@ def compare_scenarios(
     on_done: Callable[[ReplicationResult], None] | None = None,
     labels: Sequence[str] | None = None,
     occupancy_step: float | None = None,
+    precision: float | None = None,
+    max_replications: int = 100,
 ) -> Comparison:
     """Run ``base`` and every what-if with common random numbers and pair their replications.
 
@@ -233,6 +238,10 @@ def compare_scenarios(
     ``forlopsim compare --out``). ``on_done`` is called after every replication of every
     scenario; ``occupancy_step`` keeps each replication's occupancy series for the warm-up
     check (:func:`forlopsim.experiment.warmup_check`).
+
+    With ``precision``, ``replications`` is the first batch, and more follow (``jobs`` at a
+    time) until every headline KPI's paired difference is within ``precision`` of the base's
+    mean (:mod:`forlopsim.precision`), or ``max_replications`` have run.
     """
     scenarios = [base, *whatifs]
     names = labels_for(scenarios, labels)
@@ -247,6 +256,13 @@ def compare_scenarios(
             d.mkdir(parents=True, exist_ok=True)
         dirs = [*paths]
     grouped = run_scenarios(scenarios, n, root, jobs, dirs, on_done, occupancy_step)
+    reached = None
+    if precision is not None:
+        grouped, reached = _until_precise(
+            scenarios, names, grouped, precision, max(max_replications, n), root, jobs, dirs,
+            on_done, occupancy_step,
+        )  # fmt: skip
+        n = reached.replications
     return Comparison(
         base=names[0],
         tables={
@@ -256,10 +272,53 @@ def compare_scenarios(
         replications=n,
         seed=root,
         results=dict(zip(names, grouped, strict=True)),
+        precision=reached,
     )
 
 
+def _until_precise(
+    scenarios: list[Scenario],
+    names: list[str],
+    grouped: list[list[ReplicationResult]],
+    target: float,
+    maximum: int,
+    root: int,
+    jobs: int,
+    dirs: list[Path | None],
+    on_done: Callable[[ReplicationResult], None] | None,
+    occupancy_step: float | None,
+) -> tuple[list[list[ReplicationResult]], Precision]:
+    """More replications, ``jobs`` at a time, until the precision rule stops."""
+    rule = Rule(target, maximum)
+    done = len(grouped[0])
+    while True:
+        tables = {
+            name: replication_table(results) for name, results in zip(names, grouped, strict=True)
+        }
+        widths = relative_half_widths(tables, names[0], HEADLINE_KPIS)
+        batch = rule.next_batch(done, widths, max(jobs, 1))
+        if batch == 0:
+            return grouped, rule.outcome(done)
+        more = run_scenarios(
+            scenarios, batch, root, jobs, dirs, on_done, occupancy_step, start=done
+        )
+        grouped = [old + new for old, new in zip(grouped, more, strict=True)]
+        done += batch
+
+
 # -- files -------------------------------------------------------------------------------------
+
+
+def _precision_json(precision: Precision) -> dict[str, Any]:
+    """The precision rule's outcome for ``comparison.json`` (what ran and why)."""
+    achieved = precision.achieved if math.isfinite(precision.achieved) else None
+    return {
+        "target": precision.target,
+        "achieved": achieved,
+        "reason": precision.reason,
+        "least_precise": precision.widest,
+        "rule": "Hoad, Robinson & Davies (2010), look-ahead 5",
+    }
 
 
 def write_comparison(
@@ -298,6 +357,9 @@ def write_comparison(
         },
         "replications": comparison.replications,
         "seed": comparison.seed,
+        "precision": None
+        if comparison.precision is None
+        else _precision_json(comparison.precision),
         "common_random_numbers": True,
         "confidence": comparison.confidence,
         "significance": {

@@ -152,20 +152,23 @@ def run_scenarios(
     records_dirs: Sequence[Path | None] | None = None,
     on_done: Callable[[ReplicationResult], None] | None = None,
     occupancy_step: float | None = None,
+    start: int = 0,
 ) -> list[list[ReplicationResult]]:
     """Run every replication of every scenario on one pool of ``jobs`` processes.
 
     Replication *i* of every scenario uses the same seed, the *i*-th child of
     ``SeedSequence(seed)``: common random numbers. ``replications`` and ``seed`` default to the
-    first scenario's. Returns one list per scenario, in replication order.
+    first scenario's; ``start`` runs replications ``start`` … ``start + replications - 1`` (more
+    of a run already made, as the precision rule does). Returns one list per scenario, in
+    replication order.
     """
     first = scenarios[0].simulation
     n = first.replications if replications is None else replications
     root = first.seed if seed is None else seed
-    seeds = replication_seeds(root, n)
+    seeds = replication_seeds(root, start + n)[start:]
     dirs = list(records_dirs) if records_dirs is not None else [None] * len(scenarios)
     tasks = [
-        (scenario, s, i, dirs[k], occupancy_step, k)
+        (scenario, s, start + i, dirs[k], occupancy_step, k)
         for k, scenario in enumerate(scenarios)
         for i, s in enumerate(seeds)
     ]

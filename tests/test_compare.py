@@ -287,3 +287,29 @@ def test_jobs_do_not_change_the_comparison(files, tmp_path):
     for one, two in zip(tables[0], tables[1], strict=True):
         pd.testing.assert_frame_equal(one, two)
     assert np.isfinite(tables[0][0]["difference"]).any()
+
+
+def test_compare_with_precision_says_how_many_ran_and_why(files, tmp_path):
+    out = tmp_path / "results"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        status = main(
+            [
+                *("compare", str(files[0]), str(files[1]), "--out", str(out), "-j", "2"),
+                *("-n", "3", "--precision", "0.01", "--max-replications", "5"),
+            ]
+        )
+    assert status == 0, stderr.getvalue()
+    printed = " ".join(stdout.getvalue().split())
+    assert "Ran the maximum of 5 replications" in printed
+    document = json.loads((out / "comparison.json").read_text())
+    assert document["replications"] == 5
+    assert document["precision"]["reason"] == "maximum"
+    assert document["precision"]["target"] == 0.01
+
+
+def test_precision_must_be_a_fraction(files, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["compare", str(files[0]), str(files[1]), "--precision", "5"])
+    assert stop.value.code == 2
+    assert "between 0 and 1" in capsys.readouterr().err

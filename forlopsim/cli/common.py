@@ -73,13 +73,18 @@ def run_comparison(
     seed: int,
     jobs: int,
     records_dir: Path | None,
+    precision: float | None = None,
+    max_replications: int = 100,
 ) -> tuple[Comparison, dict[str, dict[str, Any]], dict[str, pd.DataFrame]]:
     """Run the base (first) and the what-ifs with common random numbers and a progress bar.
 
-    Returns the comparison, each scenario's run facts and each one's warm-up check.
+    With ``precision``, more replications follow until the headline differences are that
+    precise (:mod:`forlopsim.precision`). Returns the comparison, each scenario's run facts and
+    each one's warm-up check.
     """
     start = time.perf_counter()
-    with progress(replications, labels) as advance:
+    shown = replications if precision is None else max(max_replications, replications)
+    with progress(shown, labels, at_most=precision is not None) as advance:
         comparison = compare_scenarios(
             scenarios[0],
             scenarios[1:],
@@ -90,6 +95,8 @@ def run_comparison(
             advance,
             labels,
             WARMUP_STEP_DAYS,
+            precision,
+            max_replications,
         )
     wall = time.perf_counter() - start
     metas, checks = {}, {}
@@ -116,8 +123,9 @@ class progress:
         Missing middle (20 places): 4/10 replications, 0:41 elapsed, about 1:02 left
     """
 
-    def __init__(self, replications: int, labels: Sequence[str]):
+    def __init__(self, replications: int, labels: Sequence[str], at_most: bool = False):
         self.replications = replications
+        self.at_most = "at most " if at_most else ""
         self.labels = list(labels)
         self.view = ProgressView(self.labels[0], replications * len(self.labels), line_seconds=0)
         self.done = [0] * len(self.labels)
@@ -131,7 +139,10 @@ class progress:
         """Count one more replication of ``result.scenario`` done."""
         self.done[result.scenario] += 1
         label = self.labels[result.scenario]
-        count = f"{label}: {self.done[result.scenario]}/{plural(self.replications, 'replication')}"
+        count = (
+            f"{label}: {self.done[result.scenario]}/"
+            f"{self.at_most}{plural(self.replications, 'replication')}"
+        )
         total = sum(self.done)
         times = elapsed_and_left(time.perf_counter() - self.view.start, total, self.view.total or 0)
         self.view.update(total, line=f"{count}, {times}", label=count)

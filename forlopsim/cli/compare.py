@@ -14,9 +14,10 @@ from __future__ import annotations
 import argparse
 
 from forlopsim.cli.common import print_warnings, run_comparison, run_title
-from forlopsim.cli.options import add_base_and_whatifs, add_run_options
+from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
 from forlopsim.comparison import labels_for, tested, write_comparison
 from forlopsim.output import check_out_dir, staging
+from forlopsim.precision import precision_note
 from forlopsim.scenario import load_scenarios
 from forlopsim.table import comparison_table, print_wide, star_note
 from forlopsim.text import plural
@@ -35,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``BASE WHATIF…`` and the run options."""
     add_base_and_whatifs(parser)
     add_run_options(parser)
+    add_precision_options(parser)
 
 
 def command(args: argparse.Namespace) -> int:
@@ -47,17 +49,19 @@ def command(args: argparse.Namespace) -> int:
     base = scenarios[0]
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
+    precision = (args.precision, args.max_replications)
     if args.out is None:
         comparison, metas, checks = run_comparison(
-            scenarios, labels, replications, seed, args.jobs, None
+            scenarios, labels, replications, seed, args.jobs, None, *precision
         )
     else:
         with staging(args.out) as folder:
             records = None if args.no_records else folder
             comparison, metas, checks = run_comparison(
-                scenarios, labels, replications, seed, args.jobs, records
+                scenarios, labels, replications, seed, args.jobs, records, *precision
             )
             write_comparison(folder, comparison, metas, checks, paths)
+    replications = comparison.replications
     title = run_title(f"{labels[0]} vs {', '.join(labels[1:])}", base, replications, seed)
     differences = comparison.differences()
     print_wide(comparison_table(comparison.summary(), differences, comparison.base, title))
@@ -66,6 +70,8 @@ def command(args: argparse.Namespace) -> int:
         f"{plural(replications, 'replication')} with common random numbers; "
         + star_note(tested(differences))
     )
+    if comparison.precision is not None:
+        print(precision_note(comparison.precision))
     print_warnings(
         [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]
     )

@@ -104,6 +104,36 @@ def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None
     NO_RECORDS.add(parser)
 
 
+def fraction(text: str) -> float:
+    """An argparse type: a number above 0 and below 1 (0.05 is ±5%)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.05, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
+def add_precision_options(parser: argparse.ArgumentParser) -> None:
+    """``--precision`` and ``--max-replications`` of ``compare`` and ``report``."""
+    parser.add_argument(
+        "--precision",
+        type=fraction,
+        metavar="P",
+        help="run more replications until every headline KPI's paired difference has a 95%% "
+        "half-width of at most P times the base's mean (0.05: ±5%%), held for 5 more "
+        "(Hoad, Robinson & Davies 2010); --replications is then the first batch",
+    )
+    parser.add_argument(
+        "--max-replications",
+        type=whole_number(3),
+        default=100,
+        metavar="M",
+        help="with --precision, stop at M replications even if not precise (default: 100)",
+    )
+
+
 def add_base_and_whatifs(parser: argparse.ArgumentParser) -> None:
     """The positional ``BASE WHATIF…`` of ``compare`` and ``report``."""
     parser.add_argument("base", type=Path, metavar="BASE", help="the base scenario file")

@@ -13,9 +13,10 @@ import argparse
 import shutil
 
 from forlopsim.cli.common import print_warnings, run_comparison
-from forlopsim.cli.options import add_base_and_whatifs, add_run_options
+from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
 from forlopsim.comparison import labels_for, records_folder, write_comparison
 from forlopsim.output import check_out_dir, staging
+from forlopsim.precision import precision_note
 from forlopsim.report.data import collect
 from forlopsim.report.document import write
 from forlopsim.report.i18n import LANGUAGES, Language
@@ -36,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lang", choices=LANGUAGES, default="nb", help="language of the report (default: nb)"
     )
     add_run_options(parser, out_help="folder for the report and the comparison's files")
+    add_precision_options(parser)
 
 
 def command(args: argparse.Namespace) -> int:
@@ -50,8 +52,9 @@ def command(args: argparse.Namespace) -> int:
     seed = base.simulation.seed if args.seed is None else args.seed
     with staging(args.out) as folder:
         comparison, metas, checks = run_comparison(
-            scenarios, labels, replications, seed, args.jobs, folder
-        )
+            scenarios, labels, replications, seed, args.jobs, folder,
+            args.precision, args.max_replications,
+        )  # fmt: skip
         write_comparison(folder, comparison, metas, checks, paths)
         write(collect(comparison, folder), lang, folder)
         if args.no_records:
@@ -60,5 +63,7 @@ def command(args: argparse.Namespace) -> int:
     print_warnings(
         [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]
     )
+    if comparison.precision is not None:
+        print(precision_note(comparison.precision))
     print(f"Report written to {args.out}/report.html and {args.out}/report.pdf")
     return 0

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure as MplFigure
 import forlopsim
 from forlopsim.comparison import tested
 from forlopsim.growth import check_results, rounded
+from forlopsim.precision import LOOK_AHEAD, Precision
 from forlopsim.report import charts
 from forlopsim.report.data import ReportData
 from forlopsim.report.i18n import Language
@@ -190,6 +191,23 @@ def _money(cost: pd.Series, lang: Language) -> str:
             high=change(lang, million, cost["ci_high"]),
         )
     return lang.t("cost_same")
+
+
+def replications_sentence(precision: Precision, lang: Language) -> str:
+    """How many replications ran and why, when they ran until a precision (STRESS-DES 4.3)."""
+    target = f"{lang.number(100 * precision.target, 0)} %"
+    if precision.reason == "precision":
+        return lang.t(
+            "replications_precise", n=precision.replications, target=target, look=LOOK_AHEAD
+        )
+    achieved = (
+        f"{lang.number(100 * precision.achieved, 1)} %"
+        if math.isfinite(precision.achieved)
+        else "–"
+    )
+    return lang.t(
+        "replications_maximum", n=precision.replications, target=target, achieved=achieved
+    )
 
 
 def growth_paragraph(data: ReportData, lang: Language) -> Paragraph | None:
@@ -392,6 +410,8 @@ def build(
         Heading(lang.t("summary")),
         Paragraph(lang.t("summary_intro")),
     ]
+    if comparison.precision is not None:
+        blocks.append(Paragraph(replications_sentence(comparison.precision, lang)))
     blocks += [whatif_paragraph(data, label, lang) for label in comparison.whatifs]
     growing = growth_paragraph(data, lang)
     if growing is not None:

@@ -29,6 +29,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{base} compared with {n} what-ifs · {replications} replications · {years} observed years",
     },
     "summary": {"nb": "Sammendrag", "en": "Summary"},
+    "replications_precise": {
+        "nb": "Antall replikasjoner: {n}, kjørt til hver hovedendring var innenfor ±{target} av "
+        "grunnscenarioets nivå og holdt seg der i {look} replikasjoner til (Hoad, Robinson og "
+        "Davies 2010).",
+        "en": "Replications: {n}, run until every headline change was within ±{target} of the "
+        "base's level and stayed so for {look} more (Hoad, Robinson and Davies 2010).",
+    },
+    "replications_maximum": {
+        "nb": "Antall replikasjoner: {n}, det høyeste tillatte; ikke alle hovedendringer nådde "
+        "±{target} av grunnscenarioets nivå (minst presis: ±{achieved}). Les dem med forsiktighet.",
+        "en": "Replications: {n}, the maximum allowed; not every headline change reached "
+        "±{target} of the base's level (least precise: ±{achieved}). Read them with care.",
+    },
     "summary_intro": {
         "nb": "Hvert tiltak er simulert med de samme tilfeldige tallene som grunnscenarioet. En endring nevnes bare når den neppe skyldes tilfeldigheter etter Holms korreksjon for antall sammenligninger (bare for hovedtallene), eller når den er den samme i hver replikasjon; ellers står det at den ikke endret seg målbart. Tall i parentes er 95 %-konfidensintervallet for endringen.",
         "en": "Each what-if was simulated with the same random numbers as the base. A change is mentioned only when it is unlikely to be chance after Holm's correction for the number of comparisons (headline figures only), or when it is the same in every replication; otherwise the text says it did not measurably change. Figures in brackets are the change's 95% confidence interval.",

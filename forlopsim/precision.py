@@ -20,6 +20,11 @@ from forlopsim.stats import t_quantile
 
 LOOK_AHEAD = 5
 """Hoad, Robinson & Davies' kLimit: replications the precision must hold for before stopping."""
+FEW_REPLICATIONS = 10
+"""Below this, a comparison run without ``--precision`` gets a warning: with the calibrated
+baseline, effects found at 3 replications vanished at 10 (issue 13), and 10 gave every headline
+difference of the five what-ifs a paired half-width within a few per cent of the base
+(``bench/README.md``). Not a domain number: a threshold of the output analysis."""
 MIN_REPLICATIONS = 3
 """Fewest replications the rule looks at (an interval needs two; three is their minimum)."""
 
@@ -122,4 +127,14 @@ def precision_note(precision: Precision) -> str:
         f"Ran the maximum of {precision.replications} replications without every headline "
         f"difference reaching {target} of the base (widest {widest}, {precision.widest}): "
         "read those differences with care."
+    )
+
+
+def few_replications_warning(replications: int) -> str | None:
+    """A warning for a comparison of fewer than :data:`FEW_REPLICATIONS` replications."""
+    if replications >= FEW_REPLICATIONS:
+        return None
+    return (
+        f"only {replications} replications: differences found may vanish with more; run "
+        "--precision 0.05 to run until the headline differences are within ±5% of the base"
     )

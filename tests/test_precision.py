@@ -10,7 +10,13 @@ from scenario_builders import busy_scenario
 from scipy import stats
 
 from forlopsim.comparison import compare_scenarios
-from forlopsim.precision import LOOK_AHEAD, Rule, precision_note, relative_half_widths
+from forlopsim.precision import (
+    LOOK_AHEAD,
+    Rule,
+    few_replications_warning,
+    precision_note,
+    relative_half_widths,
+)
 
 
 def test_relative_half_width_by_hand() -> None:
@@ -87,3 +93,9 @@ def test_a_comparison_runs_until_precise_and_keeps_its_first_replications() -> N
     assert list(precise.tables[precise.base].index) == list(range(precise.replications))
     first = precise.tables[precise.base].iloc[:3]
     pd.testing.assert_frame_equal(first, fixed.tables[fixed.base])
+
+
+def test_few_replications_are_warned_of() -> None:
+    assert few_replications_warning(10) is None
+    warning = few_replications_warning(3)
+    assert warning is not None and "only 3 replications" in warning and "--precision" in warning

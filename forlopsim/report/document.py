@@ -25,7 +25,7 @@ from matplotlib.figure import Figure as MplFigure
 import forlopsim
 from forlopsim.comparison import tested
 from forlopsim.growth import check_results, rounded
-from forlopsim.precision import LOOK_AHEAD, Precision
+from forlopsim.precision import FEW_REPLICATIONS, LOOK_AHEAD, Precision
 from forlopsim.report import charts
 from forlopsim.report.data import ReportData
 from forlopsim.report.i18n import Language
@@ -412,6 +412,8 @@ def build(
     ]
     if comparison.precision is not None:
         blocks.append(Paragraph(replications_sentence(comparison.precision, lang)))
+    elif comparison.replications < FEW_REPLICATIONS:
+        blocks.append(Paragraph(lang.t("replications_few", n=comparison.replications)))
     blocks += [whatif_paragraph(data, label, lang) for label in comparison.whatifs]
     growing = growth_paragraph(data, lang)
     if growing is not None:

@@ -36,6 +36,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Replications: {n}, run until every headline change was within ±{target} of the "
         "base's level and stayed so for {look} more (Hoad, Robinson and Davies 2010).",
     },
+    "replications_few": {
+        "nb": "Bare {n} replikasjoner: endringer som er funnet, kan forsvinne med flere. Kjør med "
+        "--precision 0.05 for å kjøre til hovedendringene er innenfor ±5 % av grunnscenarioet.",
+        "en": "Only {n} replications: changes found may vanish with more. Run with "
+        "--precision 0.05 to run until the headline changes are within ±5% of the base.",
+    },
     "replications_maximum": {
         "nb": "Antall replikasjoner: {n}, det høyeste tillatte; ikke alle hovedendringer nådde "
         "±{target} av grunnscenarioets nivå (minst presis: ±{achieved}). Les dem med forsiktighet.",

@@ -17,6 +17,7 @@ from forlopsim.report import workbook
 from forlopsim.report.data import ReportData, collect
 from forlopsim.report.i18n import Language
 from forlopsim.scenario import load_scenario
+from forlopsim.table import clip_interval
 from forlopsim.units import KPI_UNITS, kpi_unit
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -134,8 +135,15 @@ def test_key_figures_costs_and_waits_equal_the_summary(data: ReportData, tmp_pat
         assert rows, sheet
         for row in rows:
             theirs = summary.loc[(row["KPI (name)"], row["scenario"])]
-            for column, key in [("mean", "mean"), ("95% CI, low", "ci_low")]:
-                expected = float(theirs[key])
+            kpi = row["KPI (name)"]
+            low, high = clip_interval(kpi, float(theirs["ci_low"]), float(theirs["ci_high"]))
+            assert math.isnan(low) or (low >= 0 and (kpi_unit(kpi) != "share" or high <= 1))
+            expected_values = {
+                "mean": float(theirs["mean"]),
+                "95% CI, low": low,
+                "95% CI, high": high,
+            }
+            for column, expected in expected_values.items():
                 if math.isnan(expected):
                     assert row[column] is None
                 else:

@@ -6,7 +6,8 @@ the unit (:func:`forlopsim.units.kpi_unit`) in a ``unit`` column:
 
 * **Summary** — per what-if and headline KPI of the report's tables (:func:`.document.kpi_rows`):
   base mean, what-if mean, paired difference and its 95% CI.
-* **Key figures** — every scenario's mean and 95% CI of the same KPIs.
+* **Key figures** — every scenario's mean and 95% CI of the same KPIs (the CI clipped to the
+  unit's range, as in the KPI tables).
 * **Costs by year** — running cost per year (total, per payer, per kind and per item) and the
   one-off costs, per scenario; left out when the comparison has no cost KPIs.
 * **Waiting lists** — list lengths and waits per list (housing tier, follow-up, institution) and
@@ -34,7 +35,7 @@ import forlopsim
 from forlopsim.report.data import ReportData
 from forlopsim.report.document import kpi_rows
 from forlopsim.report.i18n import Language
-from forlopsim.table import row_at
+from forlopsim.table import clip_interval, row_at
 from forlopsim.units import kpi_unit
 
 FILE = "report.xlsx"
@@ -190,7 +191,10 @@ def summary_sheet(book: Workbook, data: ReportData, lang: Language) -> None:
 def _scenario_rows(
     data: ReportData, kpis: Sequence[str], lang: Language, labels: dict[str, list[str]]
 ) -> tuple[list[Row], list[str]]:
-    """Per KPI (in order) and scenario: ``labels[kpi]…, kpi, scenario, mean, CI, n, unit``."""
+    """Per KPI (in order) and scenario: ``labels[kpi]…, kpi, scenario, mean, CI, n, unit``.
+
+    The CI is clipped to the unit's range, as in the KPI tables (:func:`.table.clip_interval`).
+    """
     summary = data.summary.set_index(["kpi", "scenario"])
     rows: list[Row] = []
     units: list[str] = []
@@ -200,14 +204,15 @@ def _scenario_rows(
             if (kpi, scenario) not in summary.index:
                 continue
             s = row_at(summary, (kpi, scenario))
+            low, high = clip_interval(kpi, float(s["ci_low"]), float(s["ci_high"]))
             rows.append(
                 [
                     *labels[kpi],
                     kpi,
                     scenario,
                     _number(s["mean"]),
-                    _number(s["ci_low"]),
-                    _number(s["ci_high"]),
+                    _number(low),
+                    _number(high),
                     int(s["n"]),
                     _unit_text(lang, unit),
                 ]

@@ -2,8 +2,8 @@
 
 It runs exactly what ``forlopsim compare`` runs (same validation: a bad file or option ends
 with status 2 and nothing written), writes the comparison's files as ``compare --out`` does,
-and adds ``report.html`` (self-contained), ``report.pdf`` and ``report.json`` (the numbers of
-the report's tables). Everything is written atomically. The charts need the event records;
+and adds ``report.html`` (self-contained), ``report.pdf``, ``report.json`` (the numbers of
+the report's tables) and ``report.xlsx`` (the key tables, one sheet each). Everything is written atomically. The charts need the event records;
 with ``--no-records`` they are read from the staging folder and left out of ``--out``.
 """
 
@@ -17,6 +17,7 @@ from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, a
 from forlopsim.comparison import labels_for, records_folder, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.precision import few_replications_warning, precision_note
+from forlopsim.report import workbook
 from forlopsim.report.data import collect
 from forlopsim.report.document import write
 from forlopsim.report.i18n import LANGUAGES, Language
@@ -24,7 +25,7 @@ from forlopsim.scenario import load_scenarios
 
 DESCRIPTION = (
     "Run a base scenario and what-ifs with common random numbers (as `forlopsim compare`) and "
-    "write, under --out, report.html (self-contained), report.pdf and report.json beside the "
+    "write, under --out, report.html (self-contained), report.pdf, report.json and report.xlsx (the key tables) beside the "
     "comparison's files: a plain-language summary per what-if, the key-figure tables, charts "
     "and the assumptions."
 )
@@ -56,7 +57,9 @@ def command(args: argparse.Namespace) -> int:
             args.precision, args.max_replications,
         )  # fmt: skip
         write_comparison(folder, comparison, metas, checks, paths)
-        write(collect(comparison, folder), lang, folder)
+        data = collect(comparison, folder)
+        write(data, lang, folder)
+        workbook.write(data, lang, folder)
         if args.no_records:
             for label in comparison.scenarios:
                 shutil.rmtree(records_folder(folder, label), ignore_errors=True)
@@ -67,5 +70,8 @@ def command(args: argparse.Namespace) -> int:
     )
     if comparison.precision is not None:
         print(precision_note(comparison.precision))
-    print(f"Report written to {args.out}/report.html and {args.out}/report.pdf")
+    print(
+        f"Report written to {args.out}/report.html, {args.out}/report.pdf and "
+        f"{args.out}/{workbook.FILE}"
+    )
     return 0

@@ -26,6 +26,7 @@ from forlopsim.experiment import (
 )
 from forlopsim.growth import check_results, growth_messages
 from forlopsim.output import run_meta
+from forlopsim.precision import few_replications_warning, precision_note
 from forlopsim.progress import ProgressView, elapsed_and_left
 from forlopsim.scenario import Scenario
 from forlopsim.text import plural
@@ -58,6 +59,21 @@ def check_growth(
     sim = scenario.simulation
     check = check_results(results, sim.warmup_days, sim.horizon_days)
     return check, growth_messages(check, sim.warmup_days, sim.horizon_days, label)
+
+
+def print_run_notes(comparison: Comparison, metas: dict[str, dict[str, Any]]) -> None:
+    """What ``compare`` and ``report`` say after a run, besides their tables.
+
+    The warnings (warm-up, growth, too few replications) on stderr, and how many replications
+    ran and why when they ran until a precision.
+    """
+    few = few_replications_warning(comparison.replications)
+    print_warnings(
+        [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]
+        + ([few] if few is not None and comparison.precision is None else [])
+    )
+    if comparison.precision is not None:
+        print(precision_note(comparison.precision))
 
 
 def print_warnings(messages: list[str]) -> None:

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 
-from forlopsim.cli.common import print_warnings, run_comparison, run_title
+from forlopsim.cli.common import print_run_notes, run_comparison, run_title
 from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
 from forlopsim.comparison import labels_for, tested, write_comparison
 from forlopsim.output import check_out_dir, staging
-from forlopsim.precision import few_replications_warning, precision_note
 from forlopsim.scenario import load_scenarios
 from forlopsim.table import comparison_table, print_wide, star_note
 from forlopsim.text import plural
@@ -70,13 +69,7 @@ def command(args: argparse.Namespace) -> int:
         f"{plural(replications, 'replication')} with common random numbers; "
         + star_note(tested(differences))
     )
-    if comparison.precision is not None:
-        print(precision_note(comparison.precision))
-    few = few_replications_warning(comparison.replications)
-    print_warnings(
-        [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]
-        + ([few] if few is not None and comparison.precision is None else [])
-    )
+    print_run_notes(comparison, metas)
     if args.out is not None:
         print(f"Results written to {args.out}/")
     return 0

@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from forlopsim.cli.common import print_warnings, run_comparison
+from forlopsim.cli.common import print_run_notes, run_comparison
 from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
 from forlopsim.comparison import labels_for, records_folder, write_comparison
 from forlopsim.output import check_out_dir, staging
-from forlopsim.precision import few_replications_warning, precision_note
 from forlopsim.report import workbook
 from forlopsim.report.data import collect
 from forlopsim.report.document import write
@@ -63,13 +62,7 @@ def command(args: argparse.Namespace) -> int:
         if args.no_records:
             for label in comparison.scenarios:
                 shutil.rmtree(records_folder(folder, label), ignore_errors=True)
-    few = few_replications_warning(comparison.replications)
-    print_warnings(
-        [m for meta in metas.values() for m in meta["warmup_warnings"] + meta["growth_warnings"]]
-        + ([few] if few is not None and comparison.precision is None else [])
-    )
-    if comparison.precision is not None:
-        print(precision_note(comparison.precision))
+    print_run_notes(comparison, metas)
     print(
         f"Report written to {args.out}/report.html, {args.out}/report.pdf and "
         f"{args.out}/{workbook.FILE}"

@@ -22,7 +22,6 @@ from forlopsim.records import EventRow
 if TYPE_CHECKING:
     from forlopsim.engine.places import Place, WaitingList
     from forlopsim.engine.resident import Resident
-    from forlopsim.engine.streams import Streams
 
 
 def _not_wired(*args: Any) -> None:
@@ -65,15 +64,12 @@ class Kernel:
     :class:`~forlopsim.engine.world.World`) takes a resident out of the model.
     """
 
-    __slots__ = ("after_change", "env", "exit", "horizon", "record", "streams")
+    __slots__ = ("after_change", "env", "exit", "horizon", "record")
 
-    def __init__(
-        self, env: simpy.Environment, horizon: float, streams: Streams, log: list[EventRow]
-    ):
+    def __init__(self, env: simpy.Environment, horizon: float, log: list[EventRow]):
         """A kernel recording into ``log`` and scheduling nothing at or past ``horizon``."""
         self.env = env
         self.horizon = horizon
-        self.streams = streams
         self.record = _recorder(env, log)
         self.after_change: Callable[[Resident], None] = _not_wired
         self.exit: Callable[[Resident, str], None] = _not_wired

@@ -106,11 +106,10 @@ class Stream:
     block ran out, exactly when a scalar draw would have needed it.
     """
 
-    __slots__ = ("exponential", "generator", "uniform")
+    __slots__ = ("exponential", "uniform")
 
     def __init__(self, generator: np.random.Generator):
         """Draws of ``generator``."""
-        self.generator = generator
         self.exponential: Callable[[], float] = _buffered(generator.standard_exponential)
         """A standard exponential (mean 1); divide by a rate to get a waiting time."""
         self.uniform: Callable[[], float] = _buffered(generator.random)

@@ -90,7 +90,7 @@ class World:
         self.streams = streams
         self.recorder = recorder
         self.kernel = kernel = Kernel(
-            simpy.Environment(), scenario.simulation.horizon_days, streams, recorder.events
+            simpy.Environment(), scenario.simulation.horizon_days, recorder.events
         )
         kernel.exit = self.exit
         self.housing = Housing(scenario, kernel)

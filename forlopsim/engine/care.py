@@ -1,7 +1,9 @@
 """Crises and where they are met, stays, and discharge back home (or to the street).
 
-Self-referral beds, crisis beds, the emergency service and the institutions of the specialist
-service.
+Self-referral beds (booked by contract holders where the scenario has contracts), crisis beds,
+the emergency service and the institutions of the specialist service. A patient whose planned
+discharge finds no suitable home is *ready for discharge* (P18): they keep the bed until the
+allocation office places them or the scenario's limit is reached.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import TYPE_CHECKING, cast
 import simpy
 
 from forlopsim.engine.places import Crisisbed, Institution
-from forlopsim.engine.streams import CRISIS_OUTCOME, CRISIS_ROUTE, STAY
-from forlopsim.scenario.scenario import HOMELESS, Scenario
+from forlopsim.engine.streams import APPLICATION, ASSESSMENT, CRISIS_OUTCOME, CRISIS_ROUTE, STAY
+from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
 
 if TYPE_CHECKING:
     from forlopsim.engine.housing import Housing
@@ -24,8 +26,9 @@ class Care:
     """The crisis beds and institutions of one replication, and how a crisis is met."""
 
     __slots__ = (
-        "_after_discharge_days",
         "_crisis",
+        "_at_risk",
+        "_office",
         "_record",
         "_treatment_institution",
         "beds",
@@ -54,8 +57,12 @@ class Care:
         }
         hazards = scenario.hazards
         self._crisis = hazards.crisis
-        after = hazards.mortality.after_discharge
-        self._after_discharge_days = None if after is None else after.days
+        self._office = housing.office is not None
+        office = scenario.housing.allocation.office
+        self._at_risk = 0.0 if office is None else office.crisis_puts_at_risk
+        """The chance a crisis puts an under-supported tenancy at risk (0: no office)."""
+        housing.release = self._release_ready
+        housing.refill = self.fill
         treatment = hazards.treatment_referral
         self._treatment_institution = None if treatment is None else treatment.institution
 
@@ -74,8 +81,21 @@ class Care:
         spec = self._crisis
         team = r.team
         met = team is not None and team.covered(now)
+        if self.self_referral_beds:
+            self._offer_contract(r, now)
+        tier = r.tier
+        if (
+            self._at_risk
+            and tier is not None
+            and not tier.temporary
+            and r.need > tier.support
+            and r.number(APPLICATION) < self._at_risk
+        ):
+            r.at_risk = True  # a crisis threatens the tenancy (reason tenancy_at_risk)
         if met and r.number(CRISIS_ROUTE) < spec.team_met.resolves:
             self._record(r, "crisis", cause="team")
+            if self._office:
+                self.housing.review(r)
             return
         bed, turned_away = self._find_bed(r)
         if bed is not None:
@@ -105,6 +125,36 @@ class Care:
             r.pending_admission = admit_to
         elif admit_to is not None:
             self._admit_to_institution(r, self.institutions[admit_to], "crisis")
+        if self._office and r.tier is not None and r.location != EXITED:
+            self.housing.review(r)  # the tenancy at risk: perhaps an application
+
+    def _offer_contract(self, r: Resident, now: float) -> None:
+        """Count the crisis; a resident it qualifies gets a self-referral contract if one is free."""
+        crises = r.crises
+        crises.append(now)
+        if r.contract is not None:
+            return
+        for bed in self.self_referral_beds:
+            spec = bed.contracts
+            if (
+                spec is not None
+                and bed.capacity > 0
+                and bed.contracts_held < spec.per_bed * bed.capacity
+                and bed.contract_eligible is not None
+                and bed.contract_eligible(r)
+                and sum(1 for t in crises if now - t <= spec.within_days) >= spec.crises
+            ):
+                bed.contracts_held += 1
+                r.contract = bed
+                self._record(r, "contract", bed.name)
+                return
+
+    def release_contract(self, r: Resident) -> None:
+        """The resident leaves the model: their contract is free for another."""
+        bed = r.contract
+        if bed is not None:
+            bed.contracts_held -= 1
+            r.contract = None
 
     def _find_bed(self, r: Resident) -> tuple[Crisisbed | None, bool]:
         """A free self-referral bed (for housed contract holders), else a free crisis bed.
@@ -117,7 +167,10 @@ class Care:
         candidates: list[Crisisbed] = []
         if housed:
             candidates.extend(
-                b for b in self.self_referral_beds if now - r.last_self_referral >= b.min_gap
+                b
+                for b in self.self_referral_beds
+                if now - r.last_self_referral >= b.min_gap
+                and (b.contracts is None or r.contract is b)
             )
         candidates.extend(self.crisis_beds)
         for bed in candidates:
@@ -135,12 +188,24 @@ class Care:
     def _admit_to_institution(self, r: Resident, inst: Institution, cause: str) -> None:
         if r.stay is inst or (inst.waiting is not None and inst.waiting in r.entries):
             return
-        if inst.free and r.stay is None:
+        assessment = inst.assessment if cause == "referral" else None
+        if assessment is not None and inst.waiting is not None:
+            # on the list from the referral; admitted once assessed, in turn
+            delay = assessment(r.number(ASSESSMENT))
+            r.assessed_at = self.kernel.env.now + delay
+            self.kernel.join(r, inst.waiting)
+            self.kernel.schedule(delay, self._on_assessed, (r, inst))
+        elif inst.free and r.stay is None:
             self._admit(r, inst, cause)
         elif inst.waiting is not None:
             self.kernel.join(r, inst.waiting)
         else:
             self._record(r, "refused", inst.name, cause=cause)
+
+    def _on_assessed(self, event: simpy.Event) -> None:
+        r, inst = cast("tuple[Resident, Institution]", event.value)
+        if inst.waiting is not None and inst.waiting in r.entries:
+            self.fill(inst)
 
     def _admit(self, r: Resident, place: Crisisbed | Institution, cause: str) -> None:
         """Start a stay; a temporary-housing place is given up, others are held."""
@@ -183,11 +248,47 @@ class Care:
         r, token, ending = cast("tuple[Resident, int, str]", event.value)
         if r.stay_token != token or r.stay is None:
             return
+        place = r.stay
+        if (
+            isinstance(place, Institution)
+            and ending == "planned"
+            and place.ready is not None
+            and self.housing.needs_place(r, place.ready.shortfall)
+        ):
+            self._wait_in_bed(r, place)
+            return
+        self._leave(r, ending)
+
+    def _wait_in_bed(self, r: Resident, place: Institution) -> None:
+        """Ready for discharge, with nowhere suitable to go: the resident keeps the bed."""
+        assert place.ready is not None
+        r.ready = True
+        self._record(r, "ready_for_discharge", place.name)
+        self.kernel.schedule(place.ready.max_days, self._on_ready_limit, (r, r.stay_token))
+        self.housing.review(r)  # an application, or a place at once
+        if r.location != EXITED:
+            self.kernel.after_change(r)
+
+    def _on_ready_limit(self, event: simpy.Event) -> None:
+        r, token = cast("tuple[Resident, int]", event.value)
+        if r.stay_token == token and r.ready:
+            r.ready = False
+            self._leave(r, "limit")
+
+    def _release_ready(self, r: Resident) -> Institution:
+        """A patient ready for discharge takes a place: the stay ends (the bed is refilled after)."""
+        r.ready = False
+        place = self.end_stay(r, "placed")
+        r.discharged_at = self.kernel.env.now
+        assert isinstance(place, Institution)
+        return place
+
+    def _leave(self, r: Resident, ending: str) -> None:
+        """The stay ends: an admission pending after a crisis bed, or home (or the street)."""
         now = self.kernel.env.now
         place = self.end_stay(r, ending)
         if isinstance(place, Institution):
-            if self._after_discharge_days is not None:
-                r.post_discharge_until = now + self._after_discharge_days
+            r.discharged_at = now
         elif place.self_referral:
             r.last_self_referral = now
         pending, r.pending_admission = r.pending_admission, None
@@ -206,8 +307,9 @@ class Care:
             self.housing.review(r)
             for inst in self.institutions.values():
                 if inst.waiting is not None and inst.waiting in r.entries and inst.free:
-                    self._admit(r, inst, "waiting_list")
-                    break
+                    if r.assessed_at <= now:
+                        self._admit(r, inst, "waiting_list")
+                        break
         self.fill(place)
         self.kernel.after_change(r)
 
@@ -218,9 +320,13 @@ class Care:
         """
         waiting = place.waiting
         if waiting is not None:
+            accept = _at_home if getattr(place, "assessment", None) is None else self._assessed
             self.kernel.serve(
-                place, waiting, _at_home, lambda r: self._admit(r, place, "waiting_list")
+                place, waiting, accept, lambda r: self._admit(r, place, "waiting_list")
             )
+
+    def _assessed(self, r: Resident) -> bool:
+        return r.at_home and r.assessed_at <= self.kernel.env.now
 
     def treatment_referral(self, r: Resident) -> None:
         """A referral to treatment (a risk): admission, the institution's list or a refusal."""

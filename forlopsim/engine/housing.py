@@ -6,16 +6,23 @@ their need as any is well placed; one housed elsewhere keeps the place and stays
 preferred tiers' lists (a transfer). So an over-supported resident keeps a 24h place until a
 nearer tier frees up, which is how a missing middle blocks 24h places. How long an unhoused
 resident holds out for a preferred tier is the allocation policy's (``allocation.py``).
+
+With an allocation office (``office.py``), a resident waits on the lists of permanent tiers
+only once an application, made for a reason the scenario lists, has been granted; a resident
+whose home fits well enough does not apply, and the lists are ranked by the office's priority.
+A patient ready for discharge (``Care``) waits in the bed, and takes a place from there.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, NamedTuple, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import simpy
 
 from forlopsim.engine.allocation import allocation_policy
+from forlopsim.engine.office import DECIDED, Office
 from forlopsim.engine.places import Tier, WaitingList, eligibility_key
 from forlopsim.engine.streams import AFTER_BREAKDOWN, BAN, TIME_LIMIT
 from forlopsim.scenario.distributions import Quantile
@@ -35,10 +42,15 @@ class Housing:
         "_own_housing_to",
         "_record",
         "_to_temporary",
+        "follow",
+        "follows",
         "kernel",
+        "office",
         "options_by_key",
         "permanent_tiers",
         "policy",
+        "refill",
+        "release",
         "temporary_tiers",
         "tiers",
     )
@@ -49,12 +61,27 @@ class Housing:
         self.kernel = kernel
         self._env = kernel.env
         self._record = kernel.record
-        self.tiers: dict[str, Tier] = {name: Tier(name, t) for name, t in spec.tiers.items()}
+        office = spec.allocation.office
+        self.tiers: dict[str, Tier] = {
+            name: Tier(name, t, by_priority=office is not None and not t.temporary)
+            for name, t in spec.tiers.items()
+        }
         self.permanent_tiers = [t for t in self.tiers.values() if not t.temporary]
         self.temporary_tiers = [t for t in self.tiers.values() if t.temporary]
         self.options_by_key: dict[tuple[int, str, str, str], Options] = {}
         """Each :func:`eligibility_key`'s options, built when first needed."""
         self.policy = allocation_policy(spec.allocation)
+        self.office = None if office is None else Office(office, kernel, self._review_now)
+        self.release: Callable[[Resident], Any] = _nothing
+        """Ends the stay of a patient ready for discharge who takes a place (set by ``Care``);
+        returns the freed bed, for ``refill``."""
+        self.refill: Callable[[Any], None] = _nothing
+        """Fills a bed freed by ``release`` once the resident is settled (set by ``Care``)."""
+        self.follow: Callable[[Resident], None] = _nothing
+        """Hands the resident to the team their new home comes with, or back (set by
+        ``World``: ``FollowUp.request`` at once)."""
+        self.follows = False
+        """Whether any tier comes with its own team (staff, or a team's caseload)."""
         self._ban_durations: dict[str, Quantile] = {
             name: t.ban.duration.quantile() for name, t in spec.tiers.items() if t.ban is not None
         }
@@ -66,6 +93,9 @@ class Housing:
         """Empty every list (at the end of a run: see ``World.close``)."""
         for tier in self.tiers.values():
             tier.waiting.clear()
+        self.release = self.refill = self.follow = _nothing  # bound methods: a cycle
+        if self.office is not None:
+            self.office.close()
 
     # -- which tiers suit a resident ----------------------------------------------------------
 
@@ -95,9 +125,14 @@ class Housing:
 
     def _best_free(self, r: Resident, options: Options) -> Tier | None:
         """The nearest free eligible tier, preferring more support (best available)."""
-        at_home = r.at_home
+        at_home = r.at_home or r.ready
         for tier in options.best_first:
-            if tier.free and (at_home or tier.held_while_away) and tier.name not in r.bans:
+            if (
+                tier.free
+                and (at_home or tier.held_while_away)
+                and tier.name not in r.bans
+                and _slot(r, tier)
+            ):
                 return tier
         return None
 
@@ -107,14 +142,32 @@ class Housing:
             tier.capacity > 0
             and tier.name not in r.bans
             and tier.eligible(r)
-            and (r.at_home or tier.held_while_away)
+            and (r.at_home or tier.held_while_away or (r.ready and not tier.temporary))
+            and _slot(r, tier)
         )
 
     # -- reviewing a resident's housing ---------------------------------------------------------
 
+    def needs_place(self, r: Resident, shortfall: int) -> bool:
+        """Whether a patient leaving an institution has nowhere suitable to go.
+
+        No home (or temporary housing), or a need ``shortfall`` or more above the support of
+        the tier they hold, with a nearer tier they could hold.
+        """
+        tier = r.tier
+        if tier is None or tier.temporary:
+            return True
+        if r.need - tier.support < shortfall:
+            return False
+        options = r.options
+        if options is None:
+            options = r.options = self.options(r)
+        preferred, distance = self._preferred(r, options)
+        return bool(preferred) and distance < abs(tier.support - r.need)
+
     def review(self, r: Resident, temporary_ok: bool = True) -> None:
         """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
-        if r.location == EXITED:
+        if r.location == EXITED or not r.in_services:
             return
         options = r.options
         if options is None:  # cleared when need changes
@@ -131,16 +184,32 @@ class Housing:
             if r.entries:
                 self._leave_housing_lists(r, {})
             r.housing_since = None
+            if r.application:
+                cast(Office, self.office).withdraw(r)
             return
+        at_home = r.stay is None  # not exited (above)
+        office = self.office
+        if office is not None:
+            reason = office.reason(r, tier)
+            if reason is None or not office.decided(r, reason, bool(preferred)):
+                if reason is None and r.application:
+                    office.withdraw(r)
+                r.housing_since = None
+                self._wait(r, [], options, False, temporary_ok and at_home)
+                return
+            at_home = at_home or r.ready
         now = self._env.now
         if r.housing_since is None:
             r.housing_since = now
             recheck = self.policy.recheck_after
             if recheck is not None:
                 self.kernel.schedule(recheck, self._on_recheck, (r, now))
-        at_home = r.stay is None  # not exited (above)
         for candidate in preferred:  # each one fits (places, eligible, not barred)
-            if candidate.occupied < candidate.capacity and (at_home or candidate.held_while_away):
+            if (
+                candidate.occupied < candidate.capacity
+                and (at_home or candidate.held_while_away)
+                and _slot(r, candidate)
+            ):
                 self._place(r, candidate, "placed")
                 return
         fallback = (tier is None or tier.temporary) and self.policy.takes_any_place(r, now)
@@ -172,7 +241,7 @@ class Housing:
             wanted.update(
                 dict.fromkeys(t.waiting for t in options.allocatable if t.name not in bans)
             )
-        if r.tier is None:
+        if r.tier is None and not r.ready:  # a patient ready for discharge waits in the bed
             for temporary in options.temporary:
                 if temporary.name not in bans:  # as _can_take: places, eligible by construction
                     if temporary_now and temporary.occupied < temporary.capacity:
@@ -183,14 +252,18 @@ class Housing:
         if entries:
             self._leave_housing_lists(r, wanted)
         join = self.kernel.join
+        since = r.decided_at if r.application == DECIDED else None
         for waiting in wanted:
             if waiting not in entries:  # as Kernel.join: already on the list
-                join(r, waiting, None)
+                join(r, waiting, since if waiting.by_priority else None)
 
     def _leave_housing_lists(self, r: Resident, keep: dict[WaitingList, None]) -> None:
         leave = self.kernel.leave
         for waiting in [w for w in r.entries if w.name in self.tiers and w not in keep]:
             leave(r, waiting, "left")
+
+    def _review_now(self, r: Resident) -> None:
+        self.review(r)
 
     def _on_recheck(self, event: simpy.Event) -> None:
         r, since = cast("tuple[Resident, float]", event.value)
@@ -205,7 +278,11 @@ class Housing:
         r.tier = tier
         tier.occupied += 1
         r.housing_token += 1
-        self._record(r, "tenancy_start", tier.name, cause=cause)
+        r.below_since = None
+        r.at_risk = cause == "fallback"  # placed in a worse match: the application stands
+        placed = r.application == DECIDED and cause in ("placed", "fallback")
+        reason = r.reason if placed and not tier.temporary else ""
+        self._record(r, "tenancy_start", tier.name, reason, cause)
         if r.at_home:
             self.kernel.move(r, tier.name, cause)
         if tier.max_stay is not None:
@@ -234,13 +311,18 @@ class Housing:
             self.kernel.leave(r, tier.waiting, "placed")
         elif not queued:
             self.kernel.zero_wait(r, tier.waiting)
+        bed = self.release(r) if r.ready else None
         old = r.tier
         if old is not None:
             self.end_tenancy(r, "transfer")
         self.take_place(r, tier, cause)
+        if self.follows:
+            self.follow(r)
         self.review(r)
         if old is not None:
             self.fill(old)
+        if bed is not None:
+            self.refill(bed)
 
     def fill(self, tier: Tier) -> None:
         """Give free places to the first suitable residents on the tier's list."""
@@ -256,6 +338,8 @@ class Housing:
         tier = self.end_tenancy(r, cause)
         if r.at_home:
             self.kernel.move(r, HOMELESS, cause)
+        if self.follows and tier.team is not None:
+            self.follow(r)
         self.fill(tier)
         self.review(r, temporary_ok)
 
@@ -295,9 +379,21 @@ class Housing:
         if old is not None:
             self.end_tenancy(r, "own_housing")
         self.take_place(r, target, "own_housing")
+        if self.follows and old is not None and old.team is not None:
+            self.follow(r)
         if old is not None:
             self.fill(old)
         self.review(r)
+
+
+def _slot(r: Resident, tier: Tier) -> bool:
+    """Whether the team a place comes with (if any) can follow the resident there."""
+    team = tier.team
+    return team is None or team is r.team or team.free
+
+
+def _nothing(*args: Any) -> None:
+    """No institutions, so no patient is ever ready for discharge."""
 
 
 class Options(NamedTuple):

@@ -14,13 +14,16 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from forlopsim.scenario.care import Contracts as ContractsSpec
 from forlopsim.scenario.care import CrisisBed as CrisisBedSpec
 from forlopsim.scenario.care import Institution as InstitutionSpec
+from forlopsim.scenario.care import ReadyForDischarge
 from forlopsim.scenario.distributions import Quantile
 from forlopsim.scenario.housing import Ban, Eligibility
 from forlopsim.scenario.housing import Tier as TierSpec
 from forlopsim.scenario.services import WEEKDAYS, Coverage
 from forlopsim.scenario.services import Team as TeamSpec
+from forlopsim.units import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from forlopsim.engine.resident import Resident
@@ -41,18 +44,24 @@ class Entry:
 
 
 class WaitingList:
-    """Priority waiting list: need (descending, if ``by_need``), then time joined, then order.
+    """Priority waiting list: a rank, then time joined, then order of joining.
 
-    The heap holds ``(-need or 0, since, count, entry)`` tuples: ``count`` is unique, so
-    comparisons never reach the entry and stay in C.
+    The rank is the allocation office's priority of the resident's application (if
+    ``by_priority``), else higher need first (if ``by_need``), else none. The heap holds
+    ``(rank, since, count, entry)`` tuples: ``count`` is unique, so comparisons never reach the
+    entry and stay in C.
     """
 
-    __slots__ = ("_count", "_heap", "by_need", "name")
+    __slots__ = ("_count", "_heap", "by_need", "by_priority", "name")
 
-    def __init__(self, name: str, by_need: bool = True):
-        """An empty list; ``by_need``: higher need first, else time joined only."""
+    def __init__(self, name: str, by_need: bool = True, by_priority: bool = False):
+        """An empty list; ``by_priority``: the office's rank first; ``by_need``: higher need first.
+
+        Neither: time joined only.
+        """
         self.name = name
         self.by_need = by_need
+        self.by_priority = by_priority
         self._heap: list[tuple[int, float, int, Entry]] = []
         self._count = 0
 
@@ -60,8 +69,11 @@ class WaitingList:
         """Put ``resident`` on the list as having waited since ``since``; their entry."""
         self._count += 1
         entry = Entry(resident, since)
-        need = -resident.need if self.by_need else 0
-        heapq.heappush(self._heap, (need, since, self._count, entry))
+        if self.by_priority:
+            rank = resident.priority
+        else:
+            rank = -resident.need if self.by_need else 0
+        heapq.heappush(self._heap, (rank, since, self._count, entry))
         return entry
 
     def pop(self, accept: Callable[[Resident], bool] | None = None) -> Entry | None:
@@ -117,15 +129,31 @@ class Tier(Place):
         "ban",
         "eligible",
         "held_while_away",
+        "kept",
         "max_stay",
+        "staffed",
         "support",
+        "team",
         "temporary",
     )
     waiting: WaitingList
 
-    def __init__(self, name: str, spec: TierSpec):
-        """The tier ``name`` as ``spec`` describes it, with its own waiting list."""
-        super().__init__(name, spec.capacity, WaitingList(name))
+    def __init__(self, name: str, spec: TierSpec, by_priority: bool = False):
+        """The tier ``name`` as ``spec`` describes it, with its own waiting list.
+
+        ``by_priority``: the list is ranked by the allocation office's priority.
+        """
+        super().__init__(name, spec.capacity, WaitingList(name, by_priority=by_priority))
+        self.staffed = spec.staff is not None
+        self.team: Team | None = None
+        """The team that follows its residents: its staff, or the team whose caseload its
+        places come with (set by ``FollowUp``)."""
+        self.kept: float | None = (
+            None
+            if spec.kept_after_services is None
+            else spec.kept_after_services.moves_on_per_year / DAYS_PER_YEAR
+        )
+        """A former client's rate of moving on, per day, if the tenancy outlives services."""
         self.support = spec.support
         self.eligible = eligibility_check(spec.eligibility)
         self.allocatable = spec.allocatable
@@ -138,12 +166,13 @@ class Tier(Place):
 class Team(Place):
     """A follow-up team at run time: its caseload is its capacity."""
 
-    __slots__ = ("breakdown_effect", "covered", "crisis_effect")
+    __slots__ = ("breakdown_effect", "covered", "crisis_effect", "requests_housing")
     waiting: WaitingList
 
     def __init__(self, name: str, spec: TeamSpec, coverage: Coverage):
         """The team ``name`` (``unit.team``), on duty in the hours of ``coverage``."""
         super().__init__(name, spec.caseload, WaitingList(name))
+        self.requests_housing = spec.requests_housing
         self.breakdown_effect = spec.follow_up_effect.tenancy_breakdown
         self.crisis_effect = spec.follow_up_effect.crisis
         self.covered = coverage_check(coverage.days, coverage.from_hour, coverage.to_hour)
@@ -152,7 +181,16 @@ class Team(Place):
 class Crisisbed(Place):
     """A crisis-bed type at run time (no waiting list)."""
 
-    __slots__ = ("eligible", "length_of_stay", "min_gap", "request", "self_referral")
+    __slots__ = (
+        "contract_eligible",
+        "contracts",
+        "contracts_held",
+        "eligible",
+        "length_of_stay",
+        "min_gap",
+        "request",
+        "self_referral",
+    )
     early = 0.0
     """Crisis beds have no early discharge (an institution's ``early`` is a slot)."""
 
@@ -164,12 +202,17 @@ class Crisisbed(Place):
         self.length_of_stay = spec.length_of_stay.quantile()
         self.min_gap = spec.min_days_between_stays
         self.request = spec.request_probability
-
+        self.contracts: ContractsSpec | None = spec.contracts
+        """Self-referral contracts (None: every housed eligible resident may book)."""
+        self.contract_eligible = (
+            None if spec.contracts is None else eligibility_check(spec.contracts.eligibility)
+        )
+        self.contracts_held = 0
 
 class Institution(Place):
     """An institution of the specialist service at run time."""
 
-    __slots__ = ("early", "length_of_stay")
+    __slots__ = ("assessment", "early", "length_of_stay", "ready")
 
     def __init__(self, name: str, spec: InstitutionSpec):
         """The institution ``name``, with a waiting list (in arrival order) if it has one."""
@@ -178,6 +221,10 @@ class Institution(Place):
         )
         self.length_of_stay = spec.length_of_stay.quantile()
         self.early = spec.early_discharge
+        self.assessment: Quantile | None = (
+            None if spec.assessment_days is None else spec.assessment_days.quantile()
+        )
+        self.ready: ReadyForDischarge | None = spec.ready_for_discharge
 
 
 def eligibility_key(r: Resident) -> tuple[int, str, str, str]:

@@ -38,23 +38,36 @@ class Resident:
         "_row",
         "_streams",
         "age_group",
+        "application",
+        "application_token",
+        "assessed_at",
+        "at_risk",
         "bans",
+        "below_since",
         "clock",
         "contact",
+        "contract",
+        "crises",
+        "decided_at",
+        "discharged_at",
         "entries",
         "epoch",
         "fired",
         "housing_since",
         "housing_token",
         "id",
+        "in_services",
         "index",
         "last_self_referral",
         "location",
         "need",
         "options",
         "pending_admission",
-        "post_discharge_until",
+        "priority",
         "problem",
+        "ready",
+        "reason",
+        "refused_for",
         "remaining",
         "sex",
         "stay",
@@ -117,11 +130,36 @@ class Resident:
         self.housing_token = 0
         self.team_token = 0
         self.housing_since: float | None = None
-        self.post_discharge_until = -1.0
+        self.discharged_at = -float("inf")
+        """When the resident last left an institution (the after-discharge windows)."""
         self.last_self_referral = -float("inf")
         self.pending_admission: str | None = None
         self.options: Options | None = None
         """Housing options for the current need (``Housing.options``), or None."""
+        self.application = 0
+        """The state of their housing application (``office.NONE`` … ``office.REFUSED``)."""
+        self.application_token = 0
+        self.reason = ""
+        """The reason of their application (``""``: none)."""
+        self.priority = 0
+        """Its rank on the office's lists (0 first)."""
+        self.decided_at = 0.0
+        self.refused_for: tuple[Any, ...] | None = None
+        """(reason, need, tier) of a refused application: no new one until one changes."""
+        self.at_risk = False
+        """A crisis or a rise in need since the tenancy began (reason ``tenancy_at_risk``)."""
+        self.below_since: float | None = None
+        """Since when their need is below their staffed tier's support (``step_down``)."""
+        self.ready = False
+        """Ready for discharge: in an institution bed, waiting for a place."""
+        self.in_services = True
+        """False for a former client who recovered and keeps their flat (``kept_after_services``)."""
+        self.contract: Crisisbed | None = None
+        """The self-referral beds they hold a contract for."""
+        self.crises: list[float] = []
+        """When their crises happened (for self-referral contracts)."""
+        self.assessed_at = 0.0
+        """When the assessment of their last planned referral ends."""
 
     def number(self, kind: int) -> float:
         """The resident's next number of ``kind`` (``streams.KIND``).

@@ -13,6 +13,7 @@ tenancy breakdown ``base[n] × under_support^max(d,0) × follow-up × violence``
 ``base[n] × under_support^max(d,0) × follow-up × homeless × low-threshold``; need step-up and
 step-down; recovery, moving away and death (background + overdose, × homeless, × the excess
 after an institution discharge, a piecewise-constant hazard changed when the window closes).
+Crises and treatment referrals may have after-discharge windows of their own (readmission).
 """
 
 from __future__ import annotations
@@ -41,13 +42,19 @@ RiskTable = list[tuple[int, float, Handler]]
 """A state's competing risks: (risk index, rate per day, handler), those with a rate > 0."""
 StateKey = tuple[
     Crisisbed | Institution | None, int, Tier | None, Team | None, str, bool | None, bool, str,
-    str, bool,
+    str, int, bool,
 ]  # fmt: skip
 """Everything :meth:`Risks._risk_table` reads of a resident, the key of the tables
 ``Risks.after_change`` keeps: their stay, need, tier, team, location, low-threshold contact,
-violence risk, problem and age group, and whether they are in the post-discharge window.
+violence risk, problem and age group, and which after-discharge windows are open (a mask of
+:data:`DEATH_WINDOW`, :data:`CRISIS_WINDOW`, :data:`TREATMENT_WINDOW`), and whether they are
+in services.
 ``tests/test_engine_components.py`` runs with a cache that never hits, to hold the key and the
 table together."""
+
+
+DEATH_WINDOW, CRISIS_WINDOW, TREATMENT_WINDOW = 1, 2, 4
+"""The after-discharge windows' bits: mortality, crises, treatment referrals."""
 
 
 def _per_day(per_year: dict[int, float], levels: range = range(1, 5)) -> list[float]:
@@ -61,6 +68,7 @@ class _Handlers:
     __slots__ = (
         "crisis",
         "death",
+        "moved_on",
         "own_housing",
         "tenancy_breakdown",
         "treatment_referral",
@@ -71,6 +79,7 @@ class _Handlers:
         """Bind each risk's handler, from the component that owns what it changes."""
         self.crisis: Handler = care.crisis
         self.death: Handler = risks.death
+        self.moved_on: Handler = risks.moved_on
         self.own_housing: Handler = housing.own_housing
         self.tenancy_breakdown: Handler = housing.breakdown
         self.treatment_referral: Handler = care.treatment_referral
@@ -90,7 +99,10 @@ class Risks:
 
     __slots__ = (
         "_after_discharge",
+        "_after_discharge_crisis",
+        "_after_discharge_treatment",
         "_background",
+        "_care",
         "_breakdown_base",
         "_breakdown_under",
         "_contact_effect",
@@ -115,6 +127,7 @@ class Risks:
         "_treatment_problems",
         "_up",
         "_violence",
+        "_windows",
         "follow_up",
         "housing",
         "kernel",
@@ -133,6 +146,7 @@ class Risks:
         self.kernel = kernel
         self.housing = housing
         self.follow_up = follow_up
+        self._care = care
         self._env = kernel.env
         self._horizon = kernel.horizon
         self._record = kernel.record
@@ -156,6 +170,19 @@ class Risks:
         self._overdose_homeless = m.homeless
         self._after_discharge = 1.0 if m.after_discharge is None else m.after_discharge.multiplier
         t = h.treatment_referral
+        windows = []
+        if m.after_discharge is not None:
+            windows.append((DEATH_WINDOW, m.after_discharge.days))
+        c = h.crisis.after_discharge
+        self._after_discharge_crisis = 1.0 if c is None else c.multiplier
+        if c is not None:
+            windows.append((CRISIS_WINDOW, c.days))
+        a = None if t is None else t.after_discharge
+        self._after_discharge_treatment = 1.0 if a is None else a.multiplier
+        if a is not None:
+            windows.append((TREATMENT_WINDOW, a.days))
+        self._windows = windows
+        """(bit, days) of each after-discharge window the scenario has."""
         self._treatment = _per_day(t.per_year) if t is not None else [0.0] * 5
         self._treatment_problems = frozenset(t.problem) if t is not None else frozenset()
         own = h.own_housing
@@ -187,6 +214,7 @@ class Risks:
         self._steady.clear()
         self.tables.clear()
         self._handlers = None  # type: ignore[assignment]  # a closed world runs no more
+        self._care = None  # type: ignore[assignment]  # likewise
         self._on_risk_bound = None  # type: ignore[assignment]  # likewise
 
     def after_change(self, r: Resident) -> None:  # noqa: C901  the hot path, one frame by design
@@ -212,8 +240,10 @@ class Risks:
         contact = r.contact
         low_threshold = self._low_threshold
         if low_threshold is not None:
-            if stay is None and (
-                location == HOMELESS or team is None or (tier is not None and tier.temporary)
+            if (
+                stay is None
+                and (location == HOMELESS or team is None or (tier is not None and tier.temporary))
+                and r.in_services
             ):
                 if contact is None:
                     contact = r.contact = r.number(LOW_THRESHOLD) < low_threshold.reach
@@ -234,13 +264,20 @@ class Risks:
         if fired >= 0:  # the risk that just happened starts afresh
             r.fired = -1
             remaining[fired] = r.number(fired)
-        window = r.post_discharge_until - now
-        after_discharge = window > 0
+        windows = 0
+        window = math.inf
+        discharged = r.discharged_at
+        for bit, days in self._windows:
+            left = discharged + days - now
+            if left > 0:
+                windows |= bit
+                if left < window:
+                    window = left
         key = (stay, r.need, tier, team, location, contact, r.violence_high, r.problem,
-               r.age_group, after_discharge)  # fmt: skip  # StateKey
+               r.age_group, windows, r.in_services)  # fmt: skip  # StateKey
         table = self.tables.get(key)
         if table is None:
-            table = self.tables[key] = self._risk_table(r, contact, after_discharge)
+            table = self.tables[key] = self._risk_table(r, contact, windows)
         r.table = table
         best = math.inf
         due = None
@@ -248,7 +285,7 @@ class Risks:
             x = remaining[risk] / rate
             if x < best:
                 best, due, fired = x, handler, risk
-        if after_discharge and window < best:
+        if window < best:
             best, due, fired = window, self._handlers.window, -1
         if due is not None and now + best < self._horizon:  # as in Kernel.schedule
             # a hazard a rounding error past its threshold is due now
@@ -257,7 +294,7 @@ class Risks:
                 self._on_risk_bound
             )
 
-    def _risk_table(self, r: Resident, contact: bool | None, after_discharge: bool) -> RiskTable:
+    def _risk_table(self, r: Resident, contact: bool | None, windows: int) -> RiskTable:
         """The competing risks of a resident in ``r``'s state.
 
         As (risk index, rate per day, handler), those with a rate > 0. Built once per state
@@ -266,9 +303,17 @@ class Risks:
         handlers = self._handlers
         tier, n = r.tier, r.need
         table: RiskTable = []
-        if r.stay is None:
+        if not r.in_services:  # a former client in the flat they kept: moving on, or away
+            assert tier is not None and tier.kept is not None
+            if tier.kept > 0:
+                table.append((KIND["recovery"], tier.kept, handlers.moved_on))
+            if self._move_away > 0:
+                table.append((KIND["move_away"], self._move_away, self._move_away_exit))
+        elif r.stay is None:
             shortfall = n - tier.support if tier is not None else 0
             rate = self._crisis_rate(r, shortfall, contact)
+            if windows & CRISIS_WINDOW:
+                rate *= self._after_discharge_crisis
             if rate > 0:
                 table.append((KIND["crisis"], rate, handlers.crisis))
             if tier is not None:
@@ -279,10 +324,11 @@ class Risks:
             if r.location in self._own_from and self._own_rate[n] > 0:
                 table.append((KIND["own_housing"], self._own_rate[n], handlers.own_housing))
             if r.problem in self._treatment_problems and self._treatment[n] > 0:
-                table.append(
-                    (KIND["treatment_referral"], self._treatment[n], handlers.treatment_referral)
-                )
-        death = self._death_rate(r, after_discharge)
+                rate = self._treatment[n]
+                if windows & TREATMENT_WINDOW:
+                    rate *= self._after_discharge_treatment
+                table.append((KIND["treatment_referral"], rate, handlers.treatment_referral))
+        death = self._death_rate(r, bool(windows & DEATH_WINDOW))
         if death > 0:
             table.append((KIND["death"], death, handlers.death))
         return table
@@ -312,7 +358,12 @@ class Risks:
         return rate
 
     def _death_rate(self, r: Resident, after_discharge: bool) -> float:
-        """Deaths per day: background and overdose (more when homeless, and after discharge)."""
+        """Deaths per day: background and overdose (more when homeless, and after discharge).
+
+        A former client out of services has the background rate only.
+        """
+        if not r.in_services:
+            return self._background[r.age_group]
         overdose = self._overdose[r.problem]
         if r.location == HOMELESS:
             overdose *= self._overdose_homeless
@@ -337,7 +388,7 @@ class Risks:
     def death(self, r: Resident) -> None:
         """Death from overdose or another cause, in proportion to their rates now."""
         background = self._background[r.age_group]
-        overdose = self._overdose[r.problem]
+        overdose = self._overdose[r.problem] if r.in_services else 0.0
         if r.location == HOMELESS:
             overdose *= self._overdose_homeless
         overdose_share = overdose / (background + overdose)
@@ -351,6 +402,33 @@ class Risks:
         self._need_change(r, -1)
 
     def _recover(self, r: Resident) -> None:
+        tier = r.tier
+        if tier is not None and tier.kept is not None and r.stay is None and r.in_services:
+            self._leave_services(r)
+        else:
+            self.kernel.exit(r, "recovery")
+
+    def _leave_services(self, r: Resident) -> None:
+        """Recovery in a flat that outlives services: the resident keeps it, and nothing else.
+
+        Follow-up ends, every list is left, an application is withdrawn and a self-referral
+        contract given up; the low-threshold contact ends in the next ``after_change``.
+        """
+        r.in_services = False
+        self._record(r, "services_end", cause="recovery")
+        team = self.follow_up.leave_services(r)
+        for waiting in list(r.entries):
+            self.kernel.leave(r, waiting, "left")
+        office = self.housing.office
+        if office is not None and r.application:
+            office.withdraw(r)
+        if r.contract is not None:
+            self._care.release_contract(r)
+        if team is not None:
+            self.follow_up.fill(team)
+
+    def moved_on(self, r: Resident) -> None:
+        """A former client leaves the flat they kept, and the model."""
         self.kernel.exit(r, "recovery")
 
     def _move_away_exit(self, r: Resident) -> None:
@@ -359,6 +437,9 @@ class Risks:
     def _need_change(self, r: Resident, step: int) -> None:
         r.need += step
         r.options = None
+        r.below_since = None
+        if step > 0 and r.tier is not None:
+            r.at_risk = True  # a need that rose above the tier's support puts it at risk
         self._record(r, "need_change", cause="up" if step > 0 else "down")
         self.kernel.requeue(r)
         self.follow_up.request(r)

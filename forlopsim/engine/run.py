@@ -60,6 +60,7 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
             "kind": "tier",
             "capacity": t.capacity,
             "temporary": t.temporary,
+            "staffed": t.staff is not None,
             "cost_per_day": t.cost_per_place_day,
             "cost_basis": t.cost_basis,
             "new_places": _new(t.capacity, t.existing_places),
@@ -93,6 +94,9 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
             "cost_per_day": i.cost_per_bed_day,
             "cost_basis": "occupied",
             "payer": i.payer,
+            "ready_cost_per_day": (
+                0.0 if i.ready_for_discharge is None else i.ready_for_discharge.cost_per_day
+            ),
         }
     return places
 

@@ -9,7 +9,9 @@ what the number is for:
 * the residents of a stream, ``(n, 0, 1, stream)``: the i-th resident referred by that stream
   takes the i-th row of :data:`ROW` numbers, split by :data:`KINDS` (``initial`` is the initial
   population's stream);
-* a resident's numbers of a kind past their row: ``(n, 1 + block, kind + K·i, stream)``.
+* a resident's numbers of a kind past their row: ``(0, 1 + block, kind + K·i, stream)`` for
+  the first ``K`` (:data:`FIRST_KINDS`) kinds, ``(kind − K + 1, block, i, stream)`` for kinds
+  added since.
 
 A stream is named by a CRC-32 of its name, so adding, removing or reordering streams leaves the
 others' numbers alone. Two scenarios run with the same seed therefore have the same residents
@@ -51,6 +53,10 @@ KINDS: tuple[tuple[str, int, bool], ...] = (
     ("low_threshold", 4, False),
     ("handover", 2, False),
     ("death_cause", 1, False),
+    # kinds added later hold nothing in the row (size 0), so that the rows, and every number
+    # of the kinds above, stay as they were: each of their numbers comes from its own blocks
+    ("application", 0, False),  # the allocation office's processing time
+    ("assessment", 0, False),  # assessment before a planned admission
 )
 """Every kind of a resident's numbers, in a fixed order (append only: never reorder). The row
 sizes only save work (about the 95th percentile of what a resident of the calibrated baseline
@@ -70,6 +76,8 @@ AFTER_BREAKDOWN = KIND["after_breakdown"]
 LOW_THRESHOLD = KIND["low_threshold"]
 HANDOVER = KIND["handover"]
 DEATH_CAUSE = KIND["death_cause"]
+APPLICATION = KIND["application"]
+ASSESSMENT = KIND["assessment"]
 RISKS = tuple(name for name, _, exponential in KINDS if exponential)
 """The competing risks, in their index order (``KIND[risk] == RISKS.index(risk)``)."""
 SIZE = tuple(size for _, size, _ in KINDS)
@@ -78,6 +86,11 @@ ROW = sum(SIZE)
 """Numbers in a resident's row."""
 EXPONENTIAL = tuple(exponential for _, _, exponential in KINDS)
 EXTRA = 16  # not a domain number: a resident's numbers of a kind past their row, per block
+FIRST_KINDS = 19
+"""The kinds of the first layout (up to ``death_cause``): their blocks past the row are
+counted as ``(0, 1 + block, kind + FIRST_KINDS·i, stream)``; a kind added later counts its
+own as ``(kind − FIRST_KINDS + 1, block, i, stream)``, so no two kinds share a counter and
+adding a kind changes no number of another."""
 CHUNK = 256  # not a domain number: residents' rows drawn at once
 INITIAL = "initial"
 """The stream name of the initial population."""
@@ -192,9 +205,11 @@ class Streams:
         """A resident's numbers of ``kind`` past their row, block ``block`` (:data:`EXTRA`)."""
         generator = self._spare
         state = self._spare_state
-        state["state"]["counter"] = np.array(
-            (0, 1 + block, kind + len(KINDS) * index, stream), np.uint64
-        )
+        if kind < FIRST_KINDS:
+            counter = (0, 1 + block, kind + FIRST_KINDS * index, stream)
+        else:
+            counter = (kind - FIRST_KINDS + 1, block, index, stream)
+        state["state"]["counter"] = np.array(counter, np.uint64)
         state["buffer_pos"] = 4  # the buffer holds nothing of this counter
         generator.bit_generator.state = state
         numbers = generator.random(EXTRA).tolist()

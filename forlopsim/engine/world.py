@@ -94,7 +94,11 @@ class World:
         )
         kernel.exit = self.exit
         self.housing = Housing(scenario, kernel)
-        self.follow_up = FollowUp(scenario, kernel)
+        self.follow_up = follow_up = FollowUp(scenario, kernel, self.housing.tiers)
+        if any(t.team is not None for t in self.housing.tiers.values()):
+            self.housing.follows = True
+            self.housing.follow = lambda r: follow_up.request(r, at_once=True)
+            follow_up.fill_tier = self.housing.fill
         self.care = Care(scenario, kernel, self.housing)
         self.risks = Risks(scenario, kernel, self.housing, self.follow_up, self.care)
         self._ids = itertools.count()
@@ -227,6 +231,10 @@ class World:
         if r.contact:
             kernel.record(r, "contact_end", cause="exit")
         r.contact = None
+        r.ready = False
+        r.application_token += 1
+        if r.contract is not None:
+            self.care.release_contract(r)
         stay = None if r.stay is None else self.care.end_stay(r, "exit")
         tier = None if r.tier is None else self.housing.end_tenancy(r, "exit")
         team = None if r.team is None else self.follow_up.end(r, "exit")

@@ -26,6 +26,7 @@ Each KPI has a dotted name: ``group.detail`` (e.g. ``wait_to_placement_median.ti
 
 from __future__ import annotations
 
+from forlopsim.metrics.allocation import applications, discharge_ready, readmission_same_place
 from forlopsim.metrics.census import census
 from forlopsim.metrics.costs import costs, costs_by_year
 from forlopsim.metrics.crisis_beds import crisis_beds
@@ -145,8 +146,11 @@ def _kpis(records: Records) -> dict[str, float]:
         crisis_beds,
         return_to_homelessness,
         readmission,
+        readmission_same_place,
         frequent_users,
         retention,
+        applications,
+        lambda r: discharge_ready(r, mean),
         lambda r: housing,
         outcomes,
         lambda r: costs(r, mean, housing["residents_mean"]),

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
-from forlopsim.scenario.base import Count, NonNegative, Probability, Sourced
+from typing import Annotated
+
+from pydantic import Field, Strict
+
+from forlopsim.scenario.base import Count, NonNegative, Positive, Probability, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.housing import Eligibility, Payer
+
+
+class Contracts(Sourced):
+    """Self-referral contracts (P7, P8): only holders book the beds.
+
+    A resident who meets ``eligibility`` and has had ``crises`` crises within ``within_days``
+    is given a contract while fewer than ``per_bed`` × beds are held; they keep it until they
+    leave the model.
+    """
+
+    per_bed: NonNegative
+    """Contracts per bed."""
+    eligibility: Eligibility = Eligibility()
+    """Who may hold one."""
+    crises: Annotated[int, Strict(), Field(ge=1)] = 1
+    """Crises within ``within_days`` that qualify a resident."""
+    within_days: Positive = 365.0
 
 
 class CrisisBed(Sourced):
@@ -23,6 +44,9 @@ class CrisisBed(Sourced):
     """Days per stay."""
     min_days_between_stays: NonNegative = 0.0
     """Days that must pass after a stay before the next one."""
+    contracts: Contracts | None = None
+    """Self-referral beds only: who holds a contract to book them (none: every housed
+    eligible resident may)."""
     cost_per_bed_day: NonNegative = 0.0
     """NOK per bed per day (paid for every bed)."""
     new_place_cost: NonNegative = 0.0
@@ -30,6 +54,23 @@ class CrisisBed(Sourced):
     existing_places: Count | None = None
     """Beds that exist already (none: all); the rest are new and cost once."""
     payer: Payer = "municipality"
+
+
+class ReadyForDischarge(Sourced):
+    """Patients ready for discharge (*utskrivningsklare*, P18) who wait in the bed for a place.
+
+    A planned discharge of a resident with no home, or whose need exceeds their tier's support
+    by ``shortfall`` or more, keeps the bed (the municipality paying ``cost_per_day``, P19) until
+    the allocation office places them, or for at most ``max_days``.
+    """
+
+    max_days: NonNegative
+    """Longest wait in the bed; then the resident leaves to what they have (perhaps the street)."""
+    shortfall: Annotated[int, Strict(), Field(ge=1, le=3)] = 1
+    """Need above the support of the tier held that makes a housed patient wait."""
+    cost_per_day: NonNegative = 0.0
+    """NOK the municipality pays the specialist service per day (P19); the specialist's own
+    bed-day cost is reduced by as much, so the total is unchanged."""
 
 
 class Institution(Sourced):
@@ -47,3 +88,8 @@ class Institution(Sourced):
     cost_per_bed_day: NonNegative = 0.0
     """NOK per occupied bed-day."""
     payer: Payer = "specialist"
+    assessment_days: Distribution | None = None
+    """Days of assessment and scheduling before a planned referral (``treatment_referral``)
+    can be admitted, on the waiting list from the referral (none: at once)."""
+    ready_for_discharge: ReadyForDischarge | None = None
+    """Whether patients with nowhere to go wait in the bed (none: discharged on schedule)."""

@@ -99,6 +99,8 @@ class Crisis(Sourced):
     team_met: TeamMet = TeamMet()
     admit_to: dict[Problem, str]
     """Institution for an admission, by primary problem."""
+    after_discharge: AfterDischarge | None = None
+    """Crises more likely for a window after an institution discharge (readmission, T9)."""
 
     @field_validator("per_year")
     @classmethod
@@ -131,7 +133,7 @@ class NeedChange(Sourced):
 
 
 class AfterDischarge(Sourced):
-    """Excess mortality in the weeks after an institution discharge."""
+    """A hazard's multiplier for a window after an institution discharge."""
 
     multiplier: NonNegative
     days: NonNegative
@@ -168,6 +170,8 @@ class TreatmentReferral(Sourced):
     """Institution with a waiting list that the referral is to."""
     problem: list[Problem] = Field(default_factory=lambda: list(PROBLEMS))
     """Primary problems that are referred (all when left out)."""
+    after_discharge: AfterDischarge | None = None
+    """Referrals more likely for a window after an institution discharge (readmission, T8)."""
 
     @field_validator("per_year")
     @classmethod

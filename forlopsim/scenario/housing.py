@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, Strict, ValidationInfo, field_validator
 
-from forlopsim.scenario.base import Count, Model, NonNegative, Sourced
+from forlopsim.scenario.base import Count, Model, NonNegative, Probability, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
+from forlopsim.scenario.services import FollowUpEffect
 
 Payer = Literal["municipality", "specialist", "other"]
 """Who pays: the municipality, the specialist health service, or others (the resident, the state)."""
@@ -41,6 +42,22 @@ class Ban(Sourced):
     """Length of the ban, in days."""
 
 
+class Staff(Sourced):
+    """The own staff of a staffed tier, who follow its residents instead of a team."""
+
+    follow_up_effect: FollowUpEffect = FollowUpEffect()
+    """How the staff change hazards (as a team's follow-up does)."""
+    coverage: str
+    """Name of an entry in ``services.coverage``: the hours staff are there."""
+
+
+class KeptAfterServices(Sourced):
+    """A former client keeps the flat after leaving services, until they move on."""
+
+    moves_on_per_year: NonNegative
+    """Rate at which a former client leaves the flat (and the model)."""
+
+
 class Tier(Sourced):
     """A rung of the housing ladder."""
 
@@ -69,10 +86,58 @@ class Tier(Sourced):
     existing_places: Count | None = None
     """Places that exist already (none: all of ``capacity``); the rest are new and cost once."""
     payer: Payer = "municipality"
+    staff: Staff | None = None
+    """Staffed housing (24h, the middle tier): its own staff are its residents' follow-up, and
+    the support belongs to the place, so a resident whose need falls below it applies to step
+    down (``Office.step_down_after_days``). In a flat, support comes from the follow-up team."""
+    follow_up_team: str | None = None
+    """A team (``unit.team``) whose caseload the place comes with (Housing First: a flat and a
+    slot of the outreach team): placed only with a free slot, and followed by that team."""
+    kept_after_services: KeptAfterServices | None = None
+    """A tenancy that outlives services: a resident who recovers keeps the place (none: the
+    place is given up when they leave services)."""
+
+
+Reason = Literal["discharge", "homeless", "step_down", "tenancy_at_risk", "team_request"]
+"""Why a resident applies for housing (P20, DESIGN §3): ready for discharge from an institution
+with no home to go to; without a home (homeless or in temporary housing); ready to step down
+from a staffed tier; a tenancy at risk (a crisis, or a need that rose above the tier's support);
+on the request of a team that applies for the under-supported residents it follows."""
+REASONS: tuple[str, ...] = get_args(Reason)
+
+
+class Office(Sourced):
+    """The allocation office (P20): who may apply, how long a decision takes, who comes first.
+
+    A resident is on a tier's list only after an application has been decided; they apply only
+    for a reason listed in ``priority``, and the office offers a free place to decided
+    applicants by the rank of their reason, then by time since the decision.
+    """
+
+    priority: list[Reason] = Field(min_length=1)
+    """The reasons that are grounds to apply, highest priority first; a reason left out is
+    none."""
+    processing_days: Distribution | None = None
+    """Days from application to decision (*vedtak*); none: decided at once."""
+    step_down_after_days: NonNegative = 0.0
+    """Days a resident's need must stay below a staffed tier's support before they apply to
+    step down."""
+    crisis_puts_at_risk: Probability = 1.0
+    """Chance that a crisis of a resident whose need exceeds their tier's support puts the
+    tenancy at risk (a rise in need always does)."""
+
+    @field_validator("priority")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        repeated = sorted({r for r in value if value.count(r) > 1})
+        if repeated:
+            raise ValueError(f"each reason at most once; repeated: {', '.join(repeated)}")
+        return value
 
 
 class Allocation(Sourced):
-    """How residents are matched to places. Priority is higher need first, then longest wait."""
+    """How residents are matched to places: the office's priority (or higher need first without
+    an office), then longest wait."""
 
     policy: Literal["strict", "best_available", "fallback_after"]
     """``strict``: wait for the best-matched tier; ``best_available``: take the nearest free tier
@@ -80,6 +145,9 @@ class Allocation(Sourced):
     for ``fallback_after_days``, then best available."""
     fallback_after_days: NonNegative | None = None
     """Days of waiting before ``fallback_after`` takes any eligible place."""
+    office: Office | None = None
+    """Allocation by application and decision (P20). None: every resident whose home is not
+    the nearest match waits on its lists at once, higher need first."""
 
     @field_validator("fallback_after_days")
     @classmethod

@@ -162,6 +162,39 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
         *_start_problems(s, places),
         *_hazard_problems(s, places),
         *_name_problems(s),
+        *_contract_problems(s),
+        *_tier_problems(s),
+    ]
+
+
+def _tier_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Tiers bound to an unknown team, or staffed with an unknown coverage."""
+    problems: list[tuple[str, str]] = []
+    teams = set(s.team_names())
+    for name, tier in s.housing.tiers.items():
+        if tier.follow_up_team is not None and tier.follow_up_team not in teams:
+            problems.append(
+                (
+                    f"housing.tiers.{name}.follow_up_team",
+                    f"no team {tier.follow_up_team!r} (known: {sorted(teams)})",
+                )
+            )
+        if tier.staff is not None and tier.staff.coverage not in s.services.coverage:
+            problems.append(
+                (
+                    f"housing.tiers.{name}.staff.coverage",
+                    f"no coverage named {tier.staff.coverage!r} (known: {sorted(s.services.coverage)})",
+                )
+            )
+    return problems
+
+
+def _contract_problems(s: Scenario) -> list[tuple[str, str]]:
+    """Self-referral contracts on a bed that is not for self-referral."""
+    return [
+        (f"crisis_beds.{name}.contracts", "contracts are for self-referral beds only")
+        for name, bed in s.crisis_beds.items()
+        if bed.contracts is not None and not bed.self_referral
     ]
 
 

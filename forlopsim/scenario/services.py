@@ -51,6 +51,9 @@ class Team(Sourced):
     """NOK per resident followed per day."""
     payer: Literal["municipality", "specialist", "other"] = "municipality"
     """Who pays for the team."""
+    requests_housing: bool = False
+    """Whether the team applies for housing for the residents it follows whose need exceeds
+    their tier's support (reason ``team_request`` of the allocation office)."""
 
 
 class Unit(Model):

@@ -1,0 +1,172 @@
+"""The allocation office, patients ready for discharge, and readmission to an institution.
+
+* Applications to the office by reason, their decisions, and new tenancies by the reason of
+  the application they were allocated for (``tenancy_start``'s ``origin``): where a tier's
+  residents come from.
+* Days ready for discharge (P18): from a ``ready_for_discharge`` record to the end of that
+  stay, inside the window; their share of the institution's occupied bed-days; their cost to
+  the municipality (P19).
+* Readmission to the same institution within 30 and 365 days of a discharge (T8, T9).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forlopsim.metrics.spells import (
+    clipped_days,
+    labels,
+    mean_or_nan,
+    member,
+    observed_years,
+    places_of,
+    positions,
+)
+from forlopsim.records import Records
+from forlopsim.scenario.housing import REASONS
+
+SAME_PLACE_WINDOWS = {"30d": 30.0, "365d": 365.0}
+"""T9: emergency readmission within 30 days of acute psychiatric care; T8: readmission within
+a year of specialist substance-use treatment."""
+DISCHARGE_ENDINGS = ("planned", "early", "placed", "limit")
+"""Discharges that send a patient out alive (an exit is not a discharge home)."""
+DECISIONS = ("granted", "refused", "withdrawn")
+
+
+def _rows(records: Records, kinds: tuple[str, ...]) -> pd.DataFrame:
+    ev = records.events
+    rows = positions(member(ev["kind"], kinds))
+    return pd.DataFrame(
+        {
+            "time": ev["time"].to_numpy(float)[rows],
+            "resident": ev["resident"].to_numpy()[rows].astype(np.int64),
+            "kind": labels(ev["kind"].iloc[rows]),
+            "place": labels(ev["place"].iloc[rows]),
+            "origin": labels(ev["origin"].iloc[rows]),
+            "cause": labels(ev["cause"].iloc[rows]),
+        }
+    )
+
+
+def applications(records: Records) -> dict[str, float]:
+    """Applications per year by reason, decisions per year, and intake per tier by reason."""
+    years = observed_years(records)
+    rows = _rows(records, ("application", "decision", "tenancy_start"))
+    rows = rows[rows["time"] >= records.warmup]
+    result: dict[str, float] = {}
+    applied = rows[rows["kind"] == "application"]["cause"].value_counts()
+    for reason in REASONS:
+        result[f"applications_per_year.{reason}"] = float(applied.get(reason, 0)) / years
+    decided = rows[rows["kind"] == "decision"]["cause"].value_counts()
+    for decision in DECISIONS:
+        result[f"decisions_per_year.{decision}"] = float(decided.get(decision, 0)) / years
+    starts = rows[rows["kind"] == "tenancy_start"]
+    counts = starts.groupby(["place", "origin"]).size()
+    for tier, spec in places_of(records, "tier").items():
+        if spec.get("temporary"):
+            continue
+        for reason in REASONS:
+            result[f"intake_per_year.tier.{tier}.{reason}"] = (
+                float(counts.get((tier, reason), 0)) / years
+            )
+    return result
+
+
+def ready_spells(records: Records) -> pd.DataFrame:
+    """Each wait in a bed ready for discharge: resident, place, start, end (horizon if open)."""
+    rows = _rows(records, ("ready_for_discharge", "discharge"))
+    ready = rows[rows["kind"] == "ready_for_discharge"].sort_values("time")
+    ends = rows[rows["kind"] == "discharge"].sort_values("time")
+    if ready.empty:
+        return pd.DataFrame({"resident": [], "place": [], "start": [], "end": []})
+    paired = pd.merge_asof(
+        ready[["time", "resident", "place"]],
+        ends[["time", "resident", "place"]].assign(end=ends["time"]),
+        on="time",
+        by=["resident", "place"],
+        direction="forward",
+    )
+    return pd.DataFrame(
+        {
+            "resident": paired["resident"].to_numpy(),
+            "place": paired["place"].to_numpy(),
+            "start": paired["time"].to_numpy(float),
+            "end": paired["end"].fillna(records.horizon).to_numpy(float),
+        }
+    )
+
+
+def ready_days_per_year(records: Records) -> dict[str, float]:
+    """Bed-days ready for discharge per observed year, per institution (inside the window)."""
+    spell = ready_spells(records)
+    days = pd.Series(clipped_days(spell, records.warmup, records.horizon)).groupby(
+        spell["place"].to_numpy()
+    )
+    total = days.sum() if len(spell) else pd.Series(dtype=float)
+    years = observed_years(records)
+    return {name: float(total.get(name, 0.0)) / years for name in places_of(records, "institution")}
+
+
+def discharge_ready(records: Records, mean: dict[str, float]) -> dict[str, float]:
+    """Days ready for discharge per year, their share of bed-days, their cost, those at the end.
+
+    ``mean`` is the mean occupancy of every place (:func:`~forlopsim.metrics.spells.occupancy`).
+    """
+    per_year = ready_days_per_year(records)
+    institutions = places_of(records, "institution")
+    spell = ready_spells(records)
+    open_at_end = spell[spell["end"] >= records.horizon]["place"].value_counts()
+    result: dict[str, float] = {}
+    for name in institutions:
+        days = per_year[name]
+        occupied = mean.get(name, 0.0) * 365.25
+        result[f"discharge_ready_days_per_year.institution.{name}"] = days
+        result[f"discharge_ready_share.institution.{name}"] = (
+            days / occupied if occupied else float("nan")
+        )
+        result[f"discharge_ready_at_end.institution.{name}"] = float(open_at_end.get(name, 0))
+    result["discharge_ready_days_per_year.all"] = sum(per_year.values())
+    result["discharge_ready_at_end.all"] = float(open_at_end.sum())
+    return result
+
+
+def ready_days_by_year(records: Records, edges: np.ndarray) -> dict[str, np.ndarray]:
+    """Bed-days ready for discharge in each interval between ``edges``, per institution."""
+    spell = ready_spells(records)
+    result = {}
+    for name in places_of(records, "institution"):
+        own = spell[spell["place"] == name]
+        start = np.clip(own["start"].to_numpy(float)[:, None], edges[:-1], edges[1:])
+        end = np.clip(own["end"].to_numpy(float)[:, None], edges[:-1], edges[1:])
+        result[name] = (end - start).sum(axis=0)
+    return result
+
+
+def readmission_same_place(records: Records) -> dict[str, float]:
+    """Share of each institution's discharges followed by an admission there within 30 and 365 days.
+
+    A discharge counts if its whole window lies in the observed period (as ``readmission``).
+    """
+    w, h = records.warmup, records.horizon
+    rows = _rows(records, ("admission", "discharge"))
+    result: dict[str, float] = {}
+    for name in places_of(records, "institution"):
+        own = rows[rows["place"] == name]
+        ends = own[(own["kind"] == "discharge") & own["cause"].isin(DISCHARGE_ENDINGS)]
+        starts = own[own["kind"] == "admission"]
+        following = pd.merge_asof(
+            ends[["time", "resident"]].sort_values("time"),
+            starts[["time", "resident"]].assign(next=starts["time"]).sort_values("time"),
+            on="time",
+            by="resident",
+            direction="forward",
+            allow_exact_matches=False,
+        )
+        gap = (following["next"] - following["time"]).to_numpy(float)
+        for label, window in SAME_PLACE_WINDOWS.items():
+            index = (following["time"] >= w).to_numpy() & (following["time"] + window <= h).to_numpy()
+            result[f"readmission_same_{label}.institution.{name}"] = mean_or_nan(
+                (gap[index] <= window).astype(float)
+            )
+    return result

@@ -19,7 +19,13 @@ history:
     pairs; a resident who exits holds nothing and waits for nothing;
 (f) once the records of an instant are all written, where a resident is agrees with what they
     hold: in a bed or institution with a stay there (and a tenancy, if any, only in a tier held
-    while away), otherwise in the tier they rent, or homeless when they rent none.
+    while away), otherwise in the tier they rent, or homeless when they rent none;
+(g) the allocation office and what came with it: with an office, a resident joins a permanent
+    tier's list only holding a granted application; a patient ready for discharge is in the bed
+    until the stay ends (placed, at the limit, or by exit) and is in one place only; a former
+    client who left services keeps their tenancy and nothing else; a resident of a staffed tier
+    is followed by no team, and one in a place bound to a team's caseload by that team; no more
+    self-referral contracts are held than the beds allow, and only holders book those beds.
 """
 
 from __future__ import annotations
@@ -110,6 +116,13 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     data["housing"], self_bans = housing(draw)
     places = [HOMELESS, *data["housing"]["tiers"]]
     services(draw, data["services"])
+    teams = [f"unit.{t}" for t in data["services"]["units"]["unit"]["teams"]]
+    for tier in data["housing"]["tiers"].values():
+        bindable = tier.get("allocatable", True) and not tier.get("temporary")
+        if "staff" not in tier and bindable and draw(st.integers(0, 3)) == 0:
+            tier["follow_up_team"] = draw(st.sampled_from(teams))
+    if draw(st.booleans()):
+        data["services"]["units"]["unit"]["teams"][teams[0][5:]]["requests_housing"] = True
     data["crisis_beds"], data["institutions"] = beds_and_institutions(draw)
     hazards(draw, data["hazards"], list(data["institutions"]), places)
     data["referrals"] = referrals(draw, places)
@@ -152,6 +165,24 @@ def housing(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     allocation: dict[str, Any] = {"policy": policy}
     if policy == "fallback_after":
         allocation["fallback_after_days"] = float(draw(st.integers(0, 60)))
+    if draw(st.booleans()):
+        reasons = ["discharge", "homeless", "step_down", "tenancy_at_risk", "team_request"]
+        allocation["office"] = {
+            "priority": draw(st.lists(st.sampled_from(reasons), min_size=1, unique=True)),
+            "step_down_after_days": float(draw(st.sampled_from([0, 10, 60]))),
+            "crisis_puts_at_risk": draw(st.sampled_from([0.0, 0.5, 1.0])),
+        }
+        if draw(st.booleans()):
+            allocation["office"]["processing_days"] = duration(draw, 0.5, 30.0)
+    for name, tier in tiers.items():
+        if name == "own_home" or tier.get("temporary"):
+            continue
+        if draw(st.integers(0, 3)) == 0:
+            tier["staff"] = {"coverage": draw(st.sampled_from(["always", "office"]))}
+        elif draw(st.integers(0, 2)) == 0:
+            tier["kept_after_services"] = {"moves_on_per_year": draw(st.sampled_from([0.0, 2.0]))}
+        if "office" in allocation and draw(st.booleans()):
+            tier["priority"] = draw(st.permutations(allocation["office"]["priority"]))
     return {"allocation": allocation, "tiers": tiers}, self_bans
 
 
@@ -205,15 +236,29 @@ def beds_and_institutions(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if draw(st.booleans()):
             bed["self_referral"] = True
             bed["min_days_between_stays"] = float(draw(st.integers(0, 20)))
+            if draw(st.booleans()):
+                bed["contracts"] = {
+                    "per_bed": draw(st.sampled_from([0.5, 2.0, 10.0])),
+                    "crises": draw(st.integers(1, 3)),
+                    "within_days": 100.0,
+                }
         beds[f"bed{i}"] = bed
     institutions = {}
     for i in range(draw(st.integers(1, 2))):
-        institutions[f"inst{i}"] = {
+        institutions[f"inst{i}"] = inst = {
             "beds": draw(st.integers(0, 3)),
             "length_of_stay": duration(draw, 1.0, 40.0),
             "waiting_list": draw(st.booleans()),
             "early_discharge": draw(st.sampled_from([0.0, 0.3, 1.0])),
         }
+        if draw(st.booleans()):
+            inst["ready_for_discharge"] = {
+                "max_days": float(draw(st.sampled_from([0, 5, 60]))),
+                "shortfall": draw(st.integers(1, 3)),
+                "cost_per_day": 100.0,
+            }
+        if draw(st.booleans()):
+            inst["assessment_days"] = duration(draw, 0.5, 20.0)
     return beds, institutions
 
 
@@ -252,10 +297,14 @@ def hazards(draw: Any, h: dict[str, Any], inst_names: list[str], places: list[st
     if draw(st.booleans()):
         h["mortality"]["after_discharge"] = {"multiplier": 10.0, "days": 28.0}
     if draw(st.booleans()):
+        crisis["after_discharge"] = {"multiplier": 5.0, "days": float(draw(st.integers(1, 60)))}
+    if draw(st.booleans()):
         h["treatment_referral"] = {
             "per_year": rates(draw),
             "institution": draw(st.sampled_from(inst_names)),
         }
+        if draw(st.booleans()):
+            h["treatment_referral"]["after_discharge"] = {"multiplier": 4.0, "days": 100.0}
     if draw(st.booleans()):
         h["own_housing"] = {
             "per_year": rates(draw),
@@ -324,9 +373,24 @@ class Replay:
         self.in_contact: set[int] = set()
         self.ban_until: dict[tuple[int, str], float] = {}
         self.pending_stay: dict[int, tuple[str, float]] = {}
+        tiers = scenario.housing.tiers
+        self.office = scenario.housing.allocation.office is not None
+        self.permanent = {n for n, t in tiers.items() if not t.temporary}
+        self.staffed = {n for n, t in tiers.items() if t.staff is not None}
+        self.bound = {n: t.follow_up_team for n, t in tiers.items() if t.follow_up_team}
+        self.granted: set[int] = set()
+        self.ready: dict[int, str] = {}
+        self.out_of_services: set[int] = set()
+        self.contract_cap = {
+            n: b.contracts.per_bed * b.beds for n, b in scenario.crisis_beds.items() if b.contracts
+        }
+        self.contract: dict[int, str] = {}
 
-    def record(self, i: int, t: float, r: int, kind: str, place: str, origin: str) -> None:
+    def record(
+        self, i: int, t: float, r: int, kind: str, place: str, origin: str, cause: str = ""
+    ) -> None:
         where = f"record {i} (t={t:.4f}, resident {r}, {kind} {place!r})"
+        self.office_record(where, r, kind, place, cause)
         # (a) nothing before the referral, nothing after the move to ``exited``
         if r not in self.location:
             assert kind == "referral", f"{where}: first record of a resident is not a referral"
@@ -351,6 +415,40 @@ class Replay:
         elif kind == "ban":
             assert place in self.bans, f"{where}: a ban from a tier without bans"
             self.ban_until[(r, place)] = t + self.bans[place]
+
+    def office_record(self, where: str, r: int, kind: str, place: str, cause: str) -> None:
+        """(g) applications, patients ready for discharge, former clients, contracts."""
+        if r in self.out_of_services:
+            assert kind in ("tenancy_end", "exit", "move", "contact_end", "wait_end"), (
+                f"{where}: a former client out of services"
+            )
+        if kind == "decision":
+            (self.granted.add if cause == "granted" else self.granted.discard)(r)
+        elif kind == "wait_start" and self.office and place in self.permanent:
+            assert r in self.granted, f"{where}: on a tier's list without a granted application"
+        elif kind == "wait_end" and place in self.permanent and cause == "placed":
+            pass
+        elif kind == "ready_for_discharge":
+            assert self.holding[(r, "stay")] == place, f"{where}: ready but not staying there"
+            assert self.location[r] == place, f"{where}: ready for discharge elsewhere"
+            self.ready[r] = place
+        elif kind == "discharge" and r in self.ready:
+            assert cause in ("placed", "limit", "exit"), f"{where}: ready, then discharged {cause}"
+            del self.ready[r]
+        elif kind == "services_end":
+            assert self.holding[(r, "tenancy")] is not None, f"{where}: leaves services homeless"
+            self.out_of_services.add(r)
+        elif kind == "contract":
+            assert place in self.contract_cap, f"{where}: a contract for a bed without contracts"
+            self.contract[r] = place
+            held = sum(1 for b in self.contract.values() if b == place)
+            # given while fewer than per_bed × beds are held
+            assert held - 1 < self.contract_cap[place], f"{where}: {held} contracts held"
+        elif kind == "admission" and place in self.contract_cap and cause == "crisis":
+            assert self.contract.get(r) == place, f"{where}: a self-referral bed without contract"
+        if kind == "exit" or kind == "services_end":
+            self.contract.pop(r, None)
+            self.granted.discard(r)
 
     def move(self, where: str, r: int, t: float, place: str, origin: str) -> None:
         assert origin == self.location[r], (
@@ -397,6 +495,15 @@ class Replay:
         stay = self.holding[(r, "stay")]
         if location == "exited":
             return
+        team = self.holding[(r, "team")]
+        if tenancy in self.staffed:
+            assert team is None, f"{where}: in staffed housing {tenancy!r} and followed by {team!r}"
+        if tenancy in self.bound and r not in self.out_of_services:
+            assert team == self.bound[tenancy], f"{where}: in {tenancy!r} followed by {team!r}"
+        if r in self.out_of_services:
+            assert tenancy is not None and team is None and not self.waiting[r], (
+                f"{where}: a former client holds {team!r}, waits for {self.waiting[r]}"
+            )
         if location in self.stays:
             assert stay == location, f"{where}: in {location!r} without a stay there ({stay!r})"
             if CHECK_NOT_HELD_WHILE_AWAY:
@@ -423,16 +530,17 @@ def check_records(scenario: Scenario, events: pd.DataFrame, bans: dict[str, floa
         events["kind"].astype(str).tolist(),
         events["place"].astype(str).tolist(),
         events["origin"].astype(str).tolist(),
+        events["cause"].astype(str).tolist(),
         strict=True,
     )
     now, touched = 0.0, set()
-    for i, t, r, kind, place, origin in rows:
+    for i, t, r, kind, place, origin, cause in rows:
         if t > now:
             for resident in touched:
                 replay.settled(resident, now)
             now, touched = t, set()
         touched.add(r)
-        replay.record(i, t, r, kind, place, origin)
+        replay.record(i, t, r, kind, place, origin, cause)
     for resident in touched:
         replay.settled(resident, now)
     assert not replay.pending_stay, "an admission at the end of the log without moving in"

@@ -26,6 +26,8 @@ from forlopsim.engine.office import DECIDED, Office
 from forlopsim.engine.places import Tier, WaitingList, eligibility_key
 from forlopsim.engine.streams import AFTER_BREAKDOWN, BAN, TIME_LIMIT
 from forlopsim.scenario.distributions import Quantile
+from forlopsim.scenario.housing import Office as OfficeSpec
+from forlopsim.scenario.housing import Tier as TierSpec
 from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ class Housing:
         self._record = kernel.record
         office = spec.allocation.office
         self.tiers: dict[str, Tier] = {
-            name: Tier(name, t, by_priority=office is not None and not t.temporary)
+            name: Tier(name, t, None if office is None or t.temporary else _ranks(office, t))
             for name, t in spec.tiers.items()
         }
         self.permanent_tiers = [t for t in self.tiers.values() if not t.temporary]
@@ -334,7 +336,13 @@ class Housing:
         )
 
     def lose_tenancy(self, r: Resident, cause: str, temporary_ok: bool = True) -> None:
-        """Tenancy breakdown, a crisis or a time limit: the resident is out of their place."""
+        """Tenancy breakdown, a crisis or a time limit: the resident is out of their place.
+
+        A former client out of services whose lease ends (a time limit) leaves the model.
+        """
+        if not r.in_services:
+            self.kernel.exit(r, "recovery")
+            return
         tier = self.end_tenancy(r, cause)
         if r.at_home:
             self.kernel.move(r, HOMELESS, cause)
@@ -384,6 +392,12 @@ class Housing:
         if old is not None:
             self.fill(old)
         self.review(r)
+
+
+def _ranks(office: OfficeSpec, tier: TierSpec) -> dict[str, int]:
+    """The rank of each reason on a tier's list: the tier's own order, else the office's."""
+    order = tier.priority if tier.priority is not None else office.priority
+    return {reason: i for i, reason in enumerate(order)}
 
 
 def _slot(r: Resident, tier: Tier) -> bool:

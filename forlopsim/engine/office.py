@@ -101,8 +101,7 @@ class Office:
         if state == DECIDED:
             if reason != r.reason:
                 r.reason = reason
-                r.priority = self.rank[reason]
-                self.kernel.requeue(r)
+                self.kernel.requeue(r)  # the lists rank by reason
             return True
         if state == PENDING:
             r.reason = reason
@@ -124,7 +123,6 @@ class Office:
     def _decide(self, r: Resident, reason: str, suits: bool) -> bool:
         if suits:
             r.application = DECIDED
-            r.priority = self.rank[reason]
             r.decided_at = self.kernel.env.now
             self._record(r, "decision", cause="granted")
             return True
@@ -147,7 +145,6 @@ class Office:
         r.application_token += 1
         r.application = NONE
         r.reason = ""
-        r.priority = self.lowest
 
 
 def _closed(r: Resident) -> None:

@@ -46,22 +46,24 @@ class Entry:
 class WaitingList:
     """Priority waiting list: a rank, then time joined, then order of joining.
 
-    The rank is the allocation office's priority of the resident's application (if
-    ``by_priority``), else higher need first (if ``by_need``), else none. The heap holds
+    The rank is the priority of the reason of the resident's application (if ``ranks`` is
+    given: the allocation office's order, or the tier's own), else higher need first (if
+    ``by_need``), else none. The heap holds
     ``(rank, since, count, entry)`` tuples: ``count`` is unique, so comparisons never reach the
     entry and stay in C.
     """
 
-    __slots__ = ("_count", "_heap", "by_need", "by_priority", "name")
+    __slots__ = ("_count", "_heap", "by_need", "by_priority", "name", "ranks")
 
-    def __init__(self, name: str, by_need: bool = True, by_priority: bool = False):
-        """An empty list; ``by_priority``: the office's rank first; ``by_need``: higher need first.
+    def __init__(self, name: str, by_need: bool = True, ranks: dict[str, int] | None = None):
+        """An empty list; ``ranks``: each reason's rank (0 first; a reason left out comes last).
 
-        Neither: time joined only.
+        ``by_need`` (without ``ranks``): higher need first; neither: time joined only.
         """
         self.name = name
         self.by_need = by_need
-        self.by_priority = by_priority
+        self.ranks = ranks
+        self.by_priority = ranks is not None
         self._heap: list[tuple[int, float, int, Entry]] = []
         self._count = 0
 
@@ -69,8 +71,9 @@ class WaitingList:
         """Put ``resident`` on the list as having waited since ``since``; their entry."""
         self._count += 1
         entry = Entry(resident, since)
-        if self.by_priority:
-            rank = resident.priority
+        ranks = self.ranks
+        if ranks is not None:
+            rank = ranks.get(resident.reason, len(ranks))
         else:
             rank = -resident.need if self.by_need else 0
         heapq.heappush(self._heap, (rank, since, self._count, entry))
@@ -138,12 +141,12 @@ class Tier(Place):
     )
     waiting: WaitingList
 
-    def __init__(self, name: str, spec: TierSpec, by_priority: bool = False):
+    def __init__(self, name: str, spec: TierSpec, ranks: dict[str, int] | None = None):
         """The tier ``name`` as ``spec`` describes it, with its own waiting list.
 
-        ``by_priority``: the list is ranked by the allocation office's priority.
+        ``ranks``: the list is ranked by these priorities of the reasons to apply.
         """
-        super().__init__(name, spec.capacity, WaitingList(name, by_priority=by_priority))
+        super().__init__(name, spec.capacity, WaitingList(name, ranks=ranks))
         self.staffed = spec.staff is not None
         self.team: Team | None = None
         """The team that follows its residents: its staff, or the team whose caseload its

@@ -63,7 +63,6 @@ class Resident:
         "need",
         "options",
         "pending_admission",
-        "priority",
         "problem",
         "ready",
         "reason",
@@ -141,8 +140,6 @@ class Resident:
         self.application_token = 0
         self.reason = ""
         """The reason of their application (``""``: none)."""
-        self.priority = 0
-        """Its rank on the office's lists (0 first)."""
         self.decided_at = 0.0
         self.refused_for: tuple[Any, ...] | None = None
         """(reason, need, tier) of a refused application: no new one until one changes."""

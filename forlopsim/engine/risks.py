@@ -414,14 +414,14 @@ class Risks:
         Follow-up ends, every list is left, an application is withdrawn and a self-referral
         contract given up; the low-threshold contact ends in the next ``after_change``.
         """
-        r.in_services = False
-        self._record(r, "services_end", cause="recovery")
         team = self.follow_up.leave_services(r)
         for waiting in list(r.entries):
             self.kernel.leave(r, waiting, "left")
         office = self.housing.office
         if office is not None and r.application:
             office.withdraw(r)
+        r.in_services = False
+        self._record(r, "services_end", cause="recovery")
         if r.contract is not None:
             self._care.release_contract(r)
         if team is not None:

@@ -81,6 +81,7 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
         places[name] = {
             "kind": "crisis_bed",
             "capacity": b.beds,
+            "self_referral": b.self_referral,
             "cost_per_day": b.cost_per_bed_day,
             "cost_basis": "capacity",
             "new_places": _new(b.beds, b.existing_places),

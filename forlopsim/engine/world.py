@@ -206,7 +206,7 @@ class World:
         )
         kernel.record(r, "referral", stream_name)
         tier = self.housing.tiers.get(place)
-        if tier is not None and tier.free:
+        if tier is not None and tier.free and (tier.team is None or tier.team.free):
             kernel.move(r, place, "referral")
             self.housing.take_place(r, tier, "referral")
         else:

@@ -26,7 +26,13 @@ Each KPI has a dotted name: ``group.detail`` (e.g. ``wait_to_placement_median.ti
 
 from __future__ import annotations
 
-from forlopsim.metrics.allocation import applications, discharge_ready, readmission_same_place
+from forlopsim.metrics.allocation import (
+    applications,
+    contracts,
+    discharge_ready,
+    readmission_same_place,
+    waiting_by_housing,
+)
 from forlopsim.metrics.census import census
 from forlopsim.metrics.costs import costs, costs_by_year
 from forlopsim.metrics.crisis_beds import crisis_beds
@@ -142,6 +148,7 @@ def _kpis(records: Records) -> dict[str, float]:
         waited_share,
         temporary_stays,
         waiting_lists,
+        waiting_by_housing,
         lambda r: utilisation(r, mean),
         crisis_beds,
         return_to_homelessness,
@@ -150,6 +157,7 @@ def _kpis(records: Records) -> dict[str, float]:
         frequent_users,
         retention,
         applications,
+        contracts,
         lambda r: discharge_ready(r, mean),
         lambda r: housing,
         outcomes,

@@ -19,9 +19,13 @@ from forlopsim.metrics.spells import (
     labels,
     mean_or_nan,
     member,
+    observed_days,
     observed_years,
     places_of,
     positions,
+    spell_columns,
+    subset,
+    union_days,
 )
 from forlopsim.records import Records
 from forlopsim.scenario.housing import REASONS
@@ -169,4 +173,67 @@ def readmission_same_place(records: Records) -> dict[str, float]:
             result[f"readmission_same_{label}.institution.{name}"] = mean_or_nan(
                 (gap[index] <= window).astype(float)
             )
+    return result
+
+
+def housed_at_start(records: Records, spell: dict[str, np.ndarray]) -> np.ndarray:
+    """Whether each spell's resident held a permanent housing place when the spell began."""
+    tiers = [n for n, p in places_of(records, "tier").items() if not p.get("temporary")]
+    tenancy = spell_columns(records.events, "tenancy_start", "tenancy_end", records.horizon, tiers)
+    held = pd.DataFrame(
+        {"time": tenancy["start"], "resident": tenancy["resident"], "until": tenancy["end"]}
+    ).sort_values("time")
+    waits = pd.DataFrame(
+        {"time": np.asarray(spell["start"], float), "resident": np.asarray(spell["resident"])}
+    )
+    order = np.argsort(waits["time"].to_numpy(), kind="stable")
+    found = pd.merge_asof(waits.iloc[order], held, on="time", by="resident", direction="backward")
+    housed = np.zeros(len(waits), bool)
+    housed[order] = (found["until"] > found["time"]).to_numpy()
+    return housed
+
+
+def waiting_by_housing(records: Records) -> dict[str, float]:
+    """Mean residents on a housing list who hold a home already (transfers), and who do not.
+
+    A wait is classed by the resident's housing when it began (a permanent place, or none or
+    temporary housing); a resident on several lists is counted once in each class.
+    """
+    w, h = records.warmup, records.horizon
+    tiers = [n for n, p in places_of(records, "tier").items() if not p.get("temporary")]
+    spell = spell_columns(records.events, "wait_start", "wait_end", h, tiers)
+    housed = housed_at_start(records, spell)
+    window = observed_days(records)
+    result = {}
+    for label, chosen in (("housed", housed), ("without_home", ~housed)):
+        days = union_days(subset(spell, chosen), w, h)
+        result[f"residents_waiting.housing_{label}"] = float(days.sum()) / window
+    return result
+
+
+def contracts(records: Records) -> dict[str, float]:
+    """Self-referral contracts (P8): mean held, given per year, and stays per contract-year.
+
+    A contract is held from its ``contract`` record until the resident leaves services or
+    exits.
+    """
+    w, h = records.warmup, records.horizon
+    rows = _rows(records, ("contract", "services_end", "exit", "admission"))
+    ended = rows[rows["kind"].isin(("services_end", "exit"))]
+    exits = ended.drop_duplicates("resident").set_index("resident")["time"]
+    years = observed_years(records)
+    result: dict[str, float] = {}
+    for name, bed in places_of(records, "crisis_bed").items():
+        if not bed.get("self_referral"):
+            continue
+        given = rows[(rows["kind"] == "contract") & (rows["place"] == name)]
+        start = given["time"].to_numpy(float)
+        end = exits.reindex(given["resident"]).fillna(h).to_numpy(float)
+        held = float(clipped_days({"start": start, "end": end}, w, h).sum())
+        stays = rows[(rows["kind"] == "admission") & (rows["place"] == name) & (rows["time"] >= w)]
+        result[f"contracts_held_mean.crisis_bed.{name}"] = held / observed_days(records)
+        result[f"contracts_given_per_year.crisis_bed.{name}"] = float((start >= w).sum()) / years
+        result[f"stays_per_contract_year.crisis_bed.{name}"] = (
+            len(stays) / (held / 365.25) if held else float("nan")
+        )
     return result

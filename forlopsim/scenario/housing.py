@@ -42,6 +42,14 @@ class Ban(Sourced):
     """Length of the ban, in days."""
 
 
+Reason = Literal["discharge", "homeless", "step_down", "tenancy_at_risk", "team_request"]
+"""Why a resident applies for housing (P20, DESIGN §3): ready for discharge from an institution
+with no home to go to; without a home (homeless or in temporary housing); ready to step down
+from a staffed tier; a tenancy at risk (a crisis, or a need that rose above the tier's support);
+on the request of a team that applies for the under-supported residents it follows."""
+REASONS: tuple[str, ...] = get_args(Reason)
+
+
 class Staff(Sourced):
     """The own staff of a staffed tier, who follow its residents instead of a team."""
 
@@ -93,17 +101,13 @@ class Tier(Sourced):
     follow_up_team: str | None = None
     """A team (``unit.team``) whose caseload the place comes with (Housing First: a flat and a
     slot of the outreach team): placed only with a free slot, and followed by that team."""
+    priority: list[Reason] | None = None
+    """The order in which this tier's places go to applicants, by reason (none: the office's
+    ``priority``); a reason left out comes last. E.g. a new middle tier meant first for those
+    stepping down from 24h."""
     kept_after_services: KeptAfterServices | None = None
     """A tenancy that outlives services: a resident who recovers keeps the place (none: the
     place is given up when they leave services)."""
-
-
-Reason = Literal["discharge", "homeless", "step_down", "tenancy_at_risk", "team_request"]
-"""Why a resident applies for housing (P20, DESIGN §3): ready for discharge from an institution
-with no home to go to; without a home (homeless or in temporary housing); ready to step down
-from a staffed tier; a tenancy at risk (a crisis, or a need that rose above the tier's support);
-on the request of a team that applies for the under-supported residents it follows."""
-REASONS: tuple[str, ...] = get_args(Reason)
 
 
 class Office(Sourced):

@@ -179,6 +179,10 @@ def _tier_problems(s: Scenario) -> list[tuple[str, str]]:
                     f"no team {tier.follow_up_team!r} (known: {sorted(teams)})",
                 )
             )
+        if tier.temporary and (tier.staff is not None or tier.follow_up_team is not None):
+            problems.append(
+                (f"housing.tiers.{name}", "temporary housing has no staff or team of its own")
+            )
         if tier.staff is not None and tier.staff.coverage not in s.services.coverage:
             problems.append(
                 (

@@ -50,6 +50,15 @@ KPI_UNITS: tuple[tuple[str, str], ...] = (
     ("cost_per_resident_year", "NOK"),
     ("cost_one_off.", "NOK"),
     ("transitions_per_year.", "per year"),
+    ("applications_per_year.", "per year"),
+    ("decisions_per_year.", "per year"),
+    ("intake_per_year.", "per year"),
+    ("discharge_ready_days_per_year.", "bed-days per year"),
+    ("discharge_ready_share.", "share"),
+    ("discharge_ready_at_end.", "residents"),
+    ("contracts_held_mean.", "contracts"),
+    ("contracts_given_per_year.", "per year"),
+    ("stays_per_contract_year.", "stays per contract-year"),
 )
 """Each KPI's unit by the start of its name, the first match counting (more specific first).
 

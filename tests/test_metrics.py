@@ -711,13 +711,13 @@ SHARES = re.compile(
     r"|placed_within_"
     r"|retention_|frequent_users\.(share|episode_share)$|turned_away_crises\.share$"
     r"|temporary_share_of_homeless$|homeless_share_of_residents$|residents_share\."
-    r"|mental_illness_share_of_substance_users$)"
+    r"|mental_illness_share_of_substance_users$|readmission_same_|discharge_ready_share\.)"
 )
 """KPIs that are shares, so lie in [0, 1]."""
 MAY_BE_UNDEFINED = re.compile(
     r"^(wait_days_of_placed|wait_to_placement_median\.|placed_within_|waited_share\.|temporary_stay_days|utilisation\.|turn_away\."
     r"|turned_away_crises\.share$|return_to_homelessness_\d+m\.tier\.|return_to_homelessness_24m$"
-    r"|retention_)"
+    r"|retention_|readmission_same_|discharge_ready_share\.|stays_per_contract_year\.)"
 )
 """KPIs that are NaN where nothing was there to measure (no completed wait, no capacity, no
 request, a window longer than the observed period)."""

@@ -10,8 +10,8 @@ what the number is for:
   takes the i-th row of :data:`ROW` numbers, split by :data:`KINDS` (``initial`` is the initial
   population's stream);
 * a resident's numbers of a kind past their row: ``(0, 1 + block, kind + K·i, stream)`` for
-  the first ``K`` (:data:`FIRST_KINDS`) kinds, ``(kind − K + 1, block, i, stream)`` for kinds
-  added since.
+  the first ``K`` (:data:`FIRST_KINDS`) kinds, ``(0, 1 + block, i, stream + 2³²·(kind − K + 1))``
+  for kinds added since (a stream's word is 32 bits, so its high bits name the kind).
 
 A stream is named by a CRC-32 of its name, so adding, removing or reordering streams leaves the
 others' numbers alone. Two scenarios run with the same seed therefore have the same residents
@@ -89,8 +89,9 @@ EXTRA = 16  # not a domain number: a resident's numbers of a kind past their row
 FIRST_KINDS = 19
 """The kinds of the first layout (up to ``death_cause``): their blocks past the row are
 counted as ``(0, 1 + block, kind + FIRST_KINDS·i, stream)``; a kind added later counts its
-own as ``(kind − FIRST_KINDS + 1, block, i, stream)``, so no two kinds share a counter and
-adding a kind changes no number of another."""
+own as ``(0, 1 + block, i, stream + 2³²·(kind − FIRST_KINDS + 1))``. Philox advances the first
+word as it draws, so only the other three may tell blocks apart: no two kinds share a counter,
+and adding a kind changes no number of another."""
 CHUNK = 256  # not a domain number: residents' rows drawn at once
 INITIAL = "initial"
 """The stream name of the initial population."""
@@ -208,7 +209,7 @@ class Streams:
         if kind < FIRST_KINDS:
             counter = (0, 1 + block, kind + FIRST_KINDS * index, stream)
         else:
-            counter = (kind - FIRST_KINDS + 1, block, index, stream)
+            counter = (0, 1 + block, index, stream + ((kind - FIRST_KINDS + 1) << 32))
         state["state"]["counter"] = np.array(counter, np.uint64)
         state["buffer_pos"] = 4  # the buffer holds nothing of this counter
         generator.bit_generator.state = state

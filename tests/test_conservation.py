@@ -129,7 +129,7 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
     return data, self_bans
 
 
-def housing(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
+def housing(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:  # noqa: C901
     self_bans: dict[str, float] = {}
     tiers: dict[str, dict[str, Any]] = {
         "own_home": {

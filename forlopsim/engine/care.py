@@ -26,8 +26,8 @@ class Care:
     """The crisis beds and institutions of one replication, and how a crisis is met."""
 
     __slots__ = (
-        "_crisis",
         "_at_risk",
+        "_crisis",
         "_office",
         "_record",
         "_treatment_institution",
@@ -72,7 +72,7 @@ class Care:
             if inst.waiting is not None:
                 inst.waiting.clear()
 
-    def crisis(self, r: Resident) -> None:
+    def crisis(self, r: Resident) -> None:  # noqa: C901  one crisis, read top to bottom
         """A crisis, and what follows: perhaps admission, tenancy loss or death.
 
         It is met by the resident's team if on duty, else a bed, the emergency service or nobody.
@@ -306,7 +306,8 @@ class Care:
             self.kernel.move(r, r.tier.name if r.tier is not None else HOMELESS, "discharge")
             self.housing.review(r)
             for inst in self.institutions.values():
-                if inst.waiting is not None and inst.waiting in r.entries and inst.free:
+                waiting = inst.waiting
+                if waiting is not None and waiting in r.entries and inst.free:  # noqa: SIM102
                     if r.assessed_at <= now:
                         self._admit(r, inst, "waiting_list")
                         break

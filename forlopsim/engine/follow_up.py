@@ -62,19 +62,21 @@ class FollowUp:
         """The tiers whose places come with a slot of each team's caseload."""
         self.fill_tier: Callable[[Tier], None] = _nothing
         """Fills a tier's free places (set by ``World``: ``Housing.fill``)."""
-        for name, t in scenario.housing.tiers.items():
+        for name, housed in scenario.housing.tiers.items():
             tier = (tiers or {}).get(name)
             if tier is None:
                 continue
-            if t.staff is not None:
+            if housed.staff is not None:
                 staff_spec = TeamSpec(
-                    caseload=0, follow_up_effect=t.staff.follow_up_effect, coverage=t.staff.coverage
+                    caseload=0,
+                    follow_up_effect=housed.staff.follow_up_effect,
+                    coverage=housed.staff.coverage,
                 )
-                staff = Team(f"{name}.staff", staff_spec, spec.coverage[t.staff.coverage])
+                staff = Team(f"{name}.staff", staff_spec, spec.coverage[housed.staff.coverage])
                 staff.capacity = math.inf  # every resident of the tier
                 tier.team = staff
-            elif t.follow_up_team is not None:
-                tier.team = team = self.teams[t.follow_up_team]
+            elif housed.follow_up_team is not None:
+                tier.team = team = self.teams[housed.follow_up_team]
                 self.bound.setdefault(team, []).append(tier)
 
     def close(self) -> None:

@@ -167,7 +167,7 @@ class Housing:
         preferred, distance = self._preferred(r, options)
         return bool(preferred) and distance < abs(tier.support - r.need)
 
-    def review(self, r: Resident, temporary_ok: bool = True) -> None:
+    def review(self, r: Resident, temporary_ok: bool = True) -> None:  # noqa: C901  one decision
         """Place the resident if a suitable place is free, otherwise keep them on the right lists."""
         if r.location == EXITED or not r.in_services:
             return

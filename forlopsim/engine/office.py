@@ -31,14 +31,22 @@ decision; its processing time is over (decided at the next review); granted; ref
 class Office:
     """The allocation office of one replication."""
 
-    __slots__ = ("_processing", "_record", "_review", "_step_down_after", "kernel", "lowest", "rank")
+    __slots__ = (
+        "_processing",
+        "_record",
+        "_review",
+        "_step_down_after",
+        "kernel",
+        "lowest",
+        "rank",
+    )
 
     def __init__(self, spec: OfficeSpec, kernel: Kernel, review: Callable[[Resident], None]):
         """The office ``spec`` describes; ``review`` re-examines a resident's housing."""
         self.kernel = kernel
         self._record = kernel.record
         self._review = review
-        self.rank = {reason: i for i, reason in enumerate(spec.priority)}
+        self.rank: dict[str, int] = {reason: i for i, reason in enumerate(spec.priority)}
         """Each reason that is a ground to apply, and its priority (0 first)."""
         self.lowest = len(self.rank)
         """The rank of a resident with no decided application."""

@@ -212,6 +212,7 @@ class Crisisbed(Place):
         )
         self.contracts_held = 0
 
+
 class Institution(Place):
     """An institution of the specialist service at run time."""
 

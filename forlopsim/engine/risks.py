@@ -102,9 +102,9 @@ class Risks:
         "_after_discharge_crisis",
         "_after_discharge_treatment",
         "_background",
-        "_care",
         "_breakdown_base",
         "_breakdown_under",
+        "_care",
         "_contact_effect",
         "_crisis_base",
         "_crisis_homeless",
@@ -294,7 +294,9 @@ class Risks:
                 self._on_risk_bound
             )
 
-    def _risk_table(self, r: Resident, contact: bool | None, windows: int) -> RiskTable:
+    def _risk_table(  # noqa: C901  every risk of a state, in one place
+        self, r: Resident, contact: bool | None, windows: int
+    ) -> RiskTable:
         """The competing risks of a resident in ``r``'s state.
 
         As (risk index, rate per day, handler), those with a rate > 0. Built once per state

@@ -169,7 +169,9 @@ def readmission_same_place(records: Records) -> dict[str, float]:
         )
         gap = (following["next"] - following["time"]).to_numpy(float)
         for label, window in SAME_PLACE_WINDOWS.items():
-            index = (following["time"] >= w).to_numpy() & (following["time"] + window <= h).to_numpy()
+            index = (following["time"] >= w).to_numpy() & (
+                following["time"] + window <= h
+            ).to_numpy()
             result[f"readmission_same_{label}.institution.{name}"] = mean_or_nan(
                 (gap[index] <= window).astype(float)
             )

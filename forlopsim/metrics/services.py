@@ -1,5 +1,4 @@
-"""Residents in services: followed by a team or a staffed tier's own staff, or in touch with
-low-threshold services."""
+"""Residents in services: followed by a team (or a staffed tier's staff), or low-threshold."""
 
 from __future__ import annotations
 

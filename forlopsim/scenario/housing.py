@@ -140,8 +140,7 @@ class Office(Sourced):
 
 
 class Allocation(Sourced):
-    """How residents are matched to places: the office's priority (or higher need first without
-    an office), then longest wait."""
+    """How residents are matched to places: by the office's priority (else need), then wait."""
 
     policy: Literal["strict", "best_available", "fallback_after"]
     """``strict``: wait for the best-matched tier; ``best_available``: take the nearest free tier

@@ -27,6 +27,7 @@ class Care:
 
     __slots__ = (
         "_at_risk",
+        "_contract_beds",
         "_crisis",
         "_office",
         "_record",
@@ -58,6 +59,10 @@ class Care:
         hazards = scenario.hazards
         self._crisis = hazards.crisis
         self._office = housing.office is not None
+        self._contract_beds = [
+            b for b in self.self_referral_beds if b.contracts is not None and b.capacity > 0
+        ]
+        """The self-referral beds booked by contract (with beds to book)."""
         office = scenario.housing.allocation.office
         self._at_risk = 0.0 if office is None else office.crisis_puts_at_risk
         """The chance a crisis puts an under-supported tenancy at risk (0: no office)."""
@@ -81,7 +86,7 @@ class Care:
         spec = self._crisis
         team = r.team
         met = team is not None and team.covered(now)
-        if self.self_referral_beds:
+        if self._contract_beds:
             self._offer_contract(r, now)
         tier = r.tier
         if (
@@ -134,11 +139,10 @@ class Care:
         crises.append(now)
         if r.contract is not None:
             return
-        for bed in self.self_referral_beds:
+        for bed in self._contract_beds:
             spec = bed.contracts
             if (
                 spec is not None
-                and bed.capacity > 0
                 and bed.contracts_held < spec.per_bed * bed.capacity
                 and bed.contract_eligible is not None
                 and bed.contract_eligible(r)

@@ -8,7 +8,6 @@ Low-threshold contact is refreshed with the competing risks, in ``Risks.after_ch
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
@@ -72,9 +71,8 @@ class FollowUp:
                     follow_up_effect=housed.staff.follow_up_effect,
                     coverage=housed.staff.coverage,
                 )
-                staff = Team(f"{name}.staff", staff_spec, spec.coverage[housed.staff.coverage])
-                staff.capacity = math.inf  # every resident of the tier
-                tier.team = staff
+                coverage = spec.coverage[housed.staff.coverage]
+                tier.team = Team(f"{name}.staff", staff_spec, coverage, staff=True)
             elif housed.follow_up_team is not None:
                 tier.team = team = self.teams[housed.follow_up_team]
                 self.bound.setdefault(team, []).append(tier)
@@ -114,14 +112,13 @@ class FollowUp:
                 self.kernel.schedule(delay, self._on_handover, (r, r.team_token))
             return
         self._leave_team_lists(r, team)
-        staff = team.name not in self.teams
         if team.waiting in r.entries:
             if at_once and team.free:
                 self.kernel.leave(r, team.waiting, "placed")
                 self._start(r, team)
             return
         if team.free:
-            if not staff:  # a tier's staff keep no list
+            if not team.staff:  # a tier's staff keep no list
                 self.kernel.zero_wait(r, team.waiting)
             self._start(r, team)
         else:
@@ -136,7 +133,7 @@ class FollowUp:
         assert team is not None
         r.team = None
         team.occupied -= 1
-        if team.name in self.teams:  # a tier's staff are recorded as its tenancies
+        if not team.staff:  # a tier's staff are recorded as its tenancies
             self._record(r, "follow_up_end", team.name, cause=cause)
         return team
 
@@ -166,7 +163,7 @@ class FollowUp:
     def _start(self, r: Resident, team: Team) -> None:
         r.team = team
         team.occupied += 1
-        if team.name in self.teams:  # a tier's staff are recorded as its tenancies
+        if not team.staff:  # a tier's staff are recorded as its tenancies
             self._record(r, "follow_up_start", team.name)
 
     def _on_handover(self, event: simpy.Event) -> None:

@@ -257,7 +257,7 @@ class Housing:
         since = r.decided_at if r.application == DECIDED else None
         for waiting in wanted:
             if waiting not in entries:  # as Kernel.join: already on the list
-                join(r, waiting, since if waiting.by_priority else None)
+                join(r, waiting, None if waiting.ranks is None else since)
 
     def _leave_housing_lists(self, r: Resident, keep: dict[WaitingList, None]) -> None:
         leave = self.kernel.leave
@@ -407,7 +407,7 @@ def _slot(r: Resident, tier: Tier) -> bool:
 
 
 def _nothing(*args: Any) -> None:
-    """No institutions, so no patient is ever ready for discharge."""
+    """A hook no component has set: nothing to release, refill or hand over."""
 
 
 class Options(NamedTuple):

@@ -37,7 +37,6 @@ class Office:
         "_review",
         "_step_down_after",
         "kernel",
-        "lowest",
         "rank",
     )
 
@@ -48,8 +47,6 @@ class Office:
         self._review = review
         self.rank: dict[str, int] = {reason: i for i, reason in enumerate(spec.priority)}
         """Each reason that is a ground to apply, and its priority (0 first)."""
-        self.lowest = len(self.rank)
-        """The rank of a resident with no decided application."""
         d = spec.processing_days
         self._processing = None if d is None else d.quantile()
         self._step_down_after = spec.step_down_after_days
@@ -61,27 +58,15 @@ class Office:
     def reason(self, r: Resident, tier: Tier | None) -> str | None:
         """The resident's best-ranked reason to apply now, or None: their home fits well enough."""
         rank = self.rank
-        best: str | None = None
-        best_rank = self.lowest
-
-        def consider(reason: str) -> None:
-            nonlocal best, best_rank
-            value = rank.get(reason)
-            if value is not None and value < best_rank:
-                best, best_rank = reason, value
-
-        if r.ready:
-            consider("discharge")
+        held = ["discharge"] if r.ready else []
         if tier is None or tier.temporary:
-            consider("homeless")
-            return best
-        shortfall = r.need - tier.support
-        if shortfall > 0:
+            held.append("homeless")
+        elif (shortfall := r.need - tier.support) > 0:
             if r.at_risk:
-                consider("tenancy_at_risk")
+                held.append("tenancy_at_risk")
             team = r.team
             if team is not None and team.requests_housing:
-                consider("team_request")
+                held.append("team_request")
         elif shortfall < 0 and tier.staffed and "step_down" in rank:
             now = self.kernel.env.now
             since = r.below_since
@@ -90,8 +75,9 @@ class Office:
                 token = (r.housing_token, r.need)
                 self.kernel.schedule(self._step_down_after, self._on_step_down, (r, token))
             if now - since >= self._step_down_after:
-                consider("step_down")
-        return best
+                held.append("step_down")
+        listed = [reason for reason in held if reason in rank]
+        return min(listed, key=rank.__getitem__) if listed else None
 
     def _on_step_down(self, event: simpy.Event) -> None:
         r, token = cast("tuple[Resident, tuple[int, int]]", event.value)

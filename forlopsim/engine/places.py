@@ -53,7 +53,7 @@ class WaitingList:
     entry and stay in C.
     """
 
-    __slots__ = ("_count", "_heap", "by_need", "by_priority", "name", "ranks")
+    __slots__ = ("_count", "_heap", "by_need", "name", "ranks")
 
     def __init__(self, name: str, by_need: bool = True, ranks: dict[str, int] | None = None):
         """An empty list; ``ranks``: each reason's rank (0 first; a reason left out comes last).
@@ -63,7 +63,6 @@ class WaitingList:
         self.name = name
         self.by_need = by_need
         self.ranks = ranks
-        self.by_priority = ranks is not None
         self._heap: list[tuple[int, float, int, Entry]] = []
         self._count = 0
 
@@ -169,13 +168,18 @@ class Tier(Place):
 class Team(Place):
     """A follow-up team at run time: its caseload is its capacity."""
 
-    __slots__ = ("breakdown_effect", "covered", "crisis_effect", "requests_housing")
+    __slots__ = ("breakdown_effect", "covered", "crisis_effect", "requests_housing", "staff")
     waiting: WaitingList
 
-    def __init__(self, name: str, spec: TeamSpec, coverage: Coverage):
-        """The team ``name`` (``unit.team``), on duty in the hours of ``coverage``."""
-        super().__init__(name, spec.caseload, WaitingList(name))
+    def __init__(self, name: str, spec: TeamSpec, coverage: Coverage, staff: bool = False):
+        """The team ``name`` (``unit.team``), on duty in the hours of ``coverage``.
+
+        ``staff``: a staffed tier's own staff, with room for every resident of the tier, no
+        list, and no follow-up records (their residents' tenancies say who they follow).
+        """
+        super().__init__(name, None if staff else spec.caseload, WaitingList(name))
         self.requests_housing = spec.requests_housing
+        self.staff = staff
         self.breakdown_effect = spec.follow_up_effect.tenancy_breakdown
         self.crisis_effect = spec.follow_up_effect.crisis
         self.covered = coverage_check(coverage.days, coverage.from_hour, coverage.to_hour)

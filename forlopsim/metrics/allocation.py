@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forlopsim.metrics.revolving_door import gaps_to_next_start
 from forlopsim.metrics.spells import (
     clipped_days,
     labels,
@@ -159,19 +160,9 @@ def readmission_same_place(records: Records) -> dict[str, float]:
         own = rows[rows["place"] == name]
         ends = own[(own["kind"] == "discharge") & own["cause"].isin(DISCHARGE_ENDINGS)]
         starts = own[own["kind"] == "admission"]
-        following = pd.merge_asof(
-            ends[["time", "resident"]].sort_values("time"),
-            starts[["time", "resident"]].assign(next=starts["time"]).sort_values("time"),
-            on="time",
-            by="resident",
-            direction="forward",
-            allow_exact_matches=False,
-        )
-        gap = (following["next"] - following["time"]).to_numpy(float)
+        time, gap = gaps_to_next_start(ends, starts)
         for label, window in SAME_PLACE_WINDOWS.items():
-            index = (following["time"] >= w).to_numpy() & (
-                following["time"] + window <= h
-            ).to_numpy()
+            index = (time >= w) & (time + window <= h)
             result[f"readmission_same_{label}.institution.{name}"] = mean_or_nan(
                 (gap[index] <= window).astype(float)
             )

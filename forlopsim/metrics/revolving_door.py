@@ -121,9 +121,23 @@ def readmission(records: Records) -> dict[str, float]:
     """
     w, h = records.warmup, records.horizon
     episode = episodes(records)
-    ends = episode[episode["end"].to_numpy()]
-    starts = episode[episode["start"].to_numpy()]
-    # the first episode start strictly after each end, of the same resident
+    time, gap = gaps_to_next_start(
+        episode[episode["end"].to_numpy()], episode[episode["start"].to_numpy()]
+    )
+    result = {}
+    for label, window in READMISSION_WINDOWS.items():
+        index = (time >= w) & (time + window <= h)
+        result[f"readmission_{label}"] = mean_or_nan((gap[index] <= window).astype(float))
+        result[f"readmission_index_episodes_{label}"] = float(index.sum())
+    return result
+
+
+def gaps_to_next_start(ends: pd.DataFrame, starts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each end's time (in time order) and days to its resident's next start (NaN if none).
+
+    ``ends`` and ``starts`` have ``time`` and ``resident``; a start at the end's instant is not
+    the next one.
+    """
     following = pd.merge_asof(
         ends[["time", "resident"]].sort_values("time"),
         starts[["time", "resident"]].assign(next=starts["time"]).sort_values("time"),
@@ -132,13 +146,8 @@ def readmission(records: Records) -> dict[str, float]:
         direction="forward",
         allow_exact_matches=False,
     )
-    gap = (following["next"] - following["time"]).to_numpy()
-    result = {}
-    for label, window in READMISSION_WINDOWS.items():
-        index = (following["time"] >= w).to_numpy() & (following["time"] + window <= h).to_numpy()
-        result[f"readmission_{label}"] = mean_or_nan((gap[index] <= window).astype(float))
-        result[f"readmission_index_episodes_{label}"] = float(index.sum())
-    return result
+    time = following["time"].to_numpy(float)
+    return time, following["next"].to_numpy(float) - time
 
 
 def frequent_users(records: Records) -> dict[str, float]:

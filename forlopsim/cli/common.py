@@ -30,6 +30,7 @@ from forlopsim.precision import few_replications_warning, precision_note
 from forlopsim.progress import ProgressView, elapsed_and_left
 from forlopsim.scenario import Scenario
 from forlopsim.text import plural
+from forlopsim.uncertainty import Uncertainty, UncertaintyFile, run_uncertainty
 
 
 def run_title(name: str, scenario: Scenario, replications: int, seed: int) -> str:
@@ -127,6 +128,21 @@ def run_comparison(
             "compared_with": comparison.base,
         }
     return comparison, metas, checks
+
+
+def run_study(
+    spec: UncertaintyFile,
+    scenarios: Sequence[Scenario],
+    labels: list[str],
+    replications: int,
+    draws: int,
+    seed: int,
+    jobs: int,
+) -> Uncertainty:
+    """The parameter-uncertainty study of ``--uncertainty``, with a progress bar per draw."""
+    shown = [f"draw {d + 1}/{draws}, {label}" for d in range(draws) for label in labels]
+    with progress(replications, shown) as advance:
+        return run_uncertainty(spec, scenarios, labels, replications, draws, seed, jobs, advance)
 
 
 class progress:

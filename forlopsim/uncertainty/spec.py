@@ -180,16 +180,11 @@ def drawn(
 
     A factor multiplies the scenario's own block (a what-if's change to it scales with it); a
     value replaces the number at its path unless the what-if set that number itself, which then
-    stays. A number the scenario holds as a whole number is rounded.
+    stays. A number the scenario holds as a whole number is rounded (:func:`changes`).
     """
     kept = {
         name: p
         for name, p in parameters.items()
         if p.scale is not None or current(scenario, p.path) == current(base, p.path)
     }
-    new = changes(scenario, kept, values)
-    for path, value in new.items():
-        old = current(scenario, path)
-        if isinstance(old, int) and not isinstance(old, bool):
-            new[path] = round(value)
-    return scenario.with_changes(new)
+    return scenario.with_changes(changes(scenario, kept, values))

@@ -15,8 +15,11 @@ from scenario_builders import busy_scenario
 from scipy import stats
 
 from forlopsim.cli import main
-from forlopsim.comparison import compare_scenarios
+from forlopsim.comparison import Comparison, compare_scenarios
 from forlopsim.errors import ScenarioError
+from forlopsim.report.data import ReportData
+from forlopsim.report.i18n import Language
+from forlopsim.report.uncertainty import section
 from forlopsim.uncertainty import (
     Uncertainty,
     draw_table,
@@ -58,8 +61,8 @@ def scenarios():
 # -- the summary by hand ---------------------------------------------------------------------
 
 
-def test_probability_interval_and_variances_by_hand():
-    """Five draws of two replications each, built by hand, one lower- and one higher-is-better KPI."""
+def hand_built() -> Uncertainty:
+    """Five draws of two replications each, one lower- and one higher-is-better KPI."""
     base = {d: pd.DataFrame({"homeless_mean": [10.0, 12.0]}) for d in range(5)}
     shifts = [(-3.5, -2.5), (-1.0, -1.0), (1.0, 3.0), (-1.0, 0.0), (4.0, 4.0)]
     tables = {}
@@ -72,7 +75,11 @@ def test_probability_interval_and_variances_by_hand():
         {"parameters": {"x": {"path": "a.b", "bounds": [0, 4], "source": "test"}}}
     )
     kpis = ("homeless_mean", "placed_within_365d.tier.flat")
-    result = Uncertainty("base", ["base", "w"], values, tables, 2, 0, kpis, spec)
+    return Uncertainty("base", ["base", "w"], values, tables, 2, 0, kpis, spec)
+
+
+def test_probability_interval_and_variances_by_hand():
+    result = hand_built()
     rows = result.rows()
     assert len(rows) == 5 * 2 and set(rows.columns) >= {"draw", "kpi", "difference", "x"}
     lower = rows[rows["kpi"] == "homeless_mean"]
@@ -224,6 +231,34 @@ def test_a_referral_rate_drives_homelessness_monotonically(tmp_path, scenarios):
     print("arrivals → homeless (base):", level[["arrivals", "base_mean"]].round(1).values.tolist())
     assert np.all(np.diff(level["base_mean"]) > 0)  # more referrals, more homeless, every draw
     assert np.all(np.diff(level["whatif_mean"]) > 0)
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["nb", "en"])
+def test_the_report_section_has_one_chart_and_its_table(code):
+    result = hand_built()
+    empty = pd.DataFrame()
+    comparison = Comparison(base="base", tables={}, uncertainty=result)
+    data = ReportData(comparison, empty, empty, empty)
+    blocks, record = section(data, Language(code), 9)
+    kinds = [type(b).__name__ for b in blocks]
+    assert kinds == ["Heading", "Paragraph", "Figure", "Table"]
+    figure, table = blocks[2], blocks[3]
+    assert figure.caption.startswith("Figur 9." if code == "nb" else "Figure 9.")
+    assert figure.png.startswith(b"\x89PNG")
+    assert [row[:2] for row in table.rows] == [
+        ["w", Language(code).t("homeless_mean")],
+        ["w", "placed_within_365d.tier.flat"],
+    ]
+    assert table.rows[0][3] == "60" + Language(code).t("unit_percent")  # 3 of 5 draws lower
+    assert record["uncertainty"]["draws"] == 5
+    # no study, no section
+    assert section(ReportData(Comparison("base", {}), empty, empty, empty), Language(code), 9) == (
+        [],
+        {},
+    )
 
 
 # -- the command -----------------------------------------------------------------------------

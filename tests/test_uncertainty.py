@@ -319,3 +319,9 @@ def test_compare_with_a_bad_spec_exits_2_and_writes_nothing(files, tmp_path):
     assert status == 2
     assert f"{bad}:3: parameters.arrivals.path:" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_draws_without_a_spec_is_a_usage_error(files):
+    base, whatif, _ = files
+    status, _, err = compare(str(base), str(whatif), "--draws", "5")
+    assert status == 2 and "--draws needs --uncertainty" in err

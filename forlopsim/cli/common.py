@@ -6,6 +6,7 @@ another command's module.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import warnings
@@ -15,7 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from forlopsim.cli.options import DEFAULT_DRAWS
 from forlopsim.comparison import Comparison, compare_scenarios
+from forlopsim.errors import UsageError
 from forlopsim.experiment import (
     WARMUP_STEP_DAYS,
     ReplicationResult,
@@ -30,7 +33,7 @@ from forlopsim.precision import few_replications_warning, precision_note
 from forlopsim.progress import ProgressView, elapsed_and_left
 from forlopsim.scenario import Scenario
 from forlopsim.text import plural
-from forlopsim.uncertainty import Uncertainty, UncertaintyFile, run_uncertainty
+from forlopsim.uncertainty import Uncertainty, UncertaintyFile, load_uncertainty, run_uncertainty
 
 
 def run_title(name: str, scenario: Scenario, replications: int, seed: int) -> str:
@@ -130,16 +133,31 @@ def run_comparison(
     return comparison, metas, checks
 
 
+def uncertainty_spec(
+    args: argparse.Namespace, scenarios: Sequence[Scenario]
+) -> UncertaintyFile | None:
+    """The checked ``--uncertainty`` file, if given; ``--draws`` without it is a usage error."""
+    if args.uncertainty is None:
+        if args.draws is not None:
+            raise UsageError("--draws needs --uncertainty SPEC")
+        return None
+    return load_uncertainty(args.uncertainty, scenarios)
+
+
 def run_study(
     spec: UncertaintyFile,
     scenarios: Sequence[Scenario],
     labels: list[str],
     replications: int,
-    draws: int,
+    draws: int | None,
     seed: int,
     jobs: int,
 ) -> Uncertainty:
-    """The parameter-uncertainty study of ``--uncertainty``, with a progress bar per draw."""
+    """The parameter-uncertainty study of ``--uncertainty``, with a progress bar per draw.
+
+    ``draws`` defaults to :data:`~forlopsim.cli.options.DEFAULT_DRAWS`.
+    """
+    draws = draws or DEFAULT_DRAWS
     shown = [f"draw {d + 1}/{draws}, {label}" for d in range(draws) for label in labels]
     with progress(replications, shown) as advance:
         return run_uncertainty(spec, scenarios, labels, replications, draws, seed, jobs, advance)

@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import argparse
 
-from forlopsim.cli.common import print_run_notes, run_comparison, run_study, run_title
+from forlopsim.cli.common import (
+    print_run_notes,
+    run_comparison,
+    run_study,
+    run_title,
+    uncertainty_spec,
+)
 from forlopsim.cli.options import (
     add_base_and_whatifs,
     add_precision_options,
@@ -28,7 +34,6 @@ from forlopsim.output import check_out_dir, staging
 from forlopsim.scenario import load_scenarios
 from forlopsim.table import comparison_table, print_wide, star_note
 from forlopsim.text import plural
-from forlopsim.uncertainty import load_uncertainty
 from forlopsim.uncertainty.files import uncertainty_note, uncertainty_table, write_uncertainty
 
 DESCRIPTION = (
@@ -53,7 +58,7 @@ def command(args: argparse.Namespace) -> int:
     """Validate every file, run all scenarios with CRN, print the table, write atomically."""
     paths = [args.base, *args.whatifs]
     scenarios = load_scenarios(paths)
-    uncertain = None if args.uncertainty is None else load_uncertainty(args.uncertainty, scenarios)
+    uncertain = uncertainty_spec(args, scenarios)
     if args.out is not None:
         check_out_dir(args.out)
     labels = labels_for(scenarios, [p.stem for p in paths])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from forlopsim.cli.common import print_run_notes, run_comparison, run_study
+from forlopsim.cli.common import print_run_notes, run_comparison, run_study, uncertainty_spec
 from forlopsim.cli.options import (
     add_base_and_whatifs,
     add_precision_options,
@@ -26,7 +26,6 @@ from forlopsim.report.data import collect
 from forlopsim.report.document import write
 from forlopsim.report.i18n import LANGUAGES, Language
 from forlopsim.scenario import load_scenarios
-from forlopsim.uncertainty import load_uncertainty
 from forlopsim.uncertainty.files import write_uncertainty
 
 DESCRIPTION = (
@@ -53,7 +52,7 @@ def command(args: argparse.Namespace) -> int:
     """Validate, run every scenario with CRN, write the comparison files and the report."""
     paths = [args.base, *args.whatifs]
     scenarios = load_scenarios(paths)
-    uncertain = None if args.uncertainty is None else load_uncertainty(args.uncertainty, scenarios)
+    uncertain = uncertainty_spec(args, scenarios)
     check_out_dir(args.out)
     lang = Language(args.lang)
     labels = labels_for(scenarios, [p.stem for p in paths])

@@ -26,7 +26,7 @@ from forlopsim.scenario import Scenario
 from forlopsim.stats import CONFIDENCE
 from forlopsim.uncertainty.spec import UncertaintyFile, draw_table, drawn
 
-HIGHER_IS_BETTER: tuple[str, ...] = ("placed_within_", "retention_", "residents_in_services")
+HIGHER_IS_BETTER: tuple[str, ...] = ("placed_within_", "retention_")
 """KPI name prefixes for which a rise is the improvement (every headline KPI is better lower)."""
 
 ROW_COLUMNS = [

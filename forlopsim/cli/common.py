@@ -12,7 +12,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -33,7 +33,9 @@ from forlopsim.precision import few_replications_warning, precision_note
 from forlopsim.progress import ProgressView, elapsed_and_left
 from forlopsim.scenario import Scenario
 from forlopsim.text import plural
-from forlopsim.uncertainty import Uncertainty, UncertaintyFile, load_uncertainty, run_uncertainty
+
+if TYPE_CHECKING:  # imported where used: SciPy's stats are heavy for `run --help`
+    from forlopsim.uncertainty import Uncertainty, UncertaintyFile
 
 
 def run_title(name: str, scenario: Scenario, replications: int, seed: int) -> str:
@@ -137,6 +139,8 @@ def uncertainty_spec(
     args: argparse.Namespace, scenarios: Sequence[Scenario]
 ) -> UncertaintyFile | None:
     """The checked ``--uncertainty`` file, if given; ``--draws`` without it is a usage error."""
+    from forlopsim.uncertainty import load_uncertainty
+
     if args.uncertainty is None:
         if args.draws is not None:
             raise UsageError("--draws needs --uncertainty SPEC")
@@ -157,6 +161,8 @@ def run_study(
 
     ``draws`` defaults to :data:`~forlopsim.cli.options.DEFAULT_DRAWS`.
     """
+    from forlopsim.uncertainty import run_uncertainty
+
     draws = draws or DEFAULT_DRAWS
     shown = [f"draw {d + 1}/{draws}, {label}" for d in range(draws) for label in labels]
     with progress(replications, shown) as advance:

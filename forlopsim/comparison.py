@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from forlopsim.precision import Precision, Rule, relative_half_widths
 from forlopsim.record_files import RECORDS_FOLDER
 from forlopsim.scenario import Scenario
 from forlopsim.stats import CONFIDENCE, holm, is_fixed, t_interval, t_p_value
+
+if TYPE_CHECKING:
+    from forlopsim.uncertainty.study import Uncertainty
 
 SUMMARY_COLUMNS = ["scenario", "kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"]
 DIFFERENCE_COLUMNS = [
@@ -93,6 +96,8 @@ class Comparison:
     confidence: float = CONFIDENCE
     results: dict[str, list[ReplicationResult]] = field(default_factory=dict, repr=False)
     """The raw replication results (KPIs, timing, occupancy series if kept), by label."""
+    uncertainty: Uncertainty | None = field(default=None, repr=False)
+    """The parameter-uncertainty study run beside it (``--uncertainty``), if any."""
 
     @property
     def whatifs(self) -> list[str]:

@@ -32,11 +32,16 @@ def current(scenario: Scenario, path: str) -> Any:
 def changes(
     scenario: Scenario, parameters: Mapping[str, Parameter], values: Mapping[str, float]
 ) -> dict[str, Any]:
-    """Dotted path → new value for ``values`` (a value, or a factor on the block at the path)."""
+    """Dotted path → new value for ``values`` (a value, or a factor on the block at the path).
+
+    A value for a number the scenario holds as a whole number (a capacity) is rounded.
+    """
     result: dict[str, Any] = {}
     for name, p in parameters.items():
         if p.bounds is not None:
-            result[p.path] = values[name]
+            old = current(scenario, p.path)
+            whole = isinstance(old, int) and not isinstance(old, bool)
+            result[p.path] = round(values[name]) if whole else values[name]
         else:
             result[p.path] = scaled(current(scenario, p.path), values[name])
     return result

@@ -6,16 +6,19 @@ another command's module.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from forlopsim.cli.options import DEFAULT_DRAWS
 from forlopsim.comparison import Comparison, compare_scenarios
+from forlopsim.errors import UsageError
 from forlopsim.experiment import (
     WARMUP_STEP_DAYS,
     ReplicationResult,
@@ -30,6 +33,9 @@ from forlopsim.precision import few_replications_warning, precision_note
 from forlopsim.progress import ProgressView, elapsed_and_left
 from forlopsim.scenario import Scenario
 from forlopsim.text import plural
+
+if TYPE_CHECKING:  # imported where used: SciPy's stats are heavy for `run --help`
+    from forlopsim.uncertainty import Uncertainty, UncertaintyFile
 
 
 def run_title(name: str, scenario: Scenario, replications: int, seed: int) -> str:
@@ -127,6 +133,40 @@ def run_comparison(
             "compared_with": comparison.base,
         }
     return comparison, metas, checks
+
+
+def uncertainty_spec(
+    args: argparse.Namespace, scenarios: Sequence[Scenario]
+) -> UncertaintyFile | None:
+    """The checked ``--uncertainty`` file, if given; ``--draws`` without it is a usage error."""
+    from forlopsim.uncertainty import load_uncertainty
+
+    if args.uncertainty is None:
+        if args.draws is not None:
+            raise UsageError("--draws needs --uncertainty SPEC")
+        return None
+    return load_uncertainty(args.uncertainty, scenarios)
+
+
+def run_study(
+    spec: UncertaintyFile,
+    scenarios: Sequence[Scenario],
+    labels: list[str],
+    replications: int,
+    draws: int | None,
+    seed: int,
+    jobs: int,
+) -> Uncertainty:
+    """The parameter-uncertainty study of ``--uncertainty``, with a progress bar per draw.
+
+    ``draws`` defaults to :data:`~forlopsim.cli.options.DEFAULT_DRAWS`.
+    """
+    from forlopsim.uncertainty import run_uncertainty
+
+    draws = draws or DEFAULT_DRAWS
+    shown = [f"draw {d + 1}/{draws}, {label}" for d in range(draws) for label in labels]
+    with progress(replications, shown) as advance:
+        return run_uncertainty(spec, scenarios, labels, replications, draws, seed, jobs, advance)
 
 
 class progress:

@@ -6,20 +6,35 @@ difference from the base with its 95% CI; only the headline KPIs of
 :data:`forlopsim.comparison.HEADLINE_KPIS` are tested, with Holm's correction, and marked when
 significant (:func:`forlopsim.table.star_note`). With
 ``--out``, each scenario gets a folder like ``forlopsim run``'s, and ``comparison.csv`` /
-``comparison.json`` hold the differences; everything is written atomically.
+``comparison.json`` hold the differences; everything is written atomically. With
+``--uncertainty SPEC``, a parameter-uncertainty study runs as well (:mod:`forlopsim.uncertainty`):
+its table is printed after the comparison's and ``uncertainty.csv`` / ``uncertainty.json`` are
+written beside ``comparison.csv``.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from forlopsim.cli.common import print_run_notes, run_comparison, run_title
-from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
+from forlopsim.cli.common import (
+    print_run_notes,
+    run_comparison,
+    run_study,
+    run_title,
+    uncertainty_spec,
+)
+from forlopsim.cli.options import (
+    add_base_and_whatifs,
+    add_precision_options,
+    add_run_options,
+    add_uncertainty_options,
+)
 from forlopsim.comparison import labels_for, tested, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.scenario import load_scenarios
 from forlopsim.table import comparison_table, print_wide, star_note
 from forlopsim.text import plural
+from forlopsim.uncertainty.files import uncertainty_note, uncertainty_table, write_uncertainty
 
 DESCRIPTION = (
     "Run a base scenario and what-ifs with the same replication seeds (common random numbers), "
@@ -36,12 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_base_and_whatifs(parser)
     add_run_options(parser)
     add_precision_options(parser)
+    add_uncertainty_options(parser)
 
 
 def command(args: argparse.Namespace) -> int:
     """Validate every file, run all scenarios with CRN, print the table, write atomically."""
     paths = [args.base, *args.whatifs]
     scenarios = load_scenarios(paths)
+    uncertain = uncertainty_spec(args, scenarios)
     if args.out is not None:
         check_out_dir(args.out)
     labels = labels_for(scenarios, [p.stem for p in paths])
@@ -53,6 +70,10 @@ def command(args: argparse.Namespace) -> int:
         comparison, metas, checks = run_comparison(
             scenarios, labels, replications, seed, args.jobs, None, *precision
         )
+        if uncertain is not None:
+            comparison.uncertainty = run_study(
+                uncertain, scenarios, labels, replications, args.draws, seed, args.jobs
+            )
     else:
         with staging(args.out) as folder:
             records = None if args.no_records else folder
@@ -60,6 +81,11 @@ def command(args: argparse.Namespace) -> int:
                 scenarios, labels, replications, seed, args.jobs, records, *precision
             )
             write_comparison(folder, comparison, metas, checks, paths)
+            if uncertain is not None:
+                comparison.uncertainty = run_study(
+                    uncertain, scenarios, labels, replications, args.draws, seed, args.jobs
+                )
+                write_uncertainty(folder, comparison.uncertainty, args.uncertainty)
     replications = comparison.replications
     title = run_title(f"{labels[0]} vs {', '.join(labels[1:])}", base, replications, seed)
     differences = comparison.differences()
@@ -69,6 +95,9 @@ def command(args: argparse.Namespace) -> int:
         f"{plural(replications, 'replication')} with common random numbers; "
         + star_note(tested(differences))
     )
+    if comparison.uncertainty is not None:
+        print_wide(uncertainty_table(comparison.uncertainty))
+        print(uncertainty_note(comparison.uncertainty))
     print_run_notes(comparison, metas)
     if args.out is not None:
         print(f"Results written to {args.out}/")

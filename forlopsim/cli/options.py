@@ -134,6 +134,30 @@ def add_precision_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+DEFAULT_DRAWS = 20
+"""Outer draws of ``--uncertainty`` without ``--draws``: enough for a first look at the chance a
+what-if improves a KPI (in steps of 5%); the 2.5–97.5 percentiles want more. Not a domain number."""
+
+
+def add_uncertainty_options(parser: argparse.ArgumentParser) -> None:
+    """``--uncertainty SPEC`` and ``--draws N`` of ``compare`` and ``report`` (issue 13.6)."""
+    parser.add_argument(
+        "--uncertainty",
+        type=Path,
+        metavar="SPEC",
+        help="also draw the uncertain parameters of SPEC (a calibration parameters file, "
+        "optionally with a distribution per parameter) --draws times, apply each draw to the "
+        "base and every what-if and run --replications each: the chance each what-if improves "
+        "each headline KPI and the spread over the draws, apart from the noise",
+    )
+    parser.add_argument(
+        "--draws",
+        type=whole_number(2),
+        metavar="N",
+        help=f"with --uncertainty, outer draws of the parameters (default: {DEFAULT_DRAWS})",
+    )
+
+
 def add_base_and_whatifs(parser: argparse.ArgumentParser) -> None:
     """The positional ``BASE WHATIF…`` of ``compare`` and ``report``."""
     parser.add_argument("base", type=Path, metavar="BASE", help="the base scenario file")

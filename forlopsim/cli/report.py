@@ -12,8 +12,13 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from forlopsim.cli.common import print_run_notes, run_comparison
-from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
+from forlopsim.cli.common import print_run_notes, run_comparison, run_study, uncertainty_spec
+from forlopsim.cli.options import (
+    add_base_and_whatifs,
+    add_precision_options,
+    add_run_options,
+    add_uncertainty_options,
+)
 from forlopsim.comparison import labels_for, records_folder, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.report import workbook
@@ -21,12 +26,14 @@ from forlopsim.report.data import collect
 from forlopsim.report.document import write
 from forlopsim.report.i18n import LANGUAGES, Language
 from forlopsim.scenario import load_scenarios
+from forlopsim.uncertainty.files import write_uncertainty
 
 DESCRIPTION = (
     "Run a base scenario and what-ifs with common random numbers (as `forlopsim compare`) and "
     "write, under --out, report.html (self-contained), report.pdf, report.json and report.xlsx (the key tables) beside the "
     "comparison's files: a plain-language summary per what-if, the key-figure tables, charts "
-    "and the assumptions."
+    "and the assumptions; with --uncertainty, a chart of the what-ifs' changes over draws of the "
+    "uncertain parameters."
 )
 
 
@@ -38,12 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_run_options(parser, out_help="folder for the report and the comparison's files")
     add_precision_options(parser)
+    add_uncertainty_options(parser)
 
 
 def command(args: argparse.Namespace) -> int:
     """Validate, run every scenario with CRN, write the comparison files and the report."""
     paths = [args.base, *args.whatifs]
     scenarios = load_scenarios(paths)
+    uncertain = uncertainty_spec(args, scenarios)
     check_out_dir(args.out)
     lang = Language(args.lang)
     labels = labels_for(scenarios, [p.stem for p in paths])
@@ -56,6 +65,11 @@ def command(args: argparse.Namespace) -> int:
             args.precision, args.max_replications,
         )  # fmt: skip
         write_comparison(folder, comparison, metas, checks, paths)
+        if uncertain is not None:
+            comparison.uncertainty = run_study(
+                uncertain, scenarios, labels, replications, args.draws, seed, args.jobs
+            )
+            write_uncertainty(folder, comparison.uncertainty, args.uncertainty)
         data = collect(comparison, folder)
         write(data, lang, folder)
         workbook.write(data, lang, folder)

@@ -454,6 +454,12 @@ def build(
         fig = chart(data, lang)
         title = fig.get_suptitle() or chart.__name__
         blocks.append(Figure(_png(fig), lang.t("caption", n=n, title=title)))
+    # -- parameter uncertainty, when run with --uncertainty (issue 13.6) ----------------------
+    from forlopsim.report import uncertainty  # here: it imports this module's blocks
+
+    extra_blocks, extra_record = uncertainty.section(data, lang, len(charts.CHARTS) + 1)
+    blocks += extra_blocks
+    # -- end of parameter uncertainty ----------------------------------------------------------
     blocks.append(Heading(lang.t("assumptions")))
     for label in comparison.whatifs:
         fields = changed_fields(base, comparison.scenarios[label])
@@ -502,6 +508,7 @@ def build(
         "growth_warnings": growing.text if growing is not None else "",
         "cost_effect": charts.cost_effect(data).to_dict(orient="records"),
     }
+    record |= extra_record  # parameter uncertainty (issue 13.6), empty without it
     return blocks, record
 
 

@@ -405,6 +405,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "unit:NOK per year": {"nb": "kr per år", "en": "NOK per year"},
     "unit:NOK": {"nb": "kr", "en": "NOK"},
+    # -- parameter uncertainty (--uncertainty; forlopsim/report/uncertainty.py) --------------
+    "unc_heading": {"nb": "Usikre forutsetninger", "en": "Uncertain assumptions"},
+    "unc_intro": {
+        "nb": "Noen av modellens tall kjenner vi ikke sikkert ({parameters}). De ble trukket {draws} ganger innenfor sine usikkerhetsområder; hver trekning ble brukt både på grunnscenarioet og på hvert tiltak, som hver ble kjørt {replications} replikasjoner med de samme tilfeldige tallene. Sjansen for bedring er andelen trekninger der tiltaket senket tallet (der høyere er bedre: hevet det). Området er 2,5- til 97,5-persentilen av endringen over trekningene. Andelen støy er den delen av spredningen mellom trekningene som skyldes tilfeldig variasjon i simuleringen, ikke det vi ikke vet (probabilistisk sensitivitetsanalyse, Briggs mfl. 2012; O'Hagan, Stevenson og Madan 2007).",
+        "en": "Some of the model's numbers are not known for certain ({parameters}). They were drawn {draws} times within their ranges of uncertainty; each draw was applied to the base and to every what-if, each run {replications} replications with the same random numbers. The chance of improving is the share of draws in which the what-if lowered the figure (where higher is better: raised it). The range is the 2.5th to 97.5th percentile of the change over the draws. The share of noise is the part of the spread between draws that is due to the simulation's chance variation rather than to what we do not know (probabilistic sensitivity analysis, Briggs et al. 2012; O'Hagan, Stevenson and Madan 2007).",
+    },
+    "unc_chart": {
+        "nb": "Endring med usikre forutsetninger",
+        "en": "Change under uncertain assumptions",
+    },
+    "unc_axis": {
+        "nb": "endring i % av grunnscenarioets nivå",
+        "en": "change in % of the base's level",
+    },
+    "unc_footnote": {
+        "nb": "{draws} trekninger × {replications} replikasjoner; prikker: trekninger; stolpe: 2,5–97,5-persentil; ruter: gjennomsnitt",
+        "en": "{draws} draws × {replications} replications; dots: draws; bar: 2.5–97.5 percentile; diamond: mean",
+    },
+    "unc_chance": {"nb": "bedring: {chance}", "en": "improves: {chance}"},
+    "unc_range": {"nb": "{low} til {high}", "en": "{low} to {high}"},
+    "unc_col_whatif": {"nb": "Tiltak", "en": "What-if"},
+    "unc_col_kpi": {"nb": "Tall", "en": "Figure"},
+    "unc_col_change": {"nb": "Endring", "en": "Change"},
+    "unc_col_chance": {"nb": "Sjanse for bedring", "en": "Chance it improves"},
+    "unc_col_range": {"nb": "Område over trekninger", "en": "Range over draws"},
+    "unc_col_noise": {"nb": "Andel støy", "en": "Share of noise"},
+    "unc_kpi:residents_waiting.housing": {
+        "nb": "venter på bolig (gjennomsnitt)",
+        "en": "waiting for housing (mean)",
+    },
+    "unc_kpi:turned_away_crises.share": {
+        "nb": "kriser avvist fra krisesenger",
+        "en": "crises turned away from crisis beds",
+    },
+    "unc_kpi:wait_to_placement_median.tier.staffed_24h": {
+        "nb": "median ventetid, heldøgns bemannet (dager)",
+        "en": "median wait, 24h staffed housing (days)",
+    },
 }
 """Every user-visible string of the report, by key and language."""
 

@@ -85,8 +85,14 @@ def _summary(data: ReportData) -> pd.DataFrame:
     return data.summary
 
 
-def _bars(ax, summary: pd.DataFrame, kpis: list[str], labels: list[str], scenarios, scale=1.0):
-    """Grouped bars (one group per KPI, one bar per scenario) with 95% CI error bars."""
+def _bars(
+    ax, summary: pd.DataFrame, kpis: list[str], labels: list[str], scenarios, scale=1.0,
+    label_of=str,
+):  # fmt: skip
+    """Grouped bars (one group per KPI, one bar per scenario) with 95% CI error bars.
+
+    ``label_of`` gives a scenario's name in the legend.
+    """
     width = 0.8 / max(len(scenarios), 1)
     x = np.arange(len(kpis))
     by = summary.set_index(["scenario", "kpi"])
@@ -103,7 +109,7 @@ def _bars(ax, summary: pd.DataFrame, kpis: list[str], labels: list[str], scenari
             width,
             yerr=error,
             capsize=3,
-            label=label,
+            label=label_of(label),
             color=style["color"],
             hatch=style["hatch"],
             edgecolor="black",
@@ -130,7 +136,8 @@ def waits_chart(data: ReportData, lang: Language) -> Figure:
         strict=True,
     ):
         kpis = _kpis(summary, prefix)
-        _bars(ax, summary, kpis, [lang.place(k[len(prefix) :]) for k in kpis], scenarios)
+        names = [lang.place(k[len(prefix) :]) for k in kpis]
+        _bars(ax, summary, kpis, names, scenarios, label_of=lang.scenario)
         ax.set_title(lang.t(key))
         ax.set_ylabel(lang.t("waiting_days"))
     axes[0][0].legend(fontsize=8)
@@ -165,7 +172,7 @@ def occupancy_chart(data: ReportData, lang: Language) -> Figure:
                 own["mean"],
                 color=colour,
                 linestyle=LINESTYLES[i % len(LINESTYLES)],
-                label=label,
+                label=lang.scenario(label),
             )
             ax.fill_between(years, own["low"], own["high"], color=colour, alpha=0.2, linewidth=0)
             cap = (
@@ -198,7 +205,8 @@ def revolving_door_chart(data: ReportData, lang: Language) -> Figure:
     kpis = ["return_to_homelessness_12m", "readmission_90d"]
     fig, axes = _figure(lang.t("chart_revolving"), _footnote(data, lang), (9, 5.5))
     ax = axes[0][0]
-    _bars(ax, summary, kpis, [lang.t(k) for k in kpis], list(data.comparison.scenarios), 100.0)
+    names = [lang.t(k) for k in kpis]
+    _bars(ax, summary, kpis, names, list(data.comparison.scenarios), 100.0, lang.scenario)
     ax.set_ylabel(lang.t("share_percent"))
     ax.legend(fontsize=8)
     return _finish(fig)
@@ -217,6 +225,7 @@ def turn_away_chart(data: ReportData, lang: Language) -> Figure:
         [lang.place(k[len("turn_away.") :]) for k in kpis],
         list(data.comparison.scenarios),
         100.0,
+        lang.scenario,
     )
     ax.set_ylabel(lang.t("turn_away_percent"))
     ax.legend(fontsize=8)
@@ -238,7 +247,7 @@ def cost_chart(data: ReportData, lang: Language) -> Figure:
         name = lang.t(f"kind_{kind}") if lang.has(f"kind_{kind}") else lang.place(kind)
         style = _style(i)
         ax.bar(
-            scenarios,
+            [lang.scenario(x) for x in scenarios],
             values,
             bottom=bottom,
             label=name,
@@ -315,7 +324,7 @@ def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
             color=colour,
             markersize=8,
             capsize=3,
-            label=row.scenario,
+            label=lang.scenario(row.scenario),
         )
         if row.effect_significant and row.avoided > 0:
             note = (
@@ -368,7 +377,7 @@ def retention_chart(data: ReportData, lang: Language) -> Figure:
                 where="post",
                 color=OKABE_ITO[i % len(OKABE_ITO)],
                 linestyle=LINESTYLES[i % len(LINESTYLES)],
-                label=label,
+                label=lang.scenario(label),
             )
         ax.set_title(lang.place(tier), fontsize=10)
         ax.set_xlabel(lang.t("months_since"))
@@ -389,7 +398,7 @@ def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) ->
     label = scenario or data.comparison.base
     flows = mean_moves(data.moves, label, data.replications).head(FLOWS_SHOWN)
     fig, axes = _figure(
-        lang.t("chart_flow", scenario=label),
+        lang.t("chart_flow", scenario=lang.scenario(label)),
         _footnote(data, lang, "footnote_flow", top=FLOWS_SHOWN),
         (10, 8.5),
     )

@@ -104,19 +104,19 @@ def test_report_numbers_equal_compares(report: Path):
 def test_report_has_no_external_reference(report: Path):
     page = (report / "report.html").read_text()
     for attribute in re.findall(r'(?:src|href)\s*=\s*["\']?([^"\'\s>]+)', page, re.I):
-        assert attribute.startswith("data:"), attribute
+        assert attribute.startswith(("data:", "#")), attribute  # inline, or the contents' links
     assert "@import" not in page
     for url in re.findall(r"url\(\s*([^)]*)\)", page):
         assert url.strip("'\" ").startswith("data:"), url
     assert "<link" not in page.lower()
     assert "<script" not in page.lower()
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 8
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 9
 
 
 def test_report_first_page_speaks_plainly(report: Path):
     """Page 1: one line per what-if, by its Norwegian name: what it buys, costs, how sure."""
     page = (report / "report.html").read_text()
-    first = page[page.index(">Tiltakene på én side<") : page.index(">Tiltakene i detalj<")]
+    first = page[page.index("Tiltakene på én side</h2>") : page.index("Tiltakene i detalj</h2>")]
     lines = re.findall(r'<p><span class="lead">(.*?)</span>(.*?)</p>', first)
     assert [name for name, _ in lines] == [
         "Mellomtrinnet: 20 plasser. ",
@@ -188,7 +188,7 @@ def test_english_report(report: Path, tmp_path: Path):
     write(collect(comparison, tmp_path), Language("en"), tmp_path)
     page = (tmp_path / "report.html").read_text()
     assert '<html lang="en">' in page
-    assert "<h2>The what-ifs on one page</h2>" in page and "<h2>Assumptions</h2>" in page
+    assert "The what-ifs on one page</h2>" in page and "Assumptions</h2>" in page
     assert "<b>The missing middle: 20 places. </b>" in page.replace(
         '<span class="lead">', "<b>"
     ).replace("</span>", "</b>")
@@ -305,3 +305,29 @@ def test_identifier_check_catches_them():
     for text in ("trondheim_calibrated", "housing.tiers.middle.capacity", "['mon', 'tue']"):
         assert IDENTIFIER.search(reader_text(f"<body><p>{html.escape(text)}</p>")), text
     assert not IDENTIFIER.search("Mellomtrinnet: 20 plasser, 1,5 mill. kr. Figur 8.")
+
+
+def test_html_has_a_table_of_contents(report: Path):
+    """Every section is linked from the contents, and every link has its section."""
+    page = (report / "report.html").read_text()
+    links = re.findall(r'<li><a href="#(s\d+)">(.*?)</a></li>', page)
+    assert [text for _, text in links][:2] == ["Tiltakene på én side", "Tiltakene i detalj"]
+    assert "Vedlegg B: Modellen og kjøringen (STRESS-DES)" in [text for _, text in links]
+    for anchor, text in links:
+        assert f'<h2 id="{anchor}">{text}</h2>' in page
+
+
+def test_crisis_beds_as_counts(report: Path):
+    """Requests, admissions and turn-aways per year, the share only beside the count."""
+    page = (report / "report.html").read_text()
+    details = page[page.index("Tiltakene i detalj</h2>") : page.index("Figurer</h2>")]
+    assert "<th>Forespørsler</th><th>Innleggelser</th><th>Avvist (andel)</th>" in details
+    row = re.search(r"<tr><td>krisesenter for kvinner</td>(.*?)</tr>", details).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert all(" → " in c for c in cells) and " %" in cells[2] and "%" not in cells[0]
+    record = json.loads((report / "comparison.json").read_text())["differences"]["crisis_beds"]
+    admitted = record["crisis_bed_admissions_per_year.womens_crisis_centre"]
+    assert cells[1] == f"{Language('nb').number(admitted['base_mean'], 0)} → " + Language(
+        "nb"
+    ).number(admitted["whatif_mean"], 0)
+    assert "kriser der ingen krisesengplass var ledig" not in details  # no pooled share

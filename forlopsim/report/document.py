@@ -575,6 +575,8 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #444; }
 .lead { font-weight: bold; }
+nav.toc { background: #f7f7f7; padding: 0.5em 1.5em; border-left: 4px solid #0072B2; }
+nav.toc h2 { border: none; margin-top: 0.5em; }
 """
 
 
@@ -599,12 +601,28 @@ def _html_table(table: Table) -> str:
     return "\n".join(out)
 
 
+def _contents(sections: list[Heading], lang: Language) -> str:
+    """The HTML's table of contents: a link to each section."""
+    items = "".join(
+        f'<li><a href="#s{i}">{html.escape(h.text)}</a></li>'
+        for i, h in enumerate(sections, start=1)
+    )
+    return f'<nav class="toc"><h2>{html.escape(lang.t("contents"))}</h2><ol>{items}</ol></nav>'
+
+
 def to_html(blocks: list[Block], lang: Language) -> str:
     """The report as one self-contained HTML page."""
     body = []
+    sections = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
     for block in blocks:
         if isinstance(block, Heading):
             level = block.level + 1
+            if block.level == 1:
+                anchor = f"s{sections.index(block) + 1}"
+                if anchor == "s1":
+                    body.append(_contents(sections, lang))
+                body.append(f'<h2 id="{anchor}">{html.escape(block.text)}</h2>')
+                continue
             body.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
         elif isinstance(block, Paragraph):
             lead = f'<span class="lead">{html.escape(block.lead)}</span>' if block.lead else ""

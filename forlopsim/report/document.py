@@ -668,11 +668,13 @@ def to_pdf(blocks: list[Block]) -> bytes:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     first_chart = True
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if isinstance(block, Heading):
             size = {0: 17, 1: 14, 2: 11}[block.level]
-            if block.level == 1 and pdf.get_y() > pdf.h * 0.75:
-                pdf.add_page()
+            before_chart = i + 1 < len(blocks) and isinstance(blocks[i + 1], Figure)
+            if before_chart or (block.level == 1 and pdf.get_y() > pdf.h * 0.75):
+                pdf.add_page()  # no heading alone at the foot of a page
+                first_chart = False
             pdf.set_font("DejaVu", "B", size)
             pdf.ln(3)
             pdf.multi_cell(width, size * 0.5, block.text, new_x="LMARGIN", new_y="NEXT")
@@ -684,7 +686,7 @@ def to_pdf(blocks: list[Block]) -> bytes:
             pdf.ln(2)
         elif isinstance(block, Table):
             pdf.set_font("DejaVu", "", 7.5 if len(block.header) > 3 else 8.5)
-            columns = (26, 20, 18, 14, 22) if len(block.header) == 5 else None
+            columns = {5: (26, 20, 18, 14, 22), 4: (30, 22, 14, 40)}.get(len(block.header))
             with pdf.table(
                 col_widths=columns,
                 text_align=["LEFT"] + ["RIGHT"] * (len(block.header) - 1),

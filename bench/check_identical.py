@@ -10,7 +10,8 @@ with the scenario's seed), on one replication of every what-if in ``scenarios/``
 scenarios of ``tests/scenario_builders.py``, and keeps for each run a SHA-256 of every records
 table (row order, column order, dtypes, categories and the exact bytes of every value), of its
 meta data, and every ``kpis()`` value as ``repr`` (exact floats). The resolved scenario is hashed
-too, so that a scenario file someone else edited is reported as such, not as an engine change.
+too (its numbers only: names, descriptions, sources and display labels change no result), so
+that a scenario file someone else edited is reported as such, not as an engine change.
 It also compares ``forlopsim.metrics.still_housed`` (Kaplan–Meier without scipy) with
 ``scipy.stats.ecdf`` on 5,000 random samples, ties and all-censored ones included.
 """
@@ -33,7 +34,7 @@ import pandas as pd
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.metrics import kpis, still_housed
-from forlopsim.scenario import Scenario, load_scenario
+from forlopsim.scenario import Scenario, load_scenario, numbers_only
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -107,8 +108,9 @@ def fingerprint(scenario: Scenario, seed: np.random.SeedSequence) -> dict[str, A
     records = run_replication(scenario, seed)
     values = kpis(records)
     meta = json.dumps(records.meta, sort_keys=True, default=str)
+    numbers = json.dumps(numbers_only(scenario.model_dump(mode="json")), sort_keys=True)
     return {
-        "scenario": hashlib.sha256(scenario.model_dump_json().encode()).hexdigest(),
+        "scenario": hashlib.sha256(numbers.encode()).hexdigest(),
         "events": table_hash(records.events),
         "residents": table_hash(records.residents),
         "meta": hashlib.sha256(meta.encode()).hexdigest(),

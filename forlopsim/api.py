@@ -46,6 +46,7 @@ from forlopsim.experiment import (
     warn_if_warmup_short,
 )
 from forlopsim.metrics import occupancy_series, waiting_series
+from forlopsim.metrics.allocation import waiting_by_housing_series
 from forlopsim.record_files import table_path
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario, load_scenario
@@ -182,6 +183,19 @@ class Results:
         """
         frames = [
             waiting_series(self.replication_records(i), step_days).assign(replication=i)
+            for i in self._replication_numbers()
+        ]
+        return _replication_first(_concat(frames))
+
+    def waiting_by_housing(self, step_days: float = 7.0) -> pd.DataFrame:
+        """Length over time of every housing and team list, split by the applicants' housing.
+
+        Columns: ``replication``, then those of
+        :func:`forlopsim.metrics.allocation.waiting_by_housing_series` (``start, place, kind,
+        housed, waiting``): applicants who hold a home (transfers) and those who do not.
+        """
+        frames = [
+            waiting_by_housing_series(self.replication_records(i), step_days).assign(replication=i)
             for i in self._replication_numbers()
         ]
         return _replication_first(_concat(frames))

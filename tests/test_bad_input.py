@@ -343,7 +343,7 @@ def test_validate_warns_of_new_beds_with_no_one_off_cost(
     out, err = capsys.readouterr()
     assert out.startswith(f"{whatif}: ok")
     assert err.strip().splitlines() == [
-        f"forlopsim: warning: {whatif}:12: crisis_beds.youth_shelter.new_place_cost: 4 new beds "
+        f"forlopsim: warning: {whatif}:18: crisis_beds.youth_shelter.new_place_cost: 4 new beds "
         "(beyond existing_places 0) with a one-off cost of 0; set new_place_cost if opening "
         "them costs anything"
     ]
@@ -369,3 +369,31 @@ def test_new_places_with_a_one_off_cost_need_no_warning(
 ) -> None:
     assert _exit_status(["validate", str(ROOT / "scenarios" / "missing_middle.yaml")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_validate_warns_of_parts_with_no_display_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A new place with no label, and a what-if with its base's label, are warned of."""
+    scenario = tmp_path / "unlabelled.yaml"
+    scenario.write_text(
+        f"extends: {ROOT / 'scenarios' / 'youth_shelter.yaml'}\nname: Mine\nlabel: null\n"
+        "institutions:\n  night_clinic:\n    beds: 2\n"
+        "    length_of_stay: {kind: gamma, mean: 5, sd: 3}\n",
+        encoding="utf-8",
+    )
+    assert _exit_status(["validate", str(scenario)]) == 0
+    _, err = capsys.readouterr()
+    assert (
+        f"forlopsim: warning: {scenario}: institutions.night_clinic.label: no display name "
+        "(label: {nb: …, en: …}); the report shows 'night_clinic'"
+    ) in err.splitlines()
+    assert f"forlopsim: warning: {scenario}: label: no display name" in err
+    inherited = tmp_path / "inherited.yaml"
+    inherited.write_text(
+        f"extends: {ROOT / 'scenarios' / 'youth_shelter.yaml'}\nname: Mine too\n", encoding="utf-8"
+    )
+    assert _exit_status(["validate", str(inherited)]) == 0
+    _, err = capsys.readouterr()
+    assert "label: the base's label, inherited" in err
+    assert "night_clinic" not in err and ".label:" not in err  # every place of the base is named

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import json
 import math
@@ -16,8 +17,9 @@ import pytest
 
 from forlopsim.cli import main
 from forlopsim.comparison import compare_scenarios
+from forlopsim.report.assumptions import changed_fields
 from forlopsim.report.data import collect
-from forlopsim.report.document import changed_fields, write
+from forlopsim.report.document import write
 from forlopsim.report.i18n import CATALOGUE, LANGUAGES, Language
 from forlopsim.scenario import load_scenario
 
@@ -102,21 +104,31 @@ def test_report_numbers_equal_compares(report: Path):
 def test_report_has_no_external_reference(report: Path):
     page = (report / "report.html").read_text()
     for attribute in re.findall(r'(?:src|href)\s*=\s*["\']?([^"\'\s>]+)', page, re.I):
-        assert attribute.startswith("data:"), attribute
+        assert attribute.startswith(("data:", "#")), attribute  # inline, or the contents' links
     assert "@import" not in page
     for url in re.findall(r"url\(\s*([^)]*)\)", page):
         assert url.strip("'\" ").startswith("data:"), url
     assert "<link" not in page.lower()
     assert "<script" not in page.lower()
-    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 8
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) == 9
 
 
 def test_report_first_page_speaks_plainly(report: Path):
+    """Page 1: one line per what-if, by its Norwegian name: what it buys, costs, how sure."""
     page = (report / "report.html").read_text()
-    summary = page[page.index("<h2>Sammendrag</h2>") : page.index("<h2>Nøkkeltall</h2>")]
-    assert "Missing middle (20 places): " in summary
-    assert "Crisis beds (+4 at the women&#x27;s crisis centre): " in summary
-    assert "mill. kr" in summary
+    first = page[page.index("Tiltakene på én side</h2>") : page.index("Tiltakene i detalj</h2>")]
+    lines = re.findall(r'<p><span class="lead">(.*?)</span>(.*?)</p>', first)
+    assert [name for name, _ in lines] == [
+        "Mellomtrinnet: 20 plasser. ",
+        "Krisesenger: +4 ved krisesenteret for kvinner. ",
+    ]
+    for _, line in lines:
+        assert line.startswith("Gir per år: ")
+        assert "bostedsløse" in line and "reinnleggelser" in line
+        assert "Koster per år: kommunen " in line and "spesialisthelsetjenesten" in line
+        assert "én gang: " in line and "Hvor sikkert: " in line
+    assert "én gang: 30,0 mill. kr" in lines[0][1]  # 20 middle places at 1.5 million each
+    assert "én gang: ingenting" in lines[1][1]
 
 
 def test_report_pdf_has_pages_and_text(report: Path):
@@ -128,23 +140,29 @@ def test_report_pdf_has_pages_and_text(report: Path):
     squeezed = re.sub(r"\s+", " ", text)
     for expected in (
         "Budsjetthøring",
-        "Sammendrag",
+        "Tiltakene i detalj",
         "Nøkkeltall",
         "Figurer",
         "Forutsetninger",
-        "Missing middle (20 places)",
-        "housing.tiers.middle.capacity",
-        "Figur 8.",
+        "Mellomtrinnet: 20 plasser",
+        "bolig med delvis bemanning: antall plasser",
+        "Vedlegg B",
     ):
         assert expected in squeezed, expected
     first = reader.pages[0].extract_text()
-    assert "Sammendrag" in first and "Missing middle" in first
+    assert "Tiltakene på én side" in first and "Mellomtrinnet" in first
 
 
-def test_assumptions_name_the_changed_fields(report: Path):
+def test_assumptions_are_a_readable_table(report: Path):
+    """What, base → what-if, unit and source; and the zero one-off cost flagged."""
     page = (report / "report.html").read_text()
-    assert "<td>housing.tiers.middle.capacity</td>" in page
-    assert "<td>crisis_beds.womens_crisis_centre.beds</td>" in page
+    assert (
+        "<tr><td>bolig med delvis bemanning: antall plasser</td><td>0 → 20</td><td>plasser</td>"
+        "<td>assumption: two houses of 10" in page
+    )
+    assert "<td>krisesenter for kvinner: antall senger</td><td>4 → 8</td><td>senger</td>" in page
+    assert "Merk: 4 nye senger ved krisesenter for kvinner har engangskostnad 0 kr." in page
+    assert "nye plasser i bolig med delvis bemanning har engangskostnad" not in page  # 1.5 M each
     assert "<td>7</td>" in page  # the seed given on the command line
 
 
@@ -170,9 +188,13 @@ def test_english_report(report: Path, tmp_path: Path):
     write(collect(comparison, tmp_path), Language("en"), tmp_path)
     page = (tmp_path / "report.html").read_text()
     assert '<html lang="en">' in page
-    assert "<h2>Summary</h2>" in page and "<h2>Assumptions</h2>" in page
+    assert "The what-ifs on one page</h2>" in page and "Assumptions</h2>" in page
+    assert "<b>The missing middle: 20 places. </b>" in page.replace(
+        '<span class="lead">', "<b>"
+    ).replace("</span>", "</b>")
     assert "running cost" in page and "Kaplan–Meier" in page
-    assert "Sammendrag" not in page
+    assert "Tiltakene" not in page and "plasser" not in page
+    assert sorted({m.group(0) for m in IDENTIFIER.finditer(reader_text(page))}) == []
 
 
 def test_number_formats():
@@ -253,3 +275,59 @@ def test_report_says_what_the_star_means(report: Path):
         for row in rows:
             if row["significant"]:
                 assert row["kpi"] in comparisons["kpis"]
+
+
+IDENTIFIER = re.compile(
+    r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b"  # snake_case
+    r"|\b[a-z_]+\.[a-z_]+(?:\.[a-z_]+)*\b"  # dotted paths
+    r"|\[\'|\'\]"  # Python literals
+)
+
+
+def reader_text(page: str) -> str:
+    """What a reader sees of an HTML page: the body's text and the images' alt texts."""
+    body = page[page.index("<body>") :]
+    alts = re.findall(r'alt="([^"]*)"', body)
+    body = re.sub(r"<img[^>]*>", " ", body)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body) + " " + " ".join(alts))
+
+
+def test_nb_report_has_no_identifiers(report: Path):
+    """No code name, field path, file-name-like scenario name or Python literal in the text."""
+    text = reader_text((report / "report.html").read_text())
+    assert "Mellomtrinnet: 20 plasser" in text
+    found = sorted({m.group(0) for m in IDENTIFIER.finditer(text)})
+    assert found == []
+
+
+def test_identifier_check_catches_them():
+    """The check itself: each kind of identifier is found."""
+    for text in ("trondheim_calibrated", "housing.tiers.middle.capacity", "['mon', 'tue']"):
+        assert IDENTIFIER.search(reader_text(f"<body><p>{html.escape(text)}</p>")), text
+    assert not IDENTIFIER.search("Mellomtrinnet: 20 plasser, 1,5 mill. kr. Figur 8.")
+
+
+def test_html_has_a_table_of_contents(report: Path):
+    """Every section is linked from the contents, and every link has its section."""
+    page = (report / "report.html").read_text()
+    links = re.findall(r'<li><a href="#(s\d+)">(.*?)</a></li>', page)
+    assert [text for _, text in links][:2] == ["Tiltakene på én side", "Tiltakene i detalj"]
+    assert "Vedlegg B: Modellen og kjøringen (STRESS-DES)" in [text for _, text in links]
+    for anchor, text in links:
+        assert f'<h2 id="{anchor}">{text}</h2>' in page
+
+
+def test_crisis_beds_as_counts(report: Path):
+    """Requests, admissions and turn-aways per year, the share only beside the count."""
+    page = (report / "report.html").read_text()
+    details = page[page.index("Tiltakene i detalj</h2>") : page.index("Figurer</h2>")]
+    assert "<th>Forespørsler</th><th>Innleggelser</th><th>Avvist (andel)</th>" in details
+    row = re.search(r"<tr><td>krisesenter for kvinner</td>(.*?)</tr>", details).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert all(" → " in c for c in cells) and " %" in cells[2] and "%" not in cells[0]
+    record = json.loads((report / "comparison.json").read_text())["differences"]["crisis_beds"]
+    admitted = record["crisis_bed_admissions_per_year.womens_crisis_centre"]
+    assert cells[1] == f"{Language('nb').number(admitted['base_mean'], 0)} → " + Language(
+        "nb"
+    ).number(admitted["whatif_mean"], 0)
+    assert "kriser der ingen krisesengplass var ledig" not in details  # no pooled share

@@ -74,12 +74,38 @@ def calibrated_yaml(calibration: Calibration, base: Scenario, base_path: Path, o
         "name": f"{base.name} (calibrated)",
         "description": f"{base.description.strip()} Calibrated to published figures "
         f"({', '.join(cited)}); see calibration/README.md.",
+        **_display_names(base, cited),
         **tree,
     }
     body = yaml.safe_dump(
         document, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
     )
     return "\n".join(header) + body
+
+
+CALIBRATED_WORDS = {
+    "nb": ("kalibrert", "Tilpasset publiserte tall"),
+    "en": ("calibrated", "Calibrated to published figures"),
+}
+"""The words the calibrated scenario's display names add to the base's, by language."""
+
+
+def _display_names(base: Scenario, cited: list[str]) -> dict[str, Any]:
+    """The base's display name and description in each language, marked as calibrated."""
+    names: dict[str, Any] = {}
+    if base.label is not None:
+        names["label"] = {
+            code: f"{text} ({CALIBRATED_WORDS[code][0]})"
+            for code in CALIBRATED_WORDS
+            if (text := getattr(base.label, code)) is not None
+        }
+    if base.about is not None:
+        names["about"] = {
+            code: f"{text.strip()} {CALIBRATED_WORDS[code][1]} ({', '.join(cited)})."
+            for code in CALIBRATED_WORDS
+            if (text := getattr(base.about, code)) is not None
+        }
+    return names
 
 
 def _yaml_key(key: str) -> Any:

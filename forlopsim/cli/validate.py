@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from forlopsim.cli import EXIT_USER_ERROR
-from forlopsim.errors import ScenarioError
-from forlopsim.scenario import load_scenario
-from forlopsim.scenario.loader import scenario_warnings
+from forlopsim.errors import Problem, ScenarioError
+from forlopsim.scenario import Scenario, load_scenario
+from forlopsim.scenario.checks import label_warnings
+from forlopsim.scenario.loader import read_yaml, scenario_warnings
 
 DESCRIPTION = None
 """``validate --help`` shows only the usage and the arguments."""
@@ -34,7 +35,16 @@ def command(args: argparse.Namespace) -> int:
             failed = True
             print(f"forlopsim: {error}", file=sys.stderr)
             continue
-        for warning in scenario_warnings(path, scenario):
+        for warning in [*scenario_warnings(path, scenario), *_label_warnings(path, scenario)]:
             print(f"forlopsim: warning: {warning}", file=sys.stderr)
         print(f"{path}: ok ({scenario.name})")
     return EXIT_USER_ERROR if failed else 0
+
+
+def _label_warnings(path: Path, scenario: Scenario) -> list[Problem]:
+    """Parts of the scenario with no display name in both languages (the report's names)."""
+    raw, _ = read_yaml(path)
+    base = (
+        load_scenario(path.parent / raw["extends"]) if isinstance(raw.get("extends"), str) else None
+    )
+    return [Problem(str(path), field, message) for field, message in label_warnings(scenario, base)]

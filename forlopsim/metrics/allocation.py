@@ -16,6 +16,8 @@ import pandas as pd
 
 from forlopsim.metrics.revolving_door import gaps_to_next_start
 from forlopsim.metrics.spells import (
+    bin_edges,
+    binned_means,
     clipped_days,
     labels,
     mean_or_nan,
@@ -230,3 +232,29 @@ def contracts(records: Records) -> dict[str, float]:
             len(stays) / (held / 365.25) if held else float("nan")
         )
     return result
+
+
+def waiting_by_housing_series(records: Records, step_days: float) -> pd.DataFrame:
+    """Length over time of every housing and team list, split by the applicants' housing.
+
+    In consecutive bins of ``step_days`` over the whole run; a wait is classed as in
+    :func:`waiting_by_housing` (the resident's housing when it began).
+
+    Columns: ``start`` (day the bin begins), ``place``, ``kind`` (tier, team), ``housed``
+    (bool), ``waiting`` (time-weighted mean number on the list in the bin).
+    """
+    edges = bin_edges(records.horizon, step_days)
+    frames = []
+    for kind in ("tier", "team"):
+        names = [n for n, p in places_of(records, kind).items() if not p.get("temporary")]
+        spell = spell_columns(records.events, "wait_start", "wait_end", records.horizon, names)
+        housed = housed_at_start(records, spell)
+        for flag in (False, True):
+            for name, values in binned_means(subset(spell, housed == flag), names, edges).items():
+                frames.append(
+                    pd.DataFrame(
+                        {"start": edges[:-1], "place": name, "kind": kind, "housed": flag,
+                         "waiting": values}
+                    )
+                )  # fmt: skip
+    return pd.concat(frames, ignore_index=True)

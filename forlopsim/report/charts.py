@@ -22,13 +22,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch
 
+from forlopsim.growth import check_results
 from forlopsim.metrics import still_housed
 from forlopsim.metrics.spells import EXITED, HOMELESS, REFERRED
 from forlopsim.report.data import ReportData, band, mean_moves
 from forlopsim.report.i18n import Language
-from forlopsim.table import row_at
+from forlopsim.table import clip_interval, row_at
 from forlopsim.units import DAYS_PER_YEAR
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -36,7 +36,6 @@ HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
-FLOWS_SHOWN = 16  # not a domain number: the flow chart draws the largest flows only
 
 
 class _CostEffectRow(Protocol):
@@ -51,14 +50,6 @@ class _CostEffectRow(Protocol):
     cost_low: float
     cost_high: float
     per_day: float
-
-
-class _FlowRow(Protocol):
-    """One row of :func:`~.data.mean_moves` as ``DataFrame.itertuples`` yields it."""
-
-    origin: str
-    place: str
-    per_year: float
 
 
 def _style(i: int) -> dict:
@@ -81,20 +72,38 @@ def _footnote(data: ReportData, lang: Language, key: str = "footnote", **extra) 
     return lang.t(key, replications=data.replications, **extra)
 
 
+def _legend_below(fig: Figure, ax, columns: int = 4) -> None:
+    """The axes' legend below the plot, off the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=columns, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.03))  # fmt: skip
+    fig.tight_layout(rect=(0, 0.12, 1, 0.95))
+
+
 def _summary(data: ReportData) -> pd.DataFrame:
     return data.summary
 
 
-def _bars(ax, summary: pd.DataFrame, kpis: list[str], labels: list[str], scenarios, scale=1.0):
-    """Grouped bars (one group per KPI, one bar per scenario) with 95% CI error bars."""
+def _bars(
+    ax, summary: pd.DataFrame, kpis: list[str], labels: list[str], scenarios, scale=1.0,
+    label_of=str,
+):  # fmt: skip
+    """Grouped bars (one group per KPI, one bar per scenario) with 95% CI error bars.
+
+    ``label_of`` gives a scenario's name in the legend.
+    """
     width = 0.8 / max(len(scenarios), 1)
     x = np.arange(len(kpis))
     by = summary.set_index(["scenario", "kpi"])
     for i, label in enumerate(scenarios):
         rows = [by.loc[(label, k)] if (label, k) in by.index else None for k in kpis]
         mean = np.array([np.nan if r is None else r["mean"] for r in rows]) * scale
-        low = np.array([np.nan if r is None else r["ci_low"] for r in rows]) * scale
-        high = np.array([np.nan if r is None else r["ci_high"] for r in rows]) * scale
+        ends = [
+            (np.nan, np.nan) if r is None else clip_interval(k, r["ci_low"], r["ci_high"])
+            for r, k in zip(rows, kpis, strict=True)
+        ]  # a wait is never negative, a share never above 100%
+        low = np.array([e[0] for e in ends]) * scale
+        high = np.array([e[1] for e in ends]) * scale
         error = np.vstack([np.nan_to_num(mean - low), np.nan_to_num(high - mean)])
         style = _style(i)
         ax.bar(
@@ -103,7 +112,7 @@ def _bars(ax, summary: pd.DataFrame, kpis: list[str], labels: list[str], scenari
             width,
             yerr=error,
             capsize=3,
-            label=label,
+            label=label_of(label),
             color=style["color"],
             hatch=style["hatch"],
             edgecolor="black",
@@ -130,11 +139,12 @@ def waits_chart(data: ReportData, lang: Language) -> Figure:
         strict=True,
     ):
         kpis = _kpis(summary, prefix)
-        _bars(ax, summary, kpis, [lang.place(k[len(prefix) :]) for k in kpis], scenarios)
+        names = [lang.place(k[len(prefix) :]) for k in kpis]
+        _bars(ax, summary, kpis, names, scenarios, label_of=lang.scenario)
         ax.set_title(lang.t(key))
         ax.set_ylabel(lang.t("waiting_days"))
-    axes[0][0].legend(fontsize=8)
-    return _finish(fig)
+    _legend_below(fig, axes[0][0])
+    return fig
 
 
 def occupancy_chart(data: ReportData, lang: Language) -> Figure:
@@ -165,9 +175,10 @@ def occupancy_chart(data: ReportData, lang: Language) -> Figure:
                 own["mean"],
                 color=colour,
                 linestyle=LINESTYLES[i % len(LINESTYLES)],
-                label=label,
+                label=lang.scenario(label),
             )
-            ax.fill_between(years, own["low"], own["high"], color=colour, alpha=0.2, linewidth=0)
+            low = own["low"].clip(lower=0)  # occupancy is never negative
+            ax.fill_between(years, low, own["high"], color=colour, alpha=0.2, linewidth=0)
             cap = (
                 capacity.loc[label, tier].to_numpy(float)
                 if (label, tier) in capacity.index
@@ -188,8 +199,71 @@ def occupancy_chart(data: ReportData, lang: Language) -> Figure:
         labels.append(lang.t("capacity"))
         handles.append(plt.Line2D([], [], color="grey", linewidth=0.8))
         labels.append(lang.t("warmup_end"))
-        axes.flat[0].legend(handles, labels, fontsize=7)
+        fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False,
+                   bbox_to_anchor=(0.5, 0.03))  # fmt: skip
+        fig.tight_layout(rect=(0, 0.1, 1, 0.95))
+        return fig
     return _finish(fig)
+
+
+LISTS_SHOWN = 9  # not a domain number: the waiting-list chart's panels (the longest lists)
+
+
+def growing_lists(data: ReportData) -> set[str]:
+    """The lists that keep growing in any scenario (:mod:`forlopsim.growth`)."""
+    found: set[str] = set()
+    for label, scenario in data.comparison.scenarios.items():
+        sim = scenario.simulation
+        check = check_results(data.comparison.results[label], sim.warmup_days, sim.horizon_days)
+        found |= set(check[check["flagged"] & (check["what"] == "list")]["place"])
+    return found
+
+
+def waiting_chart(data: ReportData, lang: Language) -> Figure:
+    """Length of each housing and team list over time, without a home and housed, per scenario.
+
+    Means over replications per month; lists that keep growing are marked in their title.
+    """
+    waits = data.waiting if data.waiting is not None else pd.DataFrame()
+    growing = growing_lists(data)
+    fig, axes = _figure(
+        lang.t("chart_waiting"), _footnote(data, lang, "footnote_waiting"), (12, 10), 3, 3
+    )
+    if waits.empty:
+        return _finish(fig)
+    mean = waits.groupby(["scenario", "place", "housed", "start"])["waiting"].mean()
+    longest = mean.groupby(level="place").max().sort_values(ascending=False)
+    places = [str(p) for p, v in longest.items() if v >= 1.0][:LISTS_SHOWN]
+    for ax in axes.flat[len(places) :]:
+        ax.axis("off")
+    for ax, place in zip(axes.flat, places, strict=False):
+        for i, label in enumerate(data.comparison.scenarios):
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            for housed, style in ((False, "-"), (True, ":")):
+                key = (label, place, housed)
+                if key in mean.index:
+                    own = cast("pd.Series", mean.loc[key])  # stubs know no tuple keys
+                    ax.plot(
+                        own.index / DAYS_PER_YEAR, own.to_numpy(), color=colour, linestyle=style
+                    )
+        title = lang.place(place) + (f" ▲ {lang.t('grows')}" if place in growing else "")
+        ax.set_title(title, fontsize=9, color="#B22222" if place in growing else "black")
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(lang.t("years"), fontsize=8)
+        ax.set_ylabel(lang.t("on_list"), fontsize=8)
+        ax.grid(alpha=0.3)
+    handles = [
+        plt.Line2D([], [], color=OKABE_ITO[i % len(OKABE_ITO)], label=lang.scenario(label))
+        for i, label in enumerate(data.comparison.scenarios)
+    ]
+    handles += [
+        plt.Line2D([], [], color="black", linestyle="-", label=lang.t("without_home")),
+        plt.Line2D([], [], color="black", linestyle=":", label=lang.t("housed")),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.02))  # fmt: skip
+    fig.tight_layout(rect=(0, 0.1, 1, 0.95))
+    return fig
 
 
 def revolving_door_chart(data: ReportData, lang: Language) -> Figure:
@@ -198,10 +272,11 @@ def revolving_door_chart(data: ReportData, lang: Language) -> Figure:
     kpis = ["return_to_homelessness_12m", "readmission_90d"]
     fig, axes = _figure(lang.t("chart_revolving"), _footnote(data, lang), (9, 5.5))
     ax = axes[0][0]
-    _bars(ax, summary, kpis, [lang.t(k) for k in kpis], list(data.comparison.scenarios), 100.0)
+    names = [lang.t(k) for k in kpis]
+    _bars(ax, summary, kpis, names, list(data.comparison.scenarios), 100.0, lang.scenario)
     ax.set_ylabel(lang.t("share_percent"))
-    ax.legend(fontsize=8)
-    return _finish(fig)
+    _legend_below(fig, ax)
+    return fig
 
 
 def turn_away_chart(data: ReportData, lang: Language) -> Figure:
@@ -217,10 +292,11 @@ def turn_away_chart(data: ReportData, lang: Language) -> Figure:
         [lang.place(k[len("turn_away.") :]) for k in kpis],
         list(data.comparison.scenarios),
         100.0,
+        lang.scenario,
     )
     ax.set_ylabel(lang.t("turn_away_percent"))
-    ax.legend(fontsize=8)
-    return _finish(fig)
+    _legend_below(fig, ax)
+    return fig
 
 
 def cost_chart(data: ReportData, lang: Language) -> Figure:
@@ -229,7 +305,7 @@ def cost_chart(data: ReportData, lang: Language) -> Figure:
     kinds = _kpis(summary, "cost_per_year.by_kind.")
     means = summary.pivot(index="kpi", columns="scenario", values="mean")
     scenarios = list(data.comparison.scenarios)
-    fig, axes = _figure(lang.t("chart_cost"), _footnote(data, lang), (9, 5.5))
+    fig, axes = _figure(lang.t("chart_cost"), _footnote(data, lang, "footnote_means"), (9, 5.5))
     ax = axes[0][0]
     bottom = np.zeros(len(scenarios))
     for i, kpi in enumerate(kinds):
@@ -238,7 +314,7 @@ def cost_chart(data: ReportData, lang: Language) -> Figure:
         name = lang.t(f"kind_{kind}") if lang.has(f"kind_{kind}") else lang.place(kind)
         style = _style(i)
         ax.bar(
-            scenarios,
+            [lang.scenario(x) for x in scenarios],
             values,
             bottom=bottom,
             label=name,
@@ -250,9 +326,9 @@ def cost_chart(data: ReportData, lang: Language) -> Figure:
         bottom += values
     ax.set_ylabel(lang.t("cost_mnok"))
     ax.tick_params(axis="x", labelrotation=15)
-    ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
-    return _finish(fig)
+    _legend_below(fig, ax)
+    return fig
 
 
 def cost_effect(data: ReportData) -> pd.DataFrame:
@@ -315,7 +391,7 @@ def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
             color=colour,
             markersize=8,
             capsize=3,
-            label=row.scenario,
+            label=lang.scenario(row.scenario),
         )
         if row.effect_significant and row.avoided > 0:
             note = (
@@ -332,7 +408,8 @@ def cost_effect_chart(data: ReportData, lang: Language) -> Figure:
     ax.set_ylabel(lang.t("extra_cost_mnok"))
     ax.grid(alpha=0.3)
     if not table.empty:
-        ax.legend(fontsize=8)
+        _legend_below(fig, ax, 2)
+        return fig
     return _finish(fig)
 
 
@@ -368,7 +445,7 @@ def retention_chart(data: ReportData, lang: Language) -> Figure:
                 where="post",
                 color=OKABE_ITO[i % len(OKABE_ITO)],
                 linestyle=LINESTYLES[i % len(LINESTYLES)],
-                label=label,
+                label=lang.scenario(label),
             )
         ax.set_title(lang.place(tier), fontsize=10)
         ax.set_xlabel(lang.t("months_since"))
@@ -376,76 +453,123 @@ def retention_chart(data: ReportData, lang: Language) -> Figure:
         ax.set_ylim(0, 102)
         ax.grid(alpha=0.3)
     if tiers:
-        axes.flat[0].legend(fontsize=7)
+        _legend_below(fig, axes.flat[0])
+        return fig
     return _finish(fig)
 
 
-def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) -> Figure:
-    """Moves between places per year in one scenario (default: the base).
+GROUPS = ("referred", "homeless", "temporary", "housing", "staffed", "care", "exited")
+"""The few states the flow chart groups places into, in the order drawn (top to bottom)."""
 
-    Also moves in from referral and out of the model: nodes on a circle, arrow width ∝ mean
-    moves per year.
+
+def group_of(data: ReportData) -> dict[str, str]:
+    """Every location's group: temporary, (unstaffed) housing, staffed housing or care."""
+    groups = {REFERRED: "referred", HOMELESS: "homeless", EXITED: "exited"}
+    for scenario in data.comparison.scenarios.values():
+        for name, tier in scenario.housing.tiers.items():
+            kind = "temporary" if tier.temporary else "staffed" if tier.staff else "housing"
+            groups.setdefault(name, kind)
+        for name in [*scenario.crisis_beds, *scenario.institutions]:
+            groups.setdefault(name, "care")
+    return groups
+
+
+def grouped_flows(data: ReportData, label: str) -> pd.DataFrame:
+    """Mean moves per year between groups (:data:`GROUPS`): ``origin, place, per_year``."""
+    flows = mean_moves(data.moves, label, data.replications)
+    groups = group_of(data)
+    flows = flows.assign(
+        origin=flows["origin"].map(lambda x: groups.get(x, "care")),
+        place=flows["place"].map(lambda x: groups.get(x, "care")),
+    )
+    return cast(pd.DataFrame, flows.groupby(["origin", "place"], as_index=False)["per_year"].sum())
+
+
+def _band(ax, left: tuple[float, float], right: tuple[float, float], colour: str) -> None:
+    """A band from a span on the left column (x=0) to one on the right (x=1), S-shaped."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    (l0, l1), (r0, r1) = left, right
+    x0, x1, c = 0.06, 0.94, 0.5
+    verts = [(x0, l0), (c, l0), (c, r0), (x1, r0), (x1, r1), (c, r1), (c, l1), (x0, l1), (x0, l0)]
+    codes = [MplPath.MOVETO, *[MplPath.CURVE4] * 3, MplPath.LINETO, *[MplPath.CURVE4] * 3]
+    codes.append(MplPath.CLOSEPOLY)
+    ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=colour, edgecolor="none", alpha=0.45))
+
+
+def _stack(totals: dict[str, float], scale: float, gap: float) -> dict[str, float]:
+    """The top of each group's bar in a column, from the top down."""
+    tops, y = {}, 1.0
+    for group in GROUPS:
+        if totals.get(group, 0) > 0:
+            tops[group] = y
+            y -= totals[group] * scale + gap
+    return tops
+
+
+def flow_chart(data: ReportData, lang: Language, scenario: str | None = None) -> Figure:
+    """Yearly moves between a few grouped states in one scenario (default: the base).
+
+    An alluvial chart: where residents come from on the left, where they go on the right,
+    band width ∝ mean moves per year.
     """
     label = scenario or data.comparison.base
-    flows = mean_moves(data.moves, label, data.replications).head(FLOWS_SHOWN)
+    flows = grouped_flows(data, label)
+    flows = flows[flows["per_year"] > 0]
     fig, axes = _figure(
-        lang.t("chart_flow", scenario=label),
-        _footnote(data, lang, "footnote_flow", top=FLOWS_SHOWN),
-        (10, 8.5),
+        lang.t("chart_flow", scenario=lang.scenario(label)),
+        _footnote(data, lang, "footnote_flow"),
+        (10, 7),
     )
     ax = axes[0][0]
     ax.set_axis_off()
-    nodes = list(dict.fromkeys([REFERRED, HOMELESS, *flows["origin"], *flows["place"], EXITED]))
-    nodes = [n for n in nodes if n in set(flows["origin"]) | set(flows["place"])] or [HOMELESS]
-    angles = np.linspace(np.pi / 2, np.pi / 2 - 2 * np.pi, len(nodes), endpoint=False)
-    where = {n: (np.cos(a), np.sin(a)) for n, a in zip(nodes, angles, strict=True)}
-    biggest = cast(float, flows["per_year"].max()) if len(flows) else 1.0
-    rows = cast("Iterator[_FlowRow]", flows.itertuples())  # pandas-stubs know no columns
-    for i, row in enumerate(rows):
-        width = 0.5 + 9.5 * row.per_year / biggest
-        arrow = FancyArrowPatch(
-            where[row.origin],
-            where[row.place],
-            connectionstyle="arc3,rad=0.15",
-            arrowstyle="-|>",
-            mutation_scale=10 + width,
-            linewidth=width,
-            color=OKABE_ITO[i % len(OKABE_ITO)],
-            alpha=0.75,
-            shrinkA=28,
-            shrinkB=28,
-        )
-        ax.add_patch(arrow)
-        (x0, y0), (x1, y1) = where[row.origin], where[row.place]
-        mx, my = (x0 + x1) / 2 + 0.15 * (y1 - y0) / 2, (y0 + y1) / 2 - 0.15 * (x1 - x0) / 2
-        ax.text(
-            mx,
-            my,
-            lang.number(row.per_year, 0),
-            fontsize=8,
-            ha="center",
-            va="center",
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
-        )
-    names = {REFERRED: lang.t("referred"), EXITED: lang.t("exited"), HOMELESS: lang.t("homeless")}
-    for node, (x, y) in where.items():
-        ax.text(
-            x,
-            y,
-            names.get(node, lang.place(node)),
-            ha="center",
-            va="center",
-            fontsize=9,
-            bbox={"boxstyle": "round,pad=0.4", "fc": "#f2f2f2", "ec": "black"},
-        )
-    ax.text(0, 0, lang.t("per_year"), ha="center", va="center", fontsize=9, color="#555555")
-    ax.set_xlim(-1.35, 1.35)
-    ax.set_ylim(-1.25, 1.25)
-    ax.set_aspect("equal")
+    out = {str(k): float(v) for k, v in flows.groupby("origin")["per_year"].sum().items()}
+    into = {str(k): float(v) for k, v in flows.groupby("place")["per_year"].sum().items()}
+    gap = 0.03
+    shown = max(sum(out.values()), sum(into.values()), 1e-9)
+    scale = (1.0 - gap * (len(GROUPS) - 1)) / shown
+    left, right = _stack(out, scale, gap), _stack(into, scale, gap)
+    used_left, used_right = dict(left), dict(right)
+    for i, group in enumerate(GROUPS):
+        for row in flows[flows["origin"] == group].itertuples():
+            height = float(cast(float, row.per_year)) * scale
+            a, b = used_left[group], used_right[str(row.place)]
+            _band(ax, (a, a - height), (b, b - height), OKABE_ITO[i % len(OKABE_ITO)])
+            used_left[group] -= height
+            used_right[str(row.place)] -= height
+    for tops, totals, x, align in ((left, out, 0.05, "right"), (right, into, 0.95, "left")):
+        for group, top in tops.items():
+            height = totals[group] * scale
+            colour = OKABE_ITO[GROUPS.index(group) % len(OKABE_ITO)]
+            ax.add_patch(
+                plt.Rectangle(
+                    (x - 0.01 if align == "right" else x, top - height),
+                    0.01,
+                    height,
+                    color=colour,
+                )
+            )
+            text = (
+                f"{lang.t('group_' + group)}\n{lang.number(totals[group], 0)} {lang.t('per_year')}"
+            )
+            ax.text(
+                x - 0.02 if align == "right" else x + 0.02,
+                top - height / 2,
+                text,
+                ha=align,
+                va="center",
+                fontsize=8,
+            )
+    ax.text(0.0, 1.04, lang.t("from"), ha="right", fontsize=9, fontweight="bold")
+    ax.text(1.0, 1.04, lang.t("to"), ha="left", fontsize=9, fontweight="bold")
+    ax.set_xlim(-0.35, 1.35)
+    ax.set_ylim(-0.02, 1.08)
     return _finish(fig)
 
 
 CHARTS = (
+    waiting_chart,
     waits_chart,
     occupancy_chart,
     revolving_door_chart,

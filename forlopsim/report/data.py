@@ -20,6 +20,7 @@ import pandas as pd
 from forlopsim.comparison import Comparison, records_folder
 from forlopsim.experiment import read_records
 from forlopsim.metrics import LOSS_CAUSES, occupancy_series, spells, transitions
+from forlopsim.metrics.allocation import waiting_by_housing_series
 from forlopsim.metrics.spells import observed_years, permanent_tiers
 from forlopsim.records import Records
 from forlopsim.stats import t_half_width
@@ -38,6 +39,9 @@ class ReportData:
     """``scenario, replication, origin, place, per_year`` (moves per observed year)."""
     tenancies: pd.DataFrame
     """``scenario, replication, place, duration, lost``: placements starting in the window."""
+    waiting: pd.DataFrame | None = None
+    """``scenario, replication, start, place, kind, housed, waiting``: list lengths over time
+    (:func:`~forlopsim.metrics.allocation.waiting_by_housing_series`)."""
 
     @property
     def replications(self) -> int:
@@ -74,7 +78,7 @@ def tenancy_spells(records: Records) -> pd.DataFrame:
 
 def collect(comparison: Comparison, records_dir: Path) -> ReportData:
     """Read every replication's records of every scenario and keep what the charts need."""
-    occupancy, moves, tenancies = [], [], []
+    occupancy, moves, tenancies, waiting = [], [], [], []
     for label in comparison.scenarios:
         folder = records_folder(records_dir, label)
         for result in comparison.results[label]:
@@ -86,11 +90,14 @@ def collect(comparison: Comparison, records_dir: Path) -> ReportData:
             flow["per_year"] = flow.pop("count") / observed_years(records)
             moves.append(flow.assign(**keys))
             tenancies.append(tenancy_spells(records).assign(**keys))
+            series = waiting_by_housing_series(records, OCCUPANCY_STEP_DAYS)
+            waiting.append(series.assign(**keys))
     return ReportData(
         comparison=comparison,
         occupancy=pd.concat(occupancy, ignore_index=True),
         moves=pd.concat(moves, ignore_index=True),
         tenancies=pd.concat(tenancies, ignore_index=True),
+        waiting=pd.concat(waiting, ignore_index=True),
     )
 
 

@@ -26,9 +26,11 @@ import forlopsim
 from forlopsim.comparison import tested
 from forlopsim.growth import check_results, rounded
 from forlopsim.precision import FEW_REPLICATIONS, LOOK_AHEAD, Precision
-from forlopsim.report import charts
+from forlopsim.report import charts, stress, summary
+from forlopsim.report.assumptions import assumption_rows, changed_fields, zero_one_off
 from forlopsim.report.data import ReportData
 from forlopsim.report.i18n import Language
+from forlopsim.report.names import about, named
 from forlopsim.table import PERCENT, SIGNIFICANT, Format, headlines, number_at, row_at
 from forlopsim.units import DAYS_PER_YEAR
 
@@ -109,9 +111,11 @@ SUMMARY_KPIS: list[tuple[str, str, Format]] = [
     ("homeless_mean", "s_homeless", RESIDENTS),
     ("return_to_homelessness_12m", "s_return", SHARE),
     ("readmission_90d", "s_readmission", SHARE),
-    ("turned_away_crises.share", "s_turn_away", SHARE),
 ]
-"""The figures every what-if's paragraph reports (then the waits of tiers that changed)."""
+"""The figures every what-if's paragraph reports (then the waits of tiers that changed).
+
+No pooled turn-away share: new beds bring their own requests, so the share of all crisis-bed
+requests turned away can rise while far more are admitted; the counts per bed kind follow."""
 WAIT_KPIS: list[tuple[str, str, Format]] = [
     ("wait_to_placement_median.tier.", "s_wait_tier", DAYS),
     ("placed_within_365d.tier.", "s_placed_tier", SHARE),
@@ -148,6 +152,7 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
                     low=change(lang, fmt, row["ci_low"], unit=False),
                     high=change(lang, fmt, row["ci_high"], unit=False),
                 )
+                + _who_waits(own, kpi, lang)
             )
         else:
             same.append(what)
@@ -169,8 +174,20 @@ def whatif_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph:
             text += " " + lang.t("cost_effect_free")
     else:
         text += " " + lang.t("cost_effect_none")
-    name = data.comparison.scenarios[label].name
-    return Paragraph(text, lead=f"{name}: ")
+    return Paragraph(text, lead=lang.t("changes_lead"))
+
+
+def _who_waits(own: pd.DataFrame, kpi: str, lang: Language) -> str:
+    """For the housing lists: who the change is, applicants without a home and housed ones."""
+    parts = [f"residents_waiting.housing_{k}" for k in ("without_home", "housed")]
+    if kpi != "residents_waiting.housing" or not all(p in own.index for p in parts):
+        return ""
+    without, housed = (number_at(own, p, "difference") for p in parts)
+    return lang.t(
+        "who_waits",
+        without=change(lang, RESIDENTS, without),
+        housed=change(lang, RESIDENTS, housed),
+    )
 
 
 def fixed(row: pd.Series) -> bool:
@@ -224,7 +241,7 @@ def growth_paragraph(data: ReportData, lang: Language) -> Paragraph | None:
         years = lang.number((sim.horizon_days - sim.warmup_days) / DAYS_PER_YEAR, 0)
         for row in check[check["flagged"]].to_dict("records"):
             grown.setdefault((row["what"], row["place"]), []).append(
-                (scenario.name, rounded(row["growth"]))
+                (lang.scenario(label), rounded(row["growth"]))
             )
     if not grown:
         return None
@@ -303,6 +320,12 @@ def kpi_rows(data: ReportData, label: str) -> list[KpiRow]:
     return rows
 
 
+def _of(counts: pd.Series, key: tuple[str, str], replications: int, lang: Language) -> str:
+    """`` (4 av 10)`` after a mean computed over only some replications, else nothing."""
+    n = int(counts.get(key, replications))
+    return lang.t("of_replications", n=n, total=replications) if n < replications else ""
+
+
 def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list[KpiRow]]:
     """One what-if's key figures: base, what-if, Δ (marked when significant) and its CI.
 
@@ -310,7 +333,10 @@ def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list
     so; only headline KPIs can be marked (:data:`forlopsim.comparison.HEADLINE_KPIS`).
     """
     rows = kpi_rows(data, label)
-    header = [lang.t("kpi"), data.comparison.base, label, "Δ", lang.t("ci")]
+    header = [lang.t("kpi"), lang.scenario(data.comparison.base), lang.scenario(label), "Δ"]
+    header.append(lang.t("ci"))
+    counts = data.summary.set_index(["scenario", "kpi"])["n"]
+    scenarios = (data.comparison.base, label)
     cells: list[list[str]] = []
     sections: dict[int, str] = {}
     current = None
@@ -325,10 +351,13 @@ def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list
             ci = lang.t("fixed")
         elif not (math.isnan(r["ci_low"]) or math.isnan(r["ci_high"])):
             ci = f"{change(lang, fmt, r['ci_low'], False)} … {change(lang, fmt, r['ci_high'], False)}"
+        means = [
+            value(lang, fmt, x) + _of(counts, (s, r["kpi"]), data.replications, lang)
+            for x, s in zip((r["base_mean"], r["whatif_mean"]), scenarios, strict=True)
+        ]
         r["cells"] = [
             label_text,
-            value(lang, fmt, r["base_mean"]),
-            value(lang, fmt, r["whatif_mean"]),
+            *means,
             change(lang, fmt, r["difference"]) + (f" {SIGNIFICANT}" if r["significant"] else ""),
             ci,
         ]
@@ -336,46 +365,43 @@ def kpi_table(data: ReportData, label: str, lang: Language) -> tuple[Table, list
     return Table(header, cells, sections, [r["kpi"] for r in rows]), rows
 
 
-# -- assumptions -----------------------------------------------------------------------------
+# -- crisis beds -----------------------------------------------------------------------------
 
-SKIPPED = {"name", "description"}
-
-
-def _flat(data: object, prefix: str = "") -> dict[str, object]:
-    if isinstance(data, dict):
-        out: dict[str, object] = {}
-        for key, item in data.items():
-            out.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: data}
+CRISIS_COUNTS = (
+    "crisis_bed_requests_per_year",
+    "crisis_bed_admissions_per_year",
+    "crisis_bed_turn_aways_per_year",
+)
+"""Requests, admissions and turn-aways per year: the counts a turn-away share hides."""
 
 
-def changed_fields(
-    base: forlopsim.Scenario, whatif: forlopsim.Scenario
-) -> list[tuple[str, object, object]]:
-    """Dotted paths whose value differs between the two scenarios' ``model_dump()``.
+def crisis_table(data: ReportData, label: str, lang: Language) -> Table | None:
+    """Per bed kind used in either scenario: requests, admissions, turn-aways per year.
 
-    Sources, names and descriptions are left out. Each is ``(path, base value, what-if value)``;
-    absent is None.
+    Base → what-if, the turn-away share only beside its count; None when no bed is used.
     """
-    a, b = _flat(base.model_dump()), _flat(whatif.model_dump())
+    own = data.differences[data.differences["scenario"] == label].set_index("kpi")
+    beds = [
+        k.split(".", 1)[1]
+        for k in own.index
+        if k.startswith(CRISIS_COUNTS[0] + ".")
+        and max(number_at(own, k, "base_mean"), number_at(own, k, "whatif_mean")) > 0
+    ]
+    if not beds:
+        return None
+    if len(beds) == 2:
+        beds.remove("all")  # one kind of bed: its row is the total
     rows = []
-    for path in sorted(set(a) | set(b)):
-        if path in SKIPPED or "source" in path.split("."):
-            continue
-        if a.get(path) != b.get(path):
-            rows.append((path, a.get(path), b.get(path)))
-    return rows
-
-
-def _plain(lang: Language, x: object) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, bool):
-        return str(x).lower()
-    if isinstance(x, int | float):
-        return lang.number(float(x), 0 if float(x).is_integer() else 3)
-    return str(x)
+    for bed in beds:
+        cells = [lang.t("all_beds") if bed == "all" else lang.place(bed)]
+        for kpi in CRISIS_COUNTS:
+            a, b = (number_at(own, f"{kpi}.{bed}", c) for c in ("base_mean", "whatif_mean"))
+            cells.append(f"{lang.number(a, 0)} → {lang.number(b, 0)}")
+        share = [number_at(own, f"turn_away.{bed}", c) for c in ("base_mean", "whatif_mean")]
+        cells[-1] += " (" + " → ".join(value(lang, PERCENT, x) for x in share) + ")"
+        rows.append(cells)
+    header = [lang.t("bed_kind"), lang.t("requests"), lang.t("admissions"), lang.t("turn_aways")]
+    return Table(header, rows)
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -388,112 +414,137 @@ def _png(fig: MplFigure) -> bytes:
     return buffer.getvalue()
 
 
-def build(
-    data: ReportData, lang: Language, created: date | None = None
-) -> tuple[list[Block], dict]:
-    """The report's blocks and a JSON-ready record of the numbers in its tables."""
+def page_one(data: ReportData, lang: Language) -> list[Block]:
+    """The title, then one line per what-if (:mod:`.summary`) and how many replications ran."""
     comparison = data.comparison
-    base = comparison.scenarios[comparison.base]
-    sim = base.simulation
+    sim = comparison.scenarios[comparison.base].simulation
     years = (sim.horizon_days - sim.warmup_days) / DAYS_PER_YEAR
     blocks: list[Block] = [
         Heading(lang.t("title"), 0),
         Paragraph(
             lang.t(
                 "subtitle",
-                base=base.name,
+                base=lang.scenario(comparison.base),
                 n=len(comparison.whatifs),
                 replications=comparison.replications,
                 years=lang.number(years, 1),
             )
         ),
-        Heading(lang.t("summary")),
-        Paragraph(lang.t("summary_intro")),
+        Heading(lang.t("page1")),
+        Paragraph(lang.t("page1_intro", base=lang.scenario(comparison.base))),
+    ]
+    blocks += [
+        Paragraph(summary.whatif_line(data, label, lang), lead=f"{lang.scenario(label)}. ")
+        for label in comparison.whatifs
     ]
     if comparison.precision is not None:
         blocks.append(Paragraph(replications_sentence(comparison.precision, lang)))
     elif comparison.replications < FEW_REPLICATIONS:
         blocks.append(Paragraph(lang.t("replications_few", n=comparison.replications)))
-    blocks += [whatif_paragraph(data, label, lang) for label in comparison.whatifs]
+    return blocks
+
+
+def details(data: ReportData, lang: Language) -> list[Block]:
+    """Per what-if: its description, what changed measurably, crisis-bed counts, notes."""
+    comparison = data.comparison
+    base = comparison.scenarios[comparison.base]
+    blocks: list[Block] = [Heading(lang.t("details")), Paragraph(lang.t("summary_intro"))]
+    for label in comparison.whatifs:
+        whatif = comparison.scenarios[label]
+        blocks += [
+            Heading(lang.scenario(label), 2),
+            Paragraph(about(whatif, base, lang.code), lead=lang.t("what_it_is")),
+            whatif_paragraph(data, label, lang),
+        ]
+        crisis = crisis_table(data, label, lang)
+        if crisis is not None and _changes_crisis_beds(base, whatif):
+            blocks += [Paragraph(lang.t("crisis_intro")), crisis]
     growing = growth_paragraph(data, lang)
     if growing is not None:
         blocks.append(growing)
-    blocks += [
-        Heading(lang.t("tables")),
+    return blocks
+
+
+def _changes_crisis_beds(base: forlopsim.Scenario, whatif: forlopsim.Scenario) -> bool:
+    """Whether the what-if changes any crisis bed (then its crisis-bed counts are shown)."""
+    return any(path.startswith("crisis_beds.") for path, _, _ in changed_fields(base, whatif))
+
+
+def assumption_blocks(data: ReportData, lang: Language) -> list[Block]:
+    """Per what-if: the readable table of what it changes, and new places with no one-off cost."""
+    comparison = data.comparison
+    base = comparison.scenarios[comparison.base]
+    blocks: list[Block] = [Heading(lang.t("assumptions"))]
+    header = [lang.t("a_what"), lang.t("a_change"), lang.t("a_unit"), lang.t("a_source")]
+    for label in comparison.whatifs:
+        whatif = comparison.scenarios[label]
+        blocks.append(Heading(lang.scenario(label), 2))
+        rows = assumption_rows(base, whatif, lang)
+        blocks.append(Table(header, rows) if rows else Paragraph(lang.t("none_changed")))
+        blocks += [
+            Paragraph(lang.t(f"a_zero_one_off_{kind}", n=n, place=lang.place(place)))
+            for place, kind, n in zero_one_off(base, whatif)
+        ]
+    return blocks
+
+
+def table_blocks(data: ReportData, lang: Language) -> tuple[list[Block], dict[str, list[dict]]]:
+    """Appendix A: the key-figure table of each what-if, and their numbers for report.json."""
+    comparison = data.comparison
+    blocks: list[Block] = [
+        Heading(lang.t("appendix_tables")),
         Paragraph(
             lang.t(
                 "tables_intro",
-                base=comparison.base,
+                base=lang.scenario(comparison.base),
                 mark=SIGNIFICANT,
                 comparisons=tested(data.differences),
             )
         ),
     ]
     numbers: dict[str, list[dict]] = {}
+    kept = ("kpi", "base_mean", "whatif_mean", "difference", "ci_low", "ci_high", "significant")
     for label in comparison.whatifs:
         table, rows = kpi_table(data, label, lang)
-        blocks += [Heading(comparison.scenarios[label].name, 2), table]
-        numbers[label] = [
-            {
-                k: r[k]
-                for k in (
-                    "kpi",
-                    "base_mean",
-                    "whatif_mean",
-                    "difference",
-                    "ci_low",
-                    "ci_high",
-                    "significant",
-                    "cells",
-                )
-            }
-            for r in rows
-        ]
-    blocks.append(Heading(lang.t("charts")))
+        blocks += [Heading(lang.scenario(label), 2), table]
+        numbers[label] = [{k: dict(r).get(k) for k in (*kept, "cells")} for r in rows]
+    return blocks, numbers
+
+
+def chart_blocks(data: ReportData, lang: Language) -> list[Block]:
+    """Every chart with its numbered caption."""
+    blocks: list[Block] = [Heading(lang.t("charts"))]
     for n, chart in enumerate(charts.CHARTS, start=1):
         fig = chart(data, lang)
         title = fig.get_suptitle() or chart.__name__
         blocks.append(Figure(_png(fig), lang.t("caption", n=n, title=title)))
-    # -- parameter uncertainty, when run with --uncertainty (issue 13.6) ----------------------
-    from forlopsim.report import uncertainty  # here: it imports this module's blocks
+    return blocks
 
-    extra_blocks, extra_record = uncertainty.section(data, lang, len(charts.CHARTS) + 1)
-    blocks += extra_blocks
-    # -- end of parameter uncertainty ----------------------------------------------------------
-    blocks.append(Heading(lang.t("assumptions")))
-    for label in comparison.whatifs:
-        fields = changed_fields(base, comparison.scenarios[label])
-        changes = [[p, _plain(lang, a), _plain(lang, b)] for p, a, b in fields]
-        blocks.append(Heading(lang.t("changes_from_base", base=comparison.base, whatif=label), 2))
-        if changes:
-            blocks.append(Table([lang.t("field"), comparison.base, label], changes))
-        else:
-            blocks.append(Paragraph(lang.t("none_changed")))
+
+def build(
+    data: ReportData, lang: Language, created: date | None = None
+) -> tuple[list[Block], dict]:
+    """The report's blocks and a JSON-ready record of the numbers in its tables."""
+    comparison = data.comparison
+    lang = named(lang, comparison.scenarios, comparison.base)
+    sim = comparison.scenarios[comparison.base].simulation
     created = created or date.today()
-    facts = [
-        [lang.t("fact_replications"), lang.number(comparison.replications, 0)],
-        [lang.t("fact_seed"), str(comparison.seed)],
-        [lang.t("fact_crn"), lang.t("yes")],
-        [
-            lang.t("fact_horizon"),
-            lang.t(
-                "days_years",
-                days=lang.number(sim.horizon_days, 0),
-                years=lang.number(sim.horizon_days / DAYS_PER_YEAR, 1),
-            ),
-        ],
-        [
-            lang.t("fact_warmup"),
-            lang.t(
-                "days_years",
-                days=lang.number(sim.warmup_days, 0),
-                years=lang.number(sim.warmup_days / DAYS_PER_YEAR, 1),
-            ),
-        ],
-        [lang.t("fact_version"), forlopsim.__version__],
-        [lang.t("fact_date"), created.isoformat()],
+    tables, numbers = table_blocks(data, lang)
+    # parameter uncertainty, when run with --uncertainty (issue 13.6); imported here because
+    # it imports this module's blocks
+    from forlopsim.report import uncertainty
+
+    uncertain, uncertain_record = uncertainty.section(data, lang, len(charts.CHARTS) + 1)
+    blocks = [
+        *page_one(data, lang),
+        *details(data, lang),
+        *chart_blocks(data, lang),
+        *uncertain,
+        *assumption_blocks(data, lang),
+        *tables,
+        *stress.appendix(data, lang, created),
     ]
-    blocks += [Heading(lang.t("run_facts"), 2), Table([lang.t("run_facts"), ""], facts)]
+    growing = growth_paragraph(data, lang)
     record = {
         "language": lang.code,
         "base": comparison.base,
@@ -508,7 +559,7 @@ def build(
         "growth_warnings": growing.text if growing is not None else "",
         "cost_effect": charts.cost_effect(data).to_dict(orient="records"),
     }
-    record |= extra_record  # parameter uncertainty (issue 13.6), empty without it
+    record |= uncertain_record  # parameter uncertainty (issue 13.6), empty without it
     return blocks, record
 
 
@@ -531,6 +582,8 @@ figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #444; }
 .lead { font-weight: bold; }
+nav.toc { background: #f7f7f7; padding: 0.5em 1.5em; border-left: 4px solid #0072B2; }
+nav.toc h2 { border: none; margin-top: 0.5em; }
 """
 
 
@@ -555,12 +608,28 @@ def _html_table(table: Table) -> str:
     return "\n".join(out)
 
 
+def _contents(sections: list[Heading], lang: Language) -> str:
+    """The HTML's table of contents: a link to each section."""
+    items = "".join(
+        f'<li><a href="#s{i}">{html.escape(h.text)}</a></li>'
+        for i, h in enumerate(sections, start=1)
+    )
+    return f'<nav class="toc"><h2>{html.escape(lang.t("contents"))}</h2><ol>{items}</ol></nav>'
+
+
 def to_html(blocks: list[Block], lang: Language) -> str:
     """The report as one self-contained HTML page."""
     body = []
+    sections = [b for b in blocks if isinstance(b, Heading) and b.level == 1]
     for block in blocks:
         if isinstance(block, Heading):
             level = block.level + 1
+            if block.level == 1:
+                anchor = f"s{sections.index(block) + 1}"
+                if anchor == "s1":
+                    body.append(_contents(sections, lang))
+                body.append(f'<h2 id="{anchor}">{html.escape(block.text)}</h2>')
+                continue
             body.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
         elif isinstance(block, Paragraph):
             lead = f'<span class="lead">{html.escape(block.lead)}</span>' if block.lead else ""
@@ -606,11 +675,13 @@ def to_pdf(blocks: list[Block]) -> bytes:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     first_chart = True
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if isinstance(block, Heading):
             size = {0: 17, 1: 14, 2: 11}[block.level]
-            if block.level == 1 and pdf.get_y() > pdf.h * 0.75:
-                pdf.add_page()
+            before_chart = i + 1 < len(blocks) and isinstance(blocks[i + 1], Figure)
+            if before_chart or (block.level == 1 and pdf.get_y() > pdf.h * 0.75):
+                pdf.add_page()  # no heading alone at the foot of a page
+                first_chart = False
             pdf.set_font("DejaVu", "B", size)
             pdf.ln(3)
             pdf.multi_cell(width, size * 0.5, block.text, new_x="LMARGIN", new_y="NEXT")
@@ -622,7 +693,7 @@ def to_pdf(blocks: list[Block]) -> bytes:
             pdf.ln(2)
         elif isinstance(block, Table):
             pdf.set_font("DejaVu", "", 7.5 if len(block.header) > 3 else 8.5)
-            columns = (26, 20, 18, 14, 22) if len(block.header) == 5 else None
+            columns = {5: (26, 20, 18, 14, 22), 4: (30, 22, 14, 40)}.get(len(block.header))
             with pdf.table(
                 col_widths=columns,
                 text_align=["LEFT"] + ["RIGHT"] * (len(block.header) - 1),

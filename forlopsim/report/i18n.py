@@ -9,7 +9,8 @@ non-breaking space in bokmål, ``1,234.5`` in English).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from babel.numbers import format_decimal
 
@@ -20,6 +21,235 @@ LOCALES = {"nb": "nb_NO", "en": "en_GB"}
 
 CATALOGUE: dict[str, dict[str, str]] = {
     # -- document ----------------------------------------------------------------------------
+    # -- page 1 ------------------------------------------------------------------------------
+    "page1": {"nb": "Tiltakene på én side", "en": "The what-ifs on one page"},
+    "page1_intro": {
+        "nb": "Hver linje sier hva tiltaket gir per år sammenlignet med {base}, hva det koster kommunen og spesialisthelsetjenesten, og hvor sikre vi er. «Sikkert» betyr at forskjellen neppe skyldes tilfeldigheter (hovedtall etter Holms korreksjon, eller lik i hver replikasjon); «trolig» at 95 %-intervallet ikke omfatter null; «kan være tilfeldig» at vi ikke kan skille den fra null.",
+        "en": "Each line says what the what-if buys per year compared with {base}, what it costs the municipality and the specialist service, and how sure we are. 'Sure' means the difference is unlikely to be chance (headline figures after Holm's correction, or the same in every replication); 'likely' that its 95% interval excludes zero; 'may be chance' that we cannot tell it from zero.",
+    },
+    "p1_buys": {"nb": "Gir per år: {what}.", "en": "Buys per year: {what}."},
+    "p1_costs": {
+        "nb": "Koster per år: kommunen {municipality}, spesialisthelsetjenesten {specialist}; én gang: {once}.",
+        "en": "Costs per year: the municipality {municipality}, the specialist service {specialist}; once: {once}.",
+    },
+    "p1_sure": {"nb": "Hvor sikkert: {what}.", "en": "How sure: {what}."},
+    "p1_group_sure": {"nb": "sikkert for {what}", "en": "sure for {what}"},
+    "p1_group_likely": {"nb": "trolig for {what}", "en": "likely for {what}"},
+    "p1_group_chance": {"nb": "kan være tilfeldig for {what}", "en": "may be chance for {what}"},
+    "and": {"nb": " og ", "en": " and "},
+    "mnok": {"nb": "{value} mill. kr", "en": "NOK {value} million"},
+    "nothing": {"nb": "ingenting", "en": "nothing"},
+    "e_nothing": {
+        "nb": "ingen av de fire målene endret seg",
+        "en": "none of the four measures changed",
+    },
+    "e_homeless_fewer": {
+        "nb": "{n} færre bostedsløse til enhver tid",
+        "en": "{n} fewer people homeless at any time",
+    },
+    "e_homeless_more": {
+        "nb": "{n} flere bostedsløse til enhver tid",
+        "en": "{n} more people homeless at any time",
+    },
+    "e_homeless_same": {"nb": "like mange bostedsløse", "en": "as many people homeless"},
+    "e_homeless_what": {"nb": "bostedsløse", "en": "homelessness"},
+    "e_readmissions_fewer": {
+        "nb": "{n} færre reinnleggelser innen 90 dager",
+        "en": "{n} fewer readmissions within 90 days",
+    },
+    "e_readmissions_more": {
+        "nb": "{n} flere reinnleggelser innen 90 dager",
+        "en": "{n} more readmissions within 90 days",
+    },
+    "e_readmissions_same": {"nb": "like mange reinnleggelser", "en": "as many readmissions"},
+    "e_readmissions_what": {"nb": "reinnleggelser", "en": "readmissions"},
+    "e_wait_24h_fewer": {
+        "nb": "{n} dager kortere median ventetid på døgnbemannet bolig",
+        "en": "a median wait for 24h staffed housing {n} days shorter",
+    },
+    "e_wait_24h_more": {
+        "nb": "{n} dager lengre median ventetid på døgnbemannet bolig",
+        "en": "a median wait for 24h staffed housing {n} days longer",
+    },
+    "e_wait_24h_same": {
+        "nb": "samme ventetid på døgnbemannet bolig",
+        "en": "the same wait for 24h staffed housing",
+    },
+    "e_wait_24h_what": {"nb": "ventetiden", "en": "the wait"},
+    "e_ready_days_fewer": {
+        "nb": "{n} færre døgn på sykehus for pasienter som venter på bolig",
+        "en": "{n} fewer days in hospital for patients waiting for a home",
+    },
+    "e_ready_days_more": {
+        "nb": "{n} flere døgn på sykehus for pasienter som venter på bolig",
+        "en": "{n} more days in hospital for patients waiting for a home",
+    },
+    "e_ready_days_same": {
+        "nb": "like mange sykehusdøgn i påvente av bolig",
+        "en": "as many hospital days waiting for a home",
+    },
+    "e_ready_days_what": {"nb": "sykehusdøgnene", "en": "the hospital days"},
+    "e_cost_what": {"nb": "driftskostnaden", "en": "the running cost"},
+    "details": {"nb": "Tiltakene i detalj", "en": "The what-ifs in detail"},
+    "appendix_tables": {"nb": "Vedlegg A: Nøkkeltall", "en": "Appendix A: Key figures"},
+    "contents": {"nb": "Innhold", "en": "Contents"},
+    # -- details, crisis beds ---------------------------------------------------------------
+    "what_it_is": {"nb": "Hva tiltaket er: ", "en": "What it is: "},
+    "changes_lead": {"nb": "Hva som endret seg: ", "en": "What changed: "},
+    "who_waits": {
+        "nb": " (søkere uten bolig {without}, søkere som har bolig og vil flytte {housed})",
+        "en": " (applicants without a home {without}, applicants who are housed and want to move {housed})",
+    },
+    "of_replications": {"nb": " ({n} av {total})", "en": " ({n} of {total})"},
+    "crisis_intro": {
+        "nb": "Krisesenger per år, grunnscenario → tiltak. Andelen avvist står bare ved antallet: nye senger får egne forespørsler, så andelen av alle forespørsler som avvises kan stige selv om langt flere blir lagt inn.",
+        "en": "Crisis beds per year, base → what-if. The share turned away stands only beside its count: new beds bring their own requests, so the share of all requests turned away can rise while far more are admitted.",
+    },
+    "all_beds": {"nb": "alle krisesenger", "en": "all crisis beds"},
+    "bed_kind": {"nb": "Type seng", "en": "Bed kind"},
+    "requests": {"nb": "Forespørsler", "en": "Requests"},
+    "admissions": {"nb": "Innleggelser", "en": "Admissions"},
+    "turn_aways": {"nb": "Avvist (andel)", "en": "Turned away (share)"},
+    # -- STRESS-DES appendix -----------------------------------------------------------------
+    "stress": {
+        "nb": "Vedlegg B: Modellen og kjøringen (STRESS-DES)",
+        "en": "Appendix B: The model and the run (STRESS-DES)",
+    },
+    "stress_intro": {
+        "nb": "Rapportert etter retningslinjen STRESS-DES for simuleringsstudier (Monks mfl. 2019), laget fra scenarioet og denne kjøringen.",
+        "en": "Reported following the STRESS-DES guideline for simulation studies (Monks et al. 2019), generated from the scenario and this run.",
+    },
+    "stress_purpose": {"nb": "Formål", "en": "Purpose"},
+    "stress_purpose_text": {
+        "nb": "Å vise en budsjettkomité hva hvert tiltak gir og koster sammenlignet med i dag, for personer med rusproblemer og psykiske lidelser i Trondheim. Grunnscenarioet: {base}",
+        "en": "To show a budget committee what each what-if buys and costs compared with today, for people with substance-use problems and mental illness in Trondheim. The base: {base}",
+    },
+    "stress_logic": {"nb": "Modellens logikk", "en": "Model logic"},
+    "stress_logic_text": {
+        "nb": "En diskret hendelsessimulering (SimPy). Personer henvises fra flere kilder og står på venteliste til bolig og oppfølging. Et tildelingskontor fordeler ledige plasser etter søkernes grunn (utskrivningsklare, bostedsløse, leieforhold i fare, klare for lavere trinn). Kriser gir forespørsel om krisesenger (avvises når alle er fulle) eller innleggelse i institusjon; leieforhold kan bryte sammen, behov endrer seg, og personer blir bedre, flytter eller dør. Kostnadene regnes per plass eller per fulgt person per dag og fordeles på betalerne.",
+        "en": "A discrete-event simulation (SimPy). People are referred from several sources and wait on lists for housing and follow-up. An allocation office gives free places by the applicants' reason (ready for discharge, homeless, tenancy at risk, ready to step down). Crises lead to requests for crisis beds (turned away when all are full) or admission to an institution; tenancies may break down, needs change, and people recover, move away or die. Costs are counted per place or per person followed a day and split by payer.",
+    },
+    "stress_entities": {"nb": "Enheter", "en": "Entities"},
+    "stress_entities_text": {
+        "nb": "Hver person har kjønn, aldersgruppe, problem (rus, psykisk lidelse eller begge), voldsrisiko og et behov for støtte fra 1 (lett) til 4 (døgnbemannet), som kan endre seg.",
+        "en": "Each person has a sex, an age group, a problem (substance use, mental illness or both), a risk of violence and a need for support from 1 (light) to 4 (24h staffed), which can change.",
+    },
+    "stress_resources": {"nb": "Ressurser og køer", "en": "Resources and queues"},
+    "r_capacity": {"nb": "Kapasitet", "en": "Capacity"},
+    "r_queue": {"nb": "Når fullt", "en": "When full"},
+    "r_unbounded": {"nb": "ubegrenset", "en": "unbounded"},
+    "q_tier": {"nb": "venteliste (tildelingskontoret)", "en": "waiting list (allocation office)"},
+    "q_team": {"nb": "venteliste", "en": "waiting list"},
+    "q_bed": {"nb": "avvist", "en": "turned away"},
+    "q_institution": {"nb": "venteliste", "en": "waiting list"},
+    "stress_inputs": {"nb": "Inndata og kilder", "en": "Inputs and their sources"},
+    "i_stream": {"nb": "henvisninger: {name}", "en": "referrals: {name}"},
+    "i_per_year": {"nb": "{n} per år", "en": "{n} a year"},
+    "i_places": {"nb": "plasser: {name}", "en": "places: {name}"},
+    "i_beds": {"nb": "senger: {name}", "en": "beds: {name}"},
+    "stress_warmup": {"nb": "Oppstart og innsvinging", "en": "Initialisation and warm-up"},
+    "stress_warmup_text": {
+        "nb": "Kjøringen starter med {size} personer fordelt på botilbudene. De første {days} dagene ({years} år) telles ikke. Innsvingingssjekken (MSER-5) på grunnscenarioets belegg fant {flagged} steder der innsvingingen ser for kort ut.",
+        "en": "The run starts with {size} people spread over the housing tiers. The first {days} days ({years} years) are not counted. The warm-up check (MSER-5) on the base's occupancy found {flagged} places where the warm-up looks too short.",
+    },
+    "stress_warmup_unchecked": {
+        "nb": "Kjøringen starter med {size} personer fordelt på botilbudene. De første {days} dagene ({years} år) telles ikke. Innsvingingen ble ikke sjekket i denne kjøringen.",
+        "en": "The run starts with {size} people spread over the housing tiers. The first {days} days ({years} years) are not counted. The warm-up was not checked in this run.",
+    },
+    "stress_run": {"nb": "Kjørelengde og replikasjoner", "en": "Run length and replications"},
+    "stress_run_text": {
+        "nb": "Hver replikasjon simulerer {horizon} år, hvorav {observed} år observeres. {n} replikasjoner: {why}",
+        "en": "Each replication simulates {horizon} years, of which {observed} are observed. {n} replications: {why}",
+    },
+    "stress_why_precision": {
+        "nb": "kjørt til hovedendringene var presise nok (se side 1).",
+        "en": "run until the headline changes were precise enough (see page 1).",
+    },
+    "stress_why_fixed": {
+        "nb": "et fast antall, valgt av den som kjørte rapporten; presisjonen står i intervallene.",
+        "en": "a fixed number chosen by whoever ran the report; the intervals show the precision.",
+    },
+    "stress_random": {
+        "nb": "Tilfeldige tall og felles tilfeldige tall",
+        "en": "Random numbers and common random numbers",
+    },
+    "stress_random_text": {
+        "nb": "Hver persons trekninger kommer fra personens egen strøm (utledet fra replikasjonens frø, henvisningskilde, nummer og type trekning; rotfrø {seed}). Hvert tiltak kjøres med de samme tallene som grunnscenarioet, så et tiltak endrer bare livene det berører, og forskjellene er parvise.",
+        "en": "Each person's draws come from their own stream (derived from the replication's seed, referral source, number and kind of draw; root seed {seed}). Each what-if runs with the same numbers as the base, so a what-if changes only the lives it touches, and differences are paired.",
+    },
+    "stress_software": {"nb": "Programvare", "en": "Software"},
+    "stress_checks": {"nb": "Kontroller og kalibrering", "en": "Checks and calibration"},
+    "stress_checks_text": {
+        "nb": "Vekstkontrollen fant {grown} ventelister eller steder som vokser gjennom hele den observerte perioden (summert over scenarioene; se teksten om ventelister). Modellen testes mot analytiske resultater (Erlang B og C, Littles lov) og bevaringsregler ved hver endring. Grunnscenarioet er kalibrert mot publiserte tall (bostedsløshet, belegg, ventetider og reinnleggelser); avstanden til målene og hva som ikke gjenskapes står i prosjektets kalibreringsrapport.",
+        "en": "The growth check found {grown} waiting lists or places that grow through the whole observed period (summed over the scenarios; see the text on waiting lists). The model is tested against analytic results (Erlang B and C, Little's law) and conservation rules with every change. The base is calibrated to published figures (homelessness, occupancy, waits and readmissions); the distance to the targets and what is not reproduced are in the project's calibration report.",
+    },
+    "stress_limits": {"nb": "Kjente begrensninger", "en": "Known limitations"},
+    "stress_limits_text": {
+        "nb": "Mange satser er antakelser uten publiserte tall (merket i kildene). Lister som vokser uten å stabilisere seg gir gjennomsnitt som avhenger av kjørelengden. Krisesenger kan ikke forbeholdes personer utsatt for vold. Kostnader er driftskostnader per plass eller person; husleie og bostøtte er ikke med. Få replikasjoner gir brede intervaller.",
+        "en": "Many rates are assumptions with no published figure (marked in the sources). Lists that grow without settling give means that depend on the run length. Crisis beds cannot be reserved for people exposed to violence. Costs are running costs per place or person; rent and housing benefit are not included. Few replications give wide intervals.",
+    },
+    # -- assumptions -------------------------------------------------------------------------
+    "a_what": {"nb": "Hva", "en": "What"},
+    "a_change": {"nb": "Grunnscenario → tiltak", "en": "Base → what-if"},
+    "a_unit": {"nb": "Enhet", "en": "Unit"},
+    "a_source": {"nb": "Kilde (fra scenariofilen)", "en": "Source (from the scenario file)"},
+    "a_zero_one_off_tier": {
+        "nb": "Merk: {n} nye plasser i {place} har engangskostnad 0 kr. Koster det noe å åpne dem, er tiltakets engangskostnad for lav.",
+        "en": "Note: {n} new places in {place} have a one-off cost of NOK 0. If opening them costs anything, the what-if's one-off cost is too low.",
+    },
+    "a_zero_one_off_bed": {
+        "nb": "Merk: {n} nye senger ved {place} har engangskostnad 0 kr. Koster det noe å åpne dem, er tiltakets engangskostnad for lav.",
+        "en": "Note: {n} new beds at {place} have a one-off cost of NOK 0. If opening them costs anything, the what-if's one-off cost is too low.",
+    },
+    "value_none": {"nb": "(ingen)", "en": "(none)"},
+    "no": {"nb": "nei", "en": "no"},
+    "all_days": {"nb": "alle dager", "en": "every day"},
+    "day:mon": {"nb": "man", "en": "Mon"},
+    "day:tue": {"nb": "tir", "en": "Tue"},
+    "day:wed": {"nb": "ons", "en": "Wed"},
+    "day:thu": {"nb": "tor", "en": "Thu"},
+    "day:fri": {"nb": "fre", "en": "Fri"},
+    "day:sat": {"nb": "lør", "en": "Sat"},
+    "day:sun": {"nb": "søn", "en": "Sun"},
+    "value:discharge": {"nb": "utskrivningsklare", "en": "ready for discharge"},
+    "value:homeless": {"nb": "bostedsløse", "en": "homeless"},
+    "value:step_down": {"nb": "klare for lavere trinn", "en": "ready to step down"},
+    "value:tenancy_at_risk": {"nb": "leieforhold i fare", "en": "tenancy at risk"},
+    "value:team_request": {"nb": "søknad fra teamet", "en": "the team's request"},
+    "value:municipality": {"nb": "kommunen", "en": "the municipality"},
+    "value:specialist": {"nb": "spesialisthelsetjenesten", "en": "the specialist service"},
+    "field:capacity": {"nb": "antall plasser", "en": "places"},
+    "field:beds": {"nb": "antall senger", "en": "beds"},
+    "field:existing_places": {"nb": "plasser som finnes i dag", "en": "places that exist today"},
+    "field:new_place_cost": {
+        "nb": "engangskostnad per ny plass",
+        "en": "one-off cost per new place",
+    },
+    "field:priority": {"nb": "rekkefølge for tildeling", "en": "order of allocation"},
+    "field:coverage": {"nb": "åpningstid", "en": "hours on duty"},
+    "field:cost_per_resident_day": {
+        "nb": "kostnad per fulgt beboer per dag",
+        "en": "cost per resident followed a day",
+    },
+    "field:cost_per_place_day": {"nb": "kostnad per plass per dag", "en": "cost per place a day"},
+    "field:cost_per_bed_day": {"nb": "kostnad per seng per døgn", "en": "cost per bed a day"},
+    "field:caseload": {"nb": "antall som kan følges samtidig", "en": "caseload"},
+    "field:days": {"nb": "dager", "en": "days"},
+    "field:from_hour": {"nb": "fra klokken", "en": "from hour"},
+    "field:to_hour": {"nb": "til klokken", "en": "to hour"},
+    "field:support": {"nb": "støttenivå", "en": "support level"},
+    "field_unit:capacity": {"nb": "plasser", "en": "places"},
+    "field_unit:beds": {"nb": "senger", "en": "beds"},
+    "field_unit:existing_places": {"nb": "plasser", "en": "places"},
+    "field_unit:new_place_cost": {"nb": "kr", "en": "NOK"},
+    "field_unit:cost_per_resident_day": {"nb": "kr per dag", "en": "NOK a day"},
+    "field_unit:cost_per_place_day": {"nb": "kr per dag", "en": "NOK a day"},
+    "field_unit:cost_per_bed_day": {"nb": "kr per døgn", "en": "NOK a day"},
+    "field_unit:caseload": {"nb": "personer", "en": "residents"},
+    "field_unit:from_hour": {"nb": "klokkeslett", "en": "hour"},
+    "field_unit:to_hour": {"nb": "klokkeslett", "en": "hour"},
+    "field_unit:priority": {"nb": "søkere etter grunn", "en": "applicants by reason"},
+    "field_unit:days": {"nb": "ukedager", "en": "weekdays"},
     "title": {
         "nb": "Budsjetthøring: hva hvert tiltak gir og koster",
         "en": "Budget hearing: what each what-if buys and what it costs",
@@ -265,9 +495,37 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{replications} replications; placements of all replications pooled",
     },
     "footnote_flow": {
-        "nb": "{replications} replikasjoner; pilbredde ∝ flyttinger per år (gjennomsnitt); bare de {top} største strømmene",
-        "en": "{replications} replications; arrow width ∝ moves per year (mean); the {top} largest flows only",
+        "nb": "{replications} replikasjoner; båndbredde ∝ flyttinger per år (gjennomsnitt over replikasjonene); tilbud slått sammen i grupper",
+        "en": "{replications} replications; band width ∝ moves per year (mean over the replications); places grouped",
     },
+    "footnote_means": {
+        "nb": "{replications} replikasjoner; gjennomsnitt over replikasjonene (uten intervall)",
+        "en": "{replications} replications; means over the replications (no interval)",
+    },
+    "group_referred": {"nb": "henvist (ny)", "en": "referred (new)"},
+    "group_homeless": {"nb": "bostedsløs", "en": "homeless"},
+    "group_temporary": {"nb": "midlertidig bolig", "en": "temporary housing"},
+    "group_housing": {
+        "nb": "bolig (egen, kommunal, Housing First)",
+        "en": "housing (own, municipal, Housing First)",
+    },
+    "group_staffed": {"nb": "bemannet bolig", "en": "staffed housing"},
+    "group_care": {"nb": "krisesenger og institusjoner", "en": "crisis beds and institutions"},
+    "group_exited": {"nb": "ut av tjenestene", "en": "left the services"},
+    "from": {"nb": "Fra", "en": "From"},
+    "to": {"nb": "Til", "en": "To"},
+    "chart_waiting": {
+        "nb": "Ventelister over tid: søkere uten bolig og søkere som har bolig",
+        "en": "Waiting lists over time: applicants without a home and applicants who are housed",
+    },
+    "footnote_waiting": {
+        "nb": "{replications} replikasjoner; gjennomsnitt per måned over replikasjonene; ▲ vokser: listen vokser gjennom hele den observerte perioden",
+        "en": "{replications} replications; monthly means over the replications; ▲ grows: the list grows through the whole observed period",
+    },
+    "grows": {"nb": "vokser", "en": "grows"},
+    "on_list": {"nb": "På listen", "en": "On the list"},
+    "without_home": {"nb": "uten bolig", "en": "without a home"},
+    "housed": {"nb": "har bolig (vil flytte)", "en": "housed (transfer)"},
     "chart_waits": {
         "nb": "Ventetid per botilbud og enhet",
         "en": "Waiting time per housing tier and unit",
@@ -331,8 +589,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "months_since": {"nb": "Måneder etter innflytting", "en": "Months since placement"},
     "still_housed": {"nb": "Fortsatt i boligen (%)", "en": "Still housed (%)"},
     "chart_flow": {
-        "nb": "Flyttinger mellom tilbud, {scenario}",
-        "en": "Moves between places, {scenario}",
+        "nb": "Flyttinger per år mellom grupper av tilbud, {scenario}",
+        "en": "Moves per year between groups of places, {scenario}",
     },
     "per_year": {"nb": "per år", "en": "per year"},
     "referred": {"nb": "henvist", "en": "referred"},
@@ -345,6 +603,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind_crisis_bed": {"nb": "krisesenger", "en": "crisis beds"},
     "kind_institution": {"nb": "institusjoner", "en": "institutions"},
     "kind_low_threshold": {"nb": "lavterskel", "en": "low-threshold"},
+    "kind_discharge_ready": {
+        "nb": "utskrivningsklare pasienter",
+        "en": "patients ready for discharge",
+    },
     # -- the workbook (report.xlsx): sheet names (at most 31 characters), headers, units ---
     "sheet_summary": {"nb": "Sammendrag", "en": "Summary"},
     "sheet_key_figures": {"nb": "Nøkkeltall", "en": "Key figures"},
@@ -452,6 +714,10 @@ class Language:
     """Words and number formats of one language (``nb`` or ``en``)."""
 
     code: str = "nb"
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Display names of places, teams (``unit.team``), units and coverages by code name."""
+    scenarios: Mapping[str, str] = field(default_factory=dict)
+    """Display names of the scenarios by label (a file's stem)."""
 
     def __post_init__(self) -> None:
         if self.code not in LANGUAGES:
@@ -484,5 +750,13 @@ class Language:
         return ("+" if value > 0 else "\u2212") + text
 
     def place(self, name: str) -> str:
-        """A place's name from a scenario, readable (``staffed_24h`` → ``staffed 24h``)."""
-        return name.replace("_", " ")
+        """A place's display name (its label), else the code name made readable."""
+        return self.names.get(name) or name.replace("_", " ")
+
+    def scenario(self, label: str) -> str:
+        """A scenario's display name (its label or ``name``), else the label itself."""
+        return self.scenarios.get(label) or label
+
+    def named(self, names: Mapping[str, str], scenarios: Mapping[str, str]) -> Language:
+        """This language with display names for places and scenarios."""
+        return replace(self, names=dict(names), scenarios=dict(scenarios))

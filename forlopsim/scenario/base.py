@@ -41,6 +41,23 @@ class Model(BaseModel):
     )
 
 
+class Label(Model):
+    """A display name in each language of the report, e.g. ``{nb: Bolig først, en: Housing First}``.
+
+    Either may be left out: the other stands in, then the code name (``validate`` warns).
+    """
+
+    nb: str | None = Field(default=None, min_length=1)
+    """Norwegian (bokmål)."""
+    en: str | None = Field(default=None, min_length=1)
+    """English."""
+
+    def text(self, language: str) -> str | None:
+        """The name in ``language`` (``nb`` or ``en``), else in the other; None if neither."""
+        first, second = (self.nb, self.en) if language == "nb" else (self.en, self.nb)
+        return first or second
+
+
 class Sourced(Model):
     """A block of numbers that must say where they come from."""
 

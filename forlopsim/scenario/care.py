@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, Strict
 
-from forlopsim.scenario.base import Count, NonNegative, Positive, Probability, Sourced
+from forlopsim.scenario.base import Count, Label, NonNegative, Positive, Probability, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.housing import Eligibility, Payer
 
@@ -30,6 +30,9 @@ class Contracts(Sourced):
 
 class CrisisBed(Sourced):
     """Short stays with no queue: when every bed is taken the request is turned away."""
+
+    label: Label | None = None
+    """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
     beds: Count
     """Number of beds."""
@@ -75,6 +78,9 @@ class ReadyForDischarge(Sourced):
 
 class Institution(Sourced):
     """An institution of the specialist service: detox, TSB inpatient treatment, acute psychiatry."""
+
+    label: Label | None = None
+    """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
     beds: Count
     """Beds allotted to the municipality's residents."""

@@ -61,3 +61,50 @@ def one_off_cost_warnings(
                     )
                 )
     return warnings
+
+
+def label_warnings(scenario: Scenario, base: Scenario | None = None) -> list[tuple[str, str]]:
+    """``(field path, message)`` for each place, team, unit or coverage with no display name.
+
+    Also the scenario itself: with no ``label``, or a what-if with its ``base``'s label (it is
+    inherited through ``extends``, so the report would show the what-if by its ``name``).
+    """
+    warnings = [
+        (f"{path}.label", f"no display name (label: {{nb: …, en: …}}); the report shows {name!r}")
+        for path, name, label in labelled(scenario)
+        if label is None or label.nb is None or label.en is None
+    ]
+    if scenario.label is None:
+        warnings.append(("label", "no display name (label: {nb: …, en: …}); the report shows name"))
+    elif base is not None and base.label == scenario.label and base.name != scenario.name:
+        warnings.append(
+            (
+                "label",
+                "the base's label, inherited: give the what-if its own; the report shows name",
+            )
+        )
+    return warnings
+
+
+def labelled(scenario: Scenario) -> list[tuple[str, str, Any]]:
+    """Every named part that the report names: ``(field path, code name, label or None)``."""
+    services = scenario.services
+    parts: list[tuple[str, str, Any]] = [
+        (f"services.coverage.{n}", n, c.label) for n, c in services.coverage.items()
+    ]
+    parts += [
+        (f"referrals.streams.{n}", n, st.label) for n, st in scenario.referrals.streams.items()
+    ]
+    for u, unit in services.units.items():
+        parts.append((f"services.units.{u}", u, unit.label))
+        parts += [
+            (f"services.units.{u}.teams.{t}", f"{u}.{t}", team.label)
+            for t, team in unit.teams.items()
+        ]
+    for section, places in (
+        ("housing.tiers", scenario.housing.tiers),
+        ("crisis_beds", scenario.crisis_beds),
+        ("institutions", scenario.institutions),
+    ):
+        parts += [(f"{section}.{n}", n, p.label) for n, p in places.items()]
+    return parts

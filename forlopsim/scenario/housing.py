@@ -6,7 +6,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, Strict, ValidationInfo, field_validator
 
-from forlopsim.scenario.base import Count, Model, NonNegative, Probability, Sourced
+from forlopsim.scenario.base import Count, Label, Model, NonNegative, Probability, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
 from forlopsim.scenario.services import FollowUpEffect
@@ -68,6 +68,9 @@ class KeptAfterServices(Sourced):
 
 class Tier(Sourced):
     """A rung of the housing ladder."""
+
+    label: Label | None = None
+    """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
     capacity: Count | None = None
     """Places; leave out for an unbounded tier (e.g. residents' own homes)."""

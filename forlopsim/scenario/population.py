@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from forlopsim.scenario.base import Count, Model, NonNegative, Probability, Sourced
+from forlopsim.scenario.base import Count, Label, Model, NonNegative, Probability, Sourced
 
 Sex = Literal["female", "male"]
 AgeGroup = Literal["youth", "adult", "senior"]
@@ -100,6 +100,9 @@ class Seasonality(Sourced):
 
 class ReferralStream(Sourced):
     """One source of referrals (NAV, specialist discharge, prison, emergency service…)."""
+
+    label: Label | None = None
+    """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
     annual_rate: NonNegative
     """Mean referrals a year (a Poisson process)."""

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from forlopsim.errors import Problem, ScenarioError
-from forlopsim.scenario.base import Model, Positive, Sourced
+from forlopsim.scenario.base import Label, Model, Positive, Sourced
 from forlopsim.scenario.care import CrisisBed, Institution
 from forlopsim.scenario.hazards import Hazards
 from forlopsim.scenario.housing import Housing
@@ -58,7 +58,14 @@ class Scenario(Model):
     """Base file this one overrides (resolved relative to this file, then removed)."""
     name: str
     """Short name, used in tables and reports."""
+    label: Label | None = None
+    """The name in the report's languages (``{nb: …, en: …}``); none: ``name``. A what-if that
+    inherits its base's label is shown by its ``name`` (``validate`` warns)."""
     description: str = ""
+    """What the scenario is and why, in plain words (shown in the report)."""
+    about: Label | None = None
+    """``description`` in the report's languages (``{nb: …, en: …}``); a language left out
+    shows ``description``."""
     simulation: Simulation
     population: AttributeMix
     """Default attribute mix of referred residents."""
@@ -102,7 +109,7 @@ class Scenario(Model):
             raise ScenarioError(validation_problems(error, data, WITH_CHANGES)) from None
 
 
-TEXTS = ("source", "description", "name")
+TEXTS = ("source", "description", "name", "label", "about")
 """Keys whose values describe a scenario (or a spec) without changing its results."""
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from forlopsim.scenario.base import Count, Model, NonNegative, Sourced
+from forlopsim.scenario.base import Count, Label, Model, NonNegative, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
 
@@ -16,6 +16,9 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 class Coverage(Sourced):
     """Hours when a team is on duty; day 0 of the simulation is a Monday, midnight."""
+
+    label: Label | None = None
+    """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
     days: list[Weekday] = Field(min_length=1)
     """Weekdays covered."""
@@ -41,6 +44,9 @@ class FollowUpEffect(Sourced):
 class Team(Sourced):
     """A follow-up team: a caseload, a waiting list and an effect on the residents it follows."""
 
+    label: Label | None = None
+    """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
+
     caseload: Count
     """Residents it can follow at once."""
     follow_up_effect: FollowUpEffect = FollowUpEffect()
@@ -59,6 +65,8 @@ class Team(Sourced):
 class Unit(Model):
     """A municipal unit: a named set of teams."""
 
+    label: Label | None = None
+    """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
     name: str
     """The unit's own name, e.g. *Enhet for rustjenester*."""
     teams: dict[str, Team] = Field(min_length=1)

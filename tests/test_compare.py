@@ -74,7 +74,8 @@ def _check_the_mechanism(base: pd.DataFrame, whatif: pd.DataFrame) -> None:
     homeless. Each difference is paired and must be clear of zero at 95%.
     """
     intake = {
-        reason: whatif[f"intake_per_year.tier.middle.{reason}"] for reason in ("step_down", "homeless")
+        reason: whatif[f"intake_per_year.tier.middle.{reason}"]
+        for reason in ("step_down", "homeless")
     }
     assert (base["intake_per_year.tier.middle.step_down"] == 0).all()
     low, _ = _paired_bounds(base["intake_per_year.tier.middle.step_down"], intake["step_down"])

@@ -16,13 +16,14 @@ from forlopsim.calibration.fit import Calibration, calibrate
 from forlopsim.calibration.log import EvaluationLog, problem_of
 from forlopsim.calibration.output import calibrated_yaml, write_fit
 from forlopsim.calibration.parameters import check_parameters
-from forlopsim.calibration.spec import TargetsFile, load_parameters, load_targets
-from forlopsim.cli import EXIT_INTERRUPTED
-from forlopsim.cli.options import OUT, REPLICATIONS, SEED, add_jobs, whole_number
+from forlopsim.calibration.spec import ParametersFile, TargetsFile, load_parameters, load_targets
+from forlopsim.cli import stopped, stopped_status
+from forlopsim.cli.options import FORCE, OUT, REPLICATIONS, SEED, add_jobs, whole_number
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
 from forlopsim.metrics import kpis
+from forlopsim.outfolder import locked
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
@@ -55,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("results/calibration"),
         help="folder for the evaluation log and the fit table (default: results/calibration)",
     )
+    FORCE.add(parser)
     parser.add_argument(
         "--write",
         type=Path,
@@ -95,11 +97,23 @@ def command(args: argparse.Namespace) -> int:
     write = args.write or args.out / "calibrated.yaml"
     if write.exists() and write.is_dir():
         raise UsageError(f"--write {write}: is a folder; expected a scenario file name")
+    with locked(args.out):
+        return _calibrate(args, scenario, targets, parameters, write)
+
+
+def _calibrate(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    targets: TargetsFile,
+    parameters: ParametersFile,
+    write: Path,
+) -> int:
+    """Calibrate (resuming a logged run) while holding ``--out``'s lock; write and print."""
     replications = args.replications or parameters.replications or DEFAULT_REPLICATIONS
     evaluations = args.max_evaluations or parameters.max_evaluations or DEFAULT_EVALUATIONS
     seed = scenario.simulation.seed if args.seed is None else args.seed
     problem = problem_of(scenario, targets.targets, parameters.parameters, replications, seed)
-    log = EvaluationLog(args.out, problem, restart=args.restart)
+    log = EvaluationLog(args.out, problem, restart=args.restart, force=args.force)
     if log.resumed:
         print(f"Resuming: {log.resumed} evaluations read from {args.out}/", file=sys.stderr)
     try:
@@ -116,13 +130,13 @@ def command(args: argparse.Namespace) -> int:
                 log=log,
                 on_evaluation=advance,
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print(
-            f"forlopsim: interrupted; {len(log.entries)} evaluations are kept in {args.out}/; "
-            "run the same command again to resume",
+            f"forlopsim: {stopped(stop)}; {len(log.entries)} evaluations are kept in "
+            f"{args.out}/; run the same command again to resume",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return stopped_status(stop)
     write_calibrated(calibration, scenario, args.scenario, write)
     write_fit(args.out, calibration)
     print_fit(calibration)

@@ -54,7 +54,7 @@ def command(args: argparse.Namespace) -> int:
             scenarios, labels, replications, seed, args.jobs, None, *precision
         )
     else:
-        with staging(args.out) as folder:
+        with staging(args.out, "compare", args.force) as folder:
             records = None if args.no_records else folder
             comparison, metas, checks = run_comparison(
                 scenarios, labels, replications, seed, args.jobs, records, *precision

@@ -50,7 +50,7 @@ def command(args: argparse.Namespace) -> int:
     base = scenarios[0]
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
-    with staging(args.out) as folder:
+    with staging(args.out, "report", args.force) as folder:
         comparison, metas, checks = run_comparison(
             scenarios, labels, replications, seed, args.jobs, folder,
             args.precision, args.max_replications,

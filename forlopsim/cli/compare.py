@@ -15,7 +15,7 @@ import argparse
 
 from forlopsim.cli.common import print_run_notes, run_comparison, run_title
 from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
-from forlopsim.comparison import labels_for, tested, write_comparison
+from forlopsim.comparison import check_folder_names, labels_for, tested, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.scenario import load_scenarios
 from forlopsim.table import comparison_table, print_wide, star_note
@@ -45,6 +45,8 @@ def command(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_out_dir(args.out)
     labels = labels_for(scenarios, [p.stem for p in paths])
+    if args.out is not None:
+        check_folder_names(labels, paths)
     base = scenarios[0]
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed

@@ -14,7 +14,7 @@ import shutil
 
 from forlopsim.cli.common import print_run_notes, run_comparison
 from forlopsim.cli.options import add_base_and_whatifs, add_precision_options, add_run_options
-from forlopsim.comparison import labels_for, records_folder, write_comparison
+from forlopsim.comparison import check_folder_names, labels_for, records_folder, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.report import workbook
 from forlopsim.report.data import collect
@@ -47,6 +47,7 @@ def command(args: argparse.Namespace) -> int:
     check_out_dir(args.out)
     lang = Language(args.lang)
     labels = labels_for(scenarios, [p.stem for p in paths])
+    check_folder_names(labels, paths)
     base = scenarios[0]
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed

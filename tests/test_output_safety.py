@@ -26,6 +26,7 @@ from test_calibration import write_problem
 
 from forlopsim.calibration.log import FILES as CALIBRATION_FILES
 from forlopsim.cli import main
+from forlopsim.comparison import folder_name
 from forlopsim.outfolder import TEMPORARY_MARK, foreign, lock_path, read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -269,6 +270,13 @@ def test_compare_refuses_files_whose_folders_would_be_one(tmp_path: Path, capsys
         err = capsys.readouterr().err
         assert "both would be written to the folder" in err and "Traceback" not in err
         assert sorted(p.name for p in folder.iterdir()) == sorted(f.name for f in files)
+
+
+@pytest.mark.parametrize("label", ["../../escape", "/etc/passwd", "..", "a/../../b", "~root"])
+def test_scenario_folder_names_cannot_leave_out(label: str) -> None:
+    name = folder_name(label)
+    assert name and "/" not in name and "\\" not in name and name not in (".", "..")
+    assert (Path("out") / name).resolve().parent == Path("out").resolve()
 
 
 # -- signals and kills ------------------------------------------------------------------------------

@@ -86,10 +86,15 @@ def _put_in_place(tmp: Path, out: Path, command: str) -> None:
     write_manifest(tmp, new)
     if not out.exists() and not out.is_symlink():
         tmp.rename(out)
-    elif not foreign(out, read_manifest(out)) and not out.is_symlink():
+    elif not foreign(out, read_manifest(out)) and not out.is_symlink() and not _holds_cwd(out):
         _swap(tmp, out)
     else:
         _merge(tmp, out, new)
+
+
+def _holds_cwd(out: Path) -> bool:
+    """Whether ``out`` is the current folder or holds it (it cannot be renamed aside then)."""
+    return Path.cwd().resolve().is_relative_to(out.resolve())
 
 
 def _swap(tmp: Path, out: Path) -> None:

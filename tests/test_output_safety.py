@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import resource
 import signal
 import socket
 import subprocess
@@ -241,12 +240,21 @@ def test_a_full_disk_in_a_sweep_keeps_whole_results_and_it_resumes(
 def test_a_file_size_limit_in_a_real_run_is_exit_1_and_nothing_written(tmp_path: Path) -> None:
     """A real write failure (``EFBIG`` past ``RLIMIT_FSIZE``), not a stand-in."""
 
+    import resource  # POSIX only
+
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))  # the records are larger
 
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "forlopsim", "run", str(MODEL), *("-n", "2", "--out", str(out))],
+        [
+            sys.executable,
+            "-m",
+            "forlopsim",
+            "run",
+            str(MODEL),
+            *("-n", "2", "-j", "1", "--out", str(out)),
+        ],
         env=child_env(),
         preexec_fn=limit,
         capture_output=True,

@@ -70,7 +70,11 @@ def fingerprint(problem: dict[str, Any]) -> str:
 
 
 class EvaluationLog:
-    """Evaluated points by their position in the unit cube; appended to as points finish."""
+    """Evaluated points by their position in the unit cube; appended to as points finish.
+
+    ``files``: what the folder holds of forlopsim's (default :data:`FILES`; more when the
+    calibrated scenario is written there under another name).
+    """
 
     def __init__(
         self,
@@ -78,6 +82,7 @@ class EvaluationLog:
         problem: dict[str, Any],
         restart: bool = False,
         force: bool = False,
+        files: Manifest = FILES,
     ):
         self.folder = folder
         self.entries: list[dict[str, Any]] = []
@@ -88,7 +93,7 @@ class EvaluationLog:
             return
         digest = fingerprint(problem)
         stored = folder / PROBLEM_NAME
-        check_resumable(folder, FILES, stored.is_file(), force, f"calibration ({PROBLEM_NAME})")
+        check_resumable(folder, files, stored.is_file(), force, f"calibration ({PROBLEM_NAME})")
         if stored.exists() and not restart:
             if _stored_fingerprint(stored) != digest:
                 raise UsageError(
@@ -101,7 +106,7 @@ class EvaluationLog:
             (folder / LOG_NAME).unlink(missing_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomically(stored, json.dumps({"fingerprint": digest, "problem": problem}, indent=1))
-        check_resumable(folder, FILES, True, force, "calibration")  # writes the manifest
+        check_resumable(folder, files, True, force, "calibration")  # writes the manifest
 
     def _read(self, path: Path) -> None:
         if not path.exists():

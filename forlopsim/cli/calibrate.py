@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from forlopsim.calibration.fit import Calibration, calibrate
-from forlopsim.calibration.log import EvaluationLog, problem_of
+from forlopsim.calibration.log import FILES, EvaluationLog, problem_of
 from forlopsim.calibration.output import calibrated_yaml, write_fit
 from forlopsim.calibration.parameters import check_parameters
 from forlopsim.calibration.spec import ParametersFile, TargetsFile, load_parameters, load_targets
@@ -23,7 +23,7 @@ from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
 from forlopsim.metrics import kpis
-from forlopsim.outfolder import locked
+from forlopsim.outfolder import Manifest, locked, with_temporaries
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
@@ -113,7 +113,7 @@ def _calibrate(
     evaluations = args.max_evaluations or parameters.max_evaluations or DEFAULT_EVALUATIONS
     seed = scenario.simulation.seed if args.seed is None else args.seed
     problem = problem_of(scenario, targets.targets, parameters.parameters, replications, seed)
-    log = EvaluationLog(args.out, problem, restart=args.restart, force=args.force)
+    log = EvaluationLog(args.out, problem, args.restart, args.force, _folder_files(args.out, write))
     if log.resumed:
         print(f"Resuming: {log.resumed} evaluations read from {args.out}/", file=sys.stderr)
     try:
@@ -142,6 +142,16 @@ def _calibrate(
     print_fit(calibration)
     print(f"Calibrated scenario written to {write}; fit table in {args.out}/fit.md")
     return 0
+
+
+def _folder_files(out: Path, write: Path) -> Manifest:
+    """What the calibration writes under ``out``: its files, and ``write`` if it is there."""
+    if not write.resolve().is_relative_to(out.resolve()):
+        return FILES
+    name = write.resolve().relative_to(out.resolve()).as_posix()
+    if FILES.owns(name):
+        return FILES
+    return Manifest(FILES.command, patterns=FILES.patterns + with_temporaries([name]))
 
 
 def check_kpis(scenario: Scenario, targets: TargetsFile, file: Path) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from forlopsim.errors import UsageError
 from forlopsim.experiment import ReplicationResult, replication_table, run_scenarios, summarise
 from forlopsim.output import finite, write_scenario, write_summary
 from forlopsim.precision import Precision, Rule, relative_half_widths
@@ -216,6 +217,23 @@ def folder_name(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._") or "scenario"
 
 
+def check_folder_names(labels: Sequence[str], files: Sequence[Path]) -> None:
+    """Refuse scenarios whose folders under ``--out`` would be one.
+
+    Labels that differ only in what :func:`folder_name` replaces (``a b`` and ``a_b``, ``æ`` and
+    ``ø``) or in case (one folder on macOS and Windows) would write into one folder.
+    """
+    seen: dict[str, int] = {}
+    for k, label in enumerate(labels):
+        key = folder_name(label).casefold()
+        if key in seen:
+            raise UsageError(
+                f"{files[seen[key]]} and {files[k]}: both would be written to the folder "
+                f"{folder_name(label)!r} under --out; rename one of the files"
+            )
+        seen[key] = k
+
+
 def records_folder(records_dir: Path, label: str) -> Path:
     """Where :func:`compare_scenarios` puts a scenario's records: ``<folder name>/records``."""
     return Path(records_dir) / folder_name(label) / RECORDS_FOLDER
@@ -255,7 +273,7 @@ def compare_scenarios(
     dirs: list[Path | None] = [None] * len(scenarios)
     if records_dir is not None:
         paths = [records_folder(records_dir, name) for name in names]
-        if len({d.parent for d in paths}) < len(paths):
+        if len({str(d.parent).casefold() for d in paths}) < len(paths):
             raise ValueError(f"scenario labels {names} share a folder name")
         for d in paths:
             d.mkdir(parents=True, exist_ok=True)

@@ -29,3 +29,7 @@ class ScenarioError(Exception):
 
 class UsageError(Exception):
     """A command was given arguments it cannot use (a clear message, exit status 2)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived (``timeout``, a scheduler): the command stops as after Ctrl-C."""

@@ -245,6 +245,7 @@ def test_compare_prints_differences_and_marks_significant_ones(compared):
 def test_compare_writes_one_folder_per_scenario_and_the_differences(compared):
     out, printed, _ = compared
     assert sorted(p.name for p in out.iterdir()) == [
+        ".forlopsim.json",  # the manifest: what forlopsim wrote here (forlopsim.outfolder)
         "base",
         "comparison.csv",
         "comparison.json",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -26,7 +26,7 @@ from forlopsim.calibration.parameters import changes, rounded, start_values
 from forlopsim.calibration.spec import Parameter, Target
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.experiment import run_one
-from forlopsim.pool import process_pool
+from forlopsim.pool import process_pool, stop_workers
 from forlopsim.scenario import Scenario
 from forlopsim.stats import t_interval
 
@@ -61,16 +61,20 @@ class Evaluator:
 
     def __init__(self, jobs: int):
         self.jobs = jobs
-        self.pool: Executor | None = None
+        self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Evaluator:
         if self.jobs > 1:
             self.pool = process_pool(self.jobs)
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if self.pool is None:
+            return
+        if kind is None:
             self.pool.shutdown(cancel_futures=True)
+        else:  # stopped (Ctrl-C, SIGTERM, an error): running evaluations are not waited for
+            stop_workers(self.pool)
 
     def kpis(self, scenario: Scenario, seeds: list[np.random.SeedSequence]) -> pd.DataFrame:
         """One row of KPIs per replication seed, in seed order."""

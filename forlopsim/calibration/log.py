@@ -5,7 +5,9 @@ to disk as soon as it finishes. The optimiser is deterministic, so a restarted c
 for the same points in the same order; those found in the log are answered from it without
 simulating, and the search carries on from where it stopped. ``problem.json`` holds a fingerprint
 of everything that decides the answers (scenario, targets, parameters, seed, replications,
-forlopsim version): a log made for another problem is never reused.
+forlopsim version): a log made for another problem is never reused. The folder's manifest
+(:data:`FILES`, :mod:`forlopsim.outfolder`) lists what the calibration writes there; a folder
+that holds anything else is refused unless ``force``, and then kept.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from typing import Any
 from forlopsim import __version__
 from forlopsim.calibration.spec import Parameter, Target
 from forlopsim.errors import UsageError
+from forlopsim.outfolder import Manifest, check_resumable, with_temporaries
 from forlopsim.output import atomic_file
 from forlopsim.scenario import Scenario, numbers_only
 
 LOG_NAME = "evaluations.jsonl"
 PROBLEM_NAME = "problem.json"
+FILES = Manifest(
+    "calibrate",
+    patterns=with_temporaries(
+        (LOG_NAME, PROBLEM_NAME, "fit.csv", "fit.md", "calibration.json", "calibrated.yaml")
+    ),
+)
+"""What a calibration's folder holds of forlopsim's (its manifest)."""
 
 
 def problem_of(
@@ -60,9 +70,20 @@ def fingerprint(problem: dict[str, Any]) -> str:
 
 
 class EvaluationLog:
-    """Evaluated points by their position in the unit cube; appended to as points finish."""
+    """Evaluated points by their position in the unit cube; appended to as points finish.
 
-    def __init__(self, folder: Path | None, problem: dict[str, Any], restart: bool = False):
+    ``files``: what the folder holds of forlopsim's (default :data:`FILES`; more when the
+    calibrated scenario is written there under another name).
+    """
+
+    def __init__(
+        self,
+        folder: Path | None,
+        problem: dict[str, Any],
+        restart: bool = False,
+        force: bool = False,
+        files: Manifest = FILES,
+    ):
         self.folder = folder
         self.entries: list[dict[str, Any]] = []
         self._by_point: dict[tuple[float, ...], dict[str, Any]] = {}
@@ -72,9 +93,9 @@ class EvaluationLog:
             return
         digest = fingerprint(problem)
         stored = folder / PROBLEM_NAME
+        check_resumable(folder, files, stored.is_file(), force, f"calibration ({PROBLEM_NAME})")
         if stored.exists() and not restart:
-            previous = json.loads(stored.read_text()).get("fingerprint")
-            if previous != digest:
+            if _stored_fingerprint(stored) != digest:
                 raise UsageError(
                     f"--out {folder}: holds a calibration of another problem (scenario, targets, "
                     "parameters, seed, replications or forlopsim version differ); give another "
@@ -85,6 +106,7 @@ class EvaluationLog:
             (folder / LOG_NAME).unlink(missing_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomically(stored, json.dumps({"fingerprint": digest, "problem": problem}, indent=1))
+        check_resumable(folder, files, True, force, "calibration")  # writes the manifest
 
     def _read(self, path: Path) -> None:
         if not path.exists():
@@ -116,6 +138,17 @@ class EvaluationLog:
     def _remember(self, entry: dict[str, Any]) -> None:
         self.entries.append(entry)
         self._by_point[_key(entry["point"])] = entry
+
+
+def _stored_fingerprint(path: Path) -> str:
+    """The fingerprint in a calibration's ``problem.json``; a clear error if it cannot be read."""
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UsageError(
+            f"--out {path.parent}: {path.name} cannot be read ({error}); --restart to discard "
+            "the calibration there"
+        ) from None
 
 
 def _key(point: Iterable[float]) -> tuple[float, ...]:

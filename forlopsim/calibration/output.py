@@ -19,6 +19,7 @@ import yaml
 from forlopsim import __version__
 from forlopsim.calibration.fit import Calibration
 from forlopsim.calibration.parameters import changes, current
+from forlopsim.output import atomic_file
 from forlopsim.scenario import Scenario
 from forlopsim.text import plural
 
@@ -146,10 +147,15 @@ def fit_markdown(table: pd.DataFrame) -> str:
 
 
 def write_fit(folder: Path, calibration: Calibration) -> None:
-    """``fit.csv``, ``fit.md``, ``calibration.json`` (values, settings, every evaluation)."""
+    """``fit.csv``, ``fit.md``, ``calibration.json`` (values, settings, every evaluation).
+
+    Each is written atomically: a full disk or a kill leaves the earlier file or none.
+    """
     table = calibration.fit_table()
-    table.to_csv(folder / "fit.csv", index=False)
-    (folder / "fit.md").write_text(fit_markdown(table))
+    with atomic_file(folder / "fit.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    with atomic_file(folder / "fit.md") as tmp:
+        tmp.write_text(fit_markdown(table))
     summary = {
         "forlopsim": __version__,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -167,4 +173,5 @@ def write_fit(folder: Path, calibration: Calibration) -> None:
         "seconds": calibration.seconds,
         "fit": json.loads(table.to_json(orient="records")),
     }
-    (folder / "calibration.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    with atomic_file(folder / "calibration.json") as tmp:
+        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -6,26 +6,35 @@ commands take are defined once in :mod:`.options`. Only the module of the comman
 imported: together they import SciPy, Matplotlib and SALib (about 1.2 s), and ``--help``,
 ``--version`` or ``validate`` need none of it. User mistakes (bad scenario files, bad arguments)
 end with a short message on stderr and exit status 2, never a traceback, and nothing written.
-Output piped to a reader that stops early (``forlopsim schema | head``) ends the command quietly,
+Faults of the system (a full disk, an I/O error) end with one line and exit status 1; a
+permission refused, with status 2 (the user chose the place). SIGTERM, which ``timeout`` and
+schedulers send, stops a command as Ctrl-C does (workers ended, nothing half-written), with
+status 143. Output piped to a reader that stops early (``forlopsim schema | head``) ends the command quietly,
 as a Unix tool killed by SIGPIPE does: no traceback, exit status 141.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from forlopsim import __version__
-from forlopsim.errors import ScenarioError, UsageError
+from forlopsim.errors import ScenarioError, Terminated, UsageError
 
+EXIT_FAULT = 1
+"""Exit status of a fault of the system, not of the user (a full disk, an I/O error)."""
 EXIT_USER_ERROR = 2
-"""Exit status of a user mistake (a bad file or argument)."""
+"""Exit status of a user mistake (a bad file or argument, a place one may not write)."""
 EXIT_INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
+EXIT_TERMINATED = 143
+"""Exit status after SIGTERM (128 + SIGTERM), as a shell reports it."""
 EXIT_BROKEN_PIPE = 141
 """Exit status when the reader of stdout went away (128 + SIGPIPE), as a shell reports it."""
 
@@ -99,13 +108,59 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     command: Callable[[argparse.Namespace], int] = args.command
     try:
-        return command(args)
+        with sigterm_as_interrupt():
+            return command(args)
     except (ScenarioError, UsageError) as error:
         print(f"forlopsim: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("forlopsim: interrupted; nothing was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:
+        print(f"forlopsim: {stopped(stop)}; nothing was written", file=sys.stderr)
+        return stopped_status(stop)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        print(f"forlopsim: {fault_message(error)}", file=sys.stderr)
+        return EXIT_USER_ERROR if isinstance(error, PermissionError) else EXIT_FAULT
+
+
+def fault_message(error: OSError) -> str:
+    """One line for a fault of the system: what failed, where, and that nothing is half-written."""
+    reason = error.strerror or str(error) or type(error).__name__
+    where = f": {error.filename}" if error.filename else ""
+    return f"{reason}{where}; the command stopped and left no half-written file"
+
+
+def stopped(stop: KeyboardInterrupt) -> str:
+    """How a command was stopped, for its last message: interrupted, or terminated."""
+    return "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
+
+
+def stopped_status(stop: KeyboardInterrupt) -> int:
+    """The exit status of a stopped command: 143 after SIGTERM, 130 after Ctrl-C."""
+    return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``).
+
+    So a command stopped by ``timeout`` or a scheduler cleans up as after Ctrl-C. A second
+    SIGTERM while it cleans up is ignored, so that the clean-up itself is not cut short.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _command_named(argv: Sequence[str]) -> str | None:

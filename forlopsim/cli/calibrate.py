@@ -13,16 +13,17 @@ from rich.console import Console
 from rich.table import Table
 
 from forlopsim.calibration.fit import Calibration, calibrate
-from forlopsim.calibration.log import EvaluationLog, problem_of
+from forlopsim.calibration.log import FILES, EvaluationLog, problem_of
 from forlopsim.calibration.output import calibrated_yaml, write_fit
 from forlopsim.calibration.parameters import check_parameters
-from forlopsim.calibration.spec import TargetsFile, load_parameters, load_targets
-from forlopsim.cli import EXIT_INTERRUPTED
-from forlopsim.cli.options import OUT, REPLICATIONS, SEED, add_jobs, whole_number
+from forlopsim.calibration.spec import ParametersFile, TargetsFile, load_parameters, load_targets
+from forlopsim.cli import stopped, stopped_status
+from forlopsim.cli.options import FORCE, OUT, REPLICATIONS, SEED, add_jobs, whole_number
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
 from forlopsim.metrics import kpis
+from forlopsim.outfolder import Manifest, locked, with_temporaries
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
@@ -55,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("results/calibration"),
         help="folder for the evaluation log and the fit table (default: results/calibration)",
     )
+    FORCE.add(parser)
     parser.add_argument(
         "--write",
         type=Path,
@@ -95,11 +97,23 @@ def command(args: argparse.Namespace) -> int:
     write = args.write or args.out / "calibrated.yaml"
     if write.exists() and write.is_dir():
         raise UsageError(f"--write {write}: is a folder; expected a scenario file name")
+    with locked(args.out):
+        return _calibrate(args, scenario, targets, parameters, write)
+
+
+def _calibrate(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    targets: TargetsFile,
+    parameters: ParametersFile,
+    write: Path,
+) -> int:
+    """Calibrate (resuming a logged run) while holding ``--out``'s lock; write and print."""
     replications = args.replications or parameters.replications or DEFAULT_REPLICATIONS
     evaluations = args.max_evaluations or parameters.max_evaluations or DEFAULT_EVALUATIONS
     seed = scenario.simulation.seed if args.seed is None else args.seed
     problem = problem_of(scenario, targets.targets, parameters.parameters, replications, seed)
-    log = EvaluationLog(args.out, problem, restart=args.restart)
+    log = EvaluationLog(args.out, problem, args.restart, args.force, _folder_files(args.out, write))
     if log.resumed:
         print(f"Resuming: {log.resumed} evaluations read from {args.out}/", file=sys.stderr)
     try:
@@ -116,18 +130,28 @@ def command(args: argparse.Namespace) -> int:
                 log=log,
                 on_evaluation=advance,
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print(
-            f"forlopsim: interrupted; {len(log.entries)} evaluations are kept in {args.out}/; "
-            "run the same command again to resume",
+            f"forlopsim: {stopped(stop)}; {len(log.entries)} evaluations are kept in "
+            f"{args.out}/; run the same command again to resume",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return stopped_status(stop)
     write_calibrated(calibration, scenario, args.scenario, write)
     write_fit(args.out, calibration)
     print_fit(calibration)
     print(f"Calibrated scenario written to {write}; fit table in {args.out}/fit.md")
     return 0
+
+
+def _folder_files(out: Path, write: Path) -> Manifest:
+    """What the calibration writes under ``out``: its files, and ``write`` if it is there."""
+    if not write.resolve().is_relative_to(out.resolve()):
+        return FILES
+    name = write.resolve().relative_to(out.resolve()).as_posix()
+    if FILES.owns(name):
+        return FILES
+    return Manifest(FILES.command, patterns=FILES.patterns + with_temporaries([name]))
 
 
 def check_kpis(scenario: Scenario, targets: TargetsFile, file: Path) -> None:

@@ -29,7 +29,7 @@ from forlopsim.cli.options import (
     add_run_options,
     add_uncertainty_options,
 )
-from forlopsim.comparison import labels_for, tested, write_comparison
+from forlopsim.comparison import check_folder_names, labels_for, tested, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.scenario import load_scenarios
 from forlopsim.table import comparison_table, print_wide, star_note
@@ -62,6 +62,8 @@ def command(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_out_dir(args.out)
     labels = labels_for(scenarios, [p.stem for p in paths])
+    if args.out is not None:
+        check_folder_names(labels, paths)
     base = scenarios[0]
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
@@ -75,7 +77,7 @@ def command(args: argparse.Namespace) -> int:
                 uncertain, scenarios, labels, replications, args.draws, seed, args.jobs
             )
     else:
-        with staging(args.out) as folder:
+        with staging(args.out, "compare", args.force) as folder:
             records = None if args.no_records else folder
             comparison, metas, checks = run_comparison(
                 scenarios, labels, replications, seed, args.jobs, records, *precision

@@ -59,8 +59,26 @@ REPLICATIONS = Option(
 SEED = Option(
     ("--seed",), {"type": whole_number(0), "help": "root seed (default: the (base) scenario's)"}
 )
+
+
+def out_folder(text: str) -> Path:
+    """An argparse type: a folder name, not empty (``--out ''`` would mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name; give a folder, e.g. --out results")
+    return Path(text)
+
+
 OUT = Option(
-    ("--out",), {"type": Path, "help": "folder for results (nothing is written without it)"}
+    ("--out",),
+    {"type": out_folder, "help": "folder for results (nothing is written without it)"},
+)
+FORCE = Option(
+    ("--force",),
+    {
+        "action": "store_true",
+        "help": "write into an --out folder that holds files forlopsim did not write: they are "
+        "kept, and only forlopsim's own files are replaced",
+    },
 )
 NO_RECORDS = Option(
     ("--no-records",),
@@ -101,6 +119,7 @@ def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None
     else:
         required = parser.add_argument_group("required arguments")
         OUT.add(required, required=True, metavar="DIR", help=out_help)
+    FORCE.add(parser)
     NO_RECORDS.add(parser)
 
 
@@ -169,9 +188,10 @@ def add_base_and_whatifs(parser: argparse.ArgumentParser) -> None:
 def add_sweep_options(parser: argparse.ArgumentParser) -> None:
     """The options ``sweep`` and ``sensitivity`` share.
 
-    ``--out``, ``--jobs`` and the Dask backend (a scheduler address or a local cluster, not both).
+    ``--out``, ``--force``, ``--jobs`` and the Dask backend (a scheduler address or a local cluster, not both).
     """
     OUT.add(parser, help="folder of the sweep's results (default: sweep-<SPEC stem>)")
+    FORCE.add(parser)
     add_jobs(parser, "local worker processes")
     dask = parser.add_mutually_exclusive_group()
     SCHEDULER.add(dask)

@@ -19,7 +19,7 @@ from forlopsim.cli.options import (
     add_run_options,
     add_uncertainty_options,
 )
-from forlopsim.comparison import labels_for, records_folder, write_comparison
+from forlopsim.comparison import check_folder_names, labels_for, records_folder, write_comparison
 from forlopsim.output import check_out_dir, staging
 from forlopsim.report import workbook
 from forlopsim.report.data import collect
@@ -56,10 +56,11 @@ def command(args: argparse.Namespace) -> int:
     check_out_dir(args.out)
     lang = Language(args.lang)
     labels = labels_for(scenarios, [p.stem for p in paths])
+    check_folder_names(labels, paths)
     base = scenarios[0]
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
-    with staging(args.out) as folder:
+    with staging(args.out, "report", args.force) as folder:
         comparison, metas, checks = run_comparison(
             scenarios, labels, replications, seed, args.jobs, folder,
             args.precision, args.max_replications,

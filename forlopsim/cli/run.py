@@ -48,7 +48,7 @@ def command(args: argparse.Namespace) -> int:
     if args.out is None:
         summary, meta, table, warmup = _simulate(scenario, replications, seed, args.jobs, None)
     else:
-        with staging(args.out) as folder:
+        with staging(args.out, "run", args.force) as folder:
             records = None
             if not args.no_records:
                 records = folder / RECORDS_FOLDER

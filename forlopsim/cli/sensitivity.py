@@ -15,9 +15,9 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from forlopsim.cli import EXIT_INTERRUPTED
 from forlopsim.cli.options import add_sweep_options
-from forlopsim.cli.sweeping import say_interrupted, stopped_by_sigterm, sweep_and_report
+from forlopsim.cli.sweeping import default_out, say_interrupted, sweep_and_report
+from forlopsim.outfolder import locked
 from forlopsim.output import atomic_file, finite
 from forlopsim.sensitivity.analysis import CONFIDENCE, require_sobol, sobol_indices
 from forlopsim.sensitivity.chart import sobol_chart
@@ -41,13 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace) -> int:
     """Check the design, run or resume the sweep, analyse, print and write the indices."""
     require_sobol(load_spec(args.spec))  # before the sweep runs
-    try:
-        sweep, results, out = sweep_and_report(args)
-    except KeyboardInterrupt:
-        say_interrupted()
-        return EXIT_INTERRUPTED
-    table, skipped = sobol_indices(sweep, results)
-    with stopped_by_sigterm():
+    with locked(args.out or default_out(args.spec)):  # the sweep and the indices, one writer
+        try:
+            sweep, results, out = sweep_and_report(args)
+        except KeyboardInterrupt as stop:
+            return say_interrupted(stop)
+        table, skipped = sobol_indices(sweep, results)
         write_indices(out, sweep, table, skipped)
     print_indices(table, skipped)
     print(f"Sobol indices written to {out}/sobol.csv, sobol.json, sobol.png")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from forlopsim.cli import EXIT_INTERRUPTED
 from forlopsim.cli.options import add_sweep_options
 from forlopsim.cli.sweeping import say_interrupted, sweep_and_report
 
@@ -27,7 +26,6 @@ def command(args: argparse.Namespace) -> int:
     """Run or resume the sweep; an interruption keeps what finished."""
     try:
         sweep_and_report(args)
-    except KeyboardInterrupt:
-        say_interrupted()
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:
+        return say_interrupted(stop)
     return 0

@@ -1,21 +1,18 @@
 """What ``sweep`` and ``sensitivity`` share, so that no command imports another's module.
 
-Choosing the backend, running or resuming the sweep with progress, and stopping cleanly on
-SIGTERM.
+Choosing the backend, running or resuming the sweep with progress, and what a stopped sweep says.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
+from forlopsim.cli import stopped, stopped_status
 from forlopsim.sweep.backends import Backend, DaskBackend, LocalBackend
 from forlopsim.sweep.design import design_table
 from forlopsim.sweep.progress import SweepProgress
@@ -42,8 +39,8 @@ def sweep_and_report(args: argparse.Namespace) -> tuple[Sweep, pd.DataFrame, Pat
     out = args.out or default_out(args.spec)
     backend = backend_for(args)
     start = time.perf_counter()
-    with stopped_by_sigterm(), SweepProgress() as show:
-        results = run_sweep(sweep, out, backend, on_progress=show)
+    with SweepProgress() as show:
+        results = run_sweep(sweep, out, backend, on_progress=show, force=args.force)
     points = len(design_table(sweep))
     print(
         f"{sweep.spec.name}: {plural(points, 'point')} × "
@@ -53,27 +50,10 @@ def sweep_and_report(args: argparse.Namespace) -> tuple[Sweep, pd.DataFrame, Pat
     return sweep, results, out
 
 
-def say_interrupted() -> None:
-    """Tell the user that an interrupted sweep kept its finished replications."""
+def say_interrupted(stop: KeyboardInterrupt) -> int:
+    """Tell the user that a stopped sweep kept its finished replications; the exit status."""
     print(
-        "forlopsim: interrupted; finished replications are kept, run again to resume",
+        f"forlopsim: {stopped(stop)}; finished replications are kept, run again to resume",
         file=sys.stderr,
     )
-
-
-@contextmanager
-def stopped_by_sigterm() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so that workers are stopped and finished files kept."""
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return stopped_status(stop)

@@ -32,11 +32,11 @@ class LocalBackend:
         self.jobs = jobs
 
     def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Iterator[tuple[Any, Any]]:
-        """Run ``function(*args)`` for every task; unfinished tasks are cancelled on exit.
+        """Run ``function(*args)`` for every task; a stopped sweep ends its workers at once.
 
-        A stopped sweep does not wait for running ones (the store keeps only finished results).
+        The store keeps only finished results, so nothing of a running task is lost but its time.
         """
-        yield from completed(function, tasks, self.jobs, wait_when_stopped=False)
+        yield from completed(function, tasks, self.jobs)
 
 
 class DaskBackend:

@@ -17,6 +17,7 @@ import pandas as pd
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError
 from forlopsim.experiment import run_one
+from forlopsim.outfolder import locked
 from forlopsim.scenario import Scenario
 from forlopsim.sweep.backends import Backend, LocalBackend
 from forlopsim.sweep.design import design_table
@@ -68,19 +69,35 @@ def run_sweep(
     backend: Backend | None = None,
     jobs: int = 1,
     on_progress: Progress | None = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Run (or resume) a sweep into ``out`` and return every result.
 
     One row per point and replication, with the parameters and the stored KPIs as columns.
 
     ``sweep`` is a :class:`Sweep` or the path of a SPEC file; ``backend`` defaults to ``jobs``
-    local worker processes. Finished tasks already in ``out`` are not run again.
+    local worker processes. Finished tasks already in ``out`` are not run again. ``out``'s lock
+    is held throughout; a folder that holds files forlopsim did not write is refused unless
+    ``force`` (:mod:`forlopsim.outfolder`).
     """
     sweep = sweep if isinstance(sweep, Sweep) else load_spec(sweep)
     backend = backend or LocalBackend(jobs)
     design = design_table(sweep)
     changes = dict(zip(design.index, check_points(sweep, design), strict=True))
-    store = Store(Path(out), sweep, design)
+    with locked(Path(out)):
+        store = Store(Path(out), sweep, design, force)
+        return _run_tasks(sweep, store, design, changes, backend, on_progress)
+
+
+def _run_tasks(
+    sweep: Sweep,
+    store: Store,
+    design: pd.DataFrame,
+    changes: dict[int, dict[str, Any]],
+    backend: Backend,
+    on_progress: Progress | None,
+) -> pd.DataFrame:
+    """Run the tasks not yet in ``store``, storing each as it ends; return every result."""
     seeds = replication_seeds(sweep.seed, sweep.replications)
     done = store.done()
     total = len(design) * sweep.replications

@@ -6,11 +6,13 @@ Layout of ``--out``::
     design.csv              one row per point: point, then each parameter's value
     results/point000012_rep0003.parquet   one row: point, replication, parameters, KPIs
     points.csv              written at the end: the mean of each KPI per point
+    .forlopsim.json         the manifest: the names above are forlopsim's (forlopsim.outfolder)
 
 Every file is written to a temporary name and renamed into place, so a sweep killed at any
 moment leaves only whole files; on restart the finished (point, replication) pairs are read
 from the file names and skipped. ``sweep.json`` and ``design.csv`` are written with the first
-result, so a sweep that fails before any task finishes leaves nothing behind.
+result, so a sweep that fails before any task finishes leaves nothing behind. A folder that
+holds files forlopsim did not write is refused unless ``force``; they are then kept.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pyarrow.parquet as pq
 
 import forlopsim
 from forlopsim.errors import UsageError
+from forlopsim.outfolder import Manifest, check_resumable, with_temporaries, write_manifest
 from forlopsim.output import atomic_file
 from forlopsim.sweep.design import POINT
 from forlopsim.sweep.spec import Sweep
@@ -36,13 +39,24 @@ REPLICATION = "replication"
 META = "sweep.json"
 RESULTS = "results"
 _NAME = re.compile(r"^point(\d+)_rep(\d+)\.parquet$")
+_TEMPORARY = re.compile(r"^\.point\d+_rep\d+\.parquet\.")
+SOBOL_FILES = ("sobol.csv", "sobol.json", "sobol.png")
+"""What ``forlopsim sensitivity`` writes beside a sweep's results."""
+FILES = Manifest(
+    "sweep",
+    patterns=with_temporaries(
+        (META, "design.csv", "points.csv", f"{RESULTS}/point*_rep*.parquet", *SOBOL_FILES)
+    ),
+)
+"""What a sweep's folder holds of forlopsim's (its manifest)."""
 
 
 class Store:
     """The results folder of one sweep: what is done, adding a result, reading them all."""
 
-    def __init__(self, out: Path, sweep: Sweep, design: pd.DataFrame):
+    def __init__(self, out: Path, sweep: Sweep, design: pd.DataFrame, force: bool = False):
         self.out = Path(out)
+        self.force = force
         self.sweep = sweep
         self.design = design
         self.fingerprint = sweep.fingerprint()
@@ -52,20 +66,26 @@ class Store:
 
     def _check(self) -> None:
         """Refuse a folder that holds something else, or a sweep of another spec."""
-        if self.out.exists() and not self.out.is_dir():
-            raise UsageError(f"--out {self.out}: exists and is not a folder")
         meta = self.out / META
-        if meta.is_file():
-            stored = json.loads(meta.read_text())
-            if stored.get("fingerprint") != self.fingerprint:
-                raise UsageError(
-                    f"--out {self.out}: holds a sweep of a different spec or scenario "
-                    f"({stored.get('spec_file')}); give another --out, or remove the folder "
-                    "to start again"
-                )
-            self.kpis = list(stored["kpis"])
-        elif self.out.is_dir() and any(self.out.iterdir()):
-            raise UsageError(f"--out {self.out}: is not empty and holds no sweep ({META})")
+        ours = meta.is_file()
+        check_resumable(self.out, FILES, ours, self.force, f"sweep ({META})")
+        if not ours:
+            return
+        try:
+            stored = json.loads(meta.read_text(encoding="utf-8"))
+            fingerprint, kpis = stored.get("fingerprint"), list(stored["kpis"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            raise UsageError(
+                f"--out {self.out}: {META} cannot be read ({error}); remove the folder to start "
+                "again"
+            ) from None
+        if fingerprint != self.fingerprint:
+            raise UsageError(
+                f"--out {self.out}: holds a sweep of a different spec or scenario "
+                f"({stored.get('spec_file')}); give another --out, or remove the folder "
+                "to start again"
+            )
+        self.kpis = kpis
 
     def done(self) -> set[tuple[int, int]]:
         """The (point, replication) pairs already on disk; stale temporary files are removed."""
@@ -77,7 +97,7 @@ class Store:
             match = _NAME.match(path.name)
             if match:
                 finished.add((int(match.group(1)), int(match.group(2))))
-            elif path.name.startswith("."):
+            elif _TEMPORARY.match(path.name):  # left by a killed sweep; nothing else is removed
                 path.unlink(missing_ok=True)
         return finished
 
@@ -135,6 +155,7 @@ class Store:
         }
         with atomic_file(self.out / META) as tmp:
             tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        write_manifest(self.out, FILES)
 
     def _table_schema(self) -> pa.Schema:
         if self._schema is None:

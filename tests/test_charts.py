@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from forlopsim.comparison import compare_scenarios
-from forlopsim.report.charts import CHARTS, OKABE_ITO, cost_effect, flow_chart
+from forlopsim.report.charts import CHARTS, OKABE_ITO, cost_effect, flow_chart, waits_chart
 from forlopsim.report.data import collect
 from forlopsim.report.i18n import Language
 from forlopsim.scenario import load_scenario
@@ -63,8 +63,8 @@ def test_every_chart_renders(chart, which, code, request, tmp_path):
 
 
 def test_charts_are_in_the_reports_language(several):
-    nb = CHARTS[0](several, Language("nb"))
-    en = CHARTS[0](several, Language("en"))
+    nb = waits_chart(several, Language("nb"))
+    en = waits_chart(several, Language("en"))
     assert nb._suptitle.get_text() != en._suptitle.get_text()
     assert "Ventedager" in nb.axes[0].get_ylabel()
     assert "Waiting days" in en.axes[0].get_ylabel()

@@ -22,6 +22,7 @@ from forlopsim.cli.options import OUT, REPLICATIONS, SEED, add_jobs, whole_numbe
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
+from forlopsim.limits import MAX_REPLICATIONS
 from forlopsim.metrics import kpis
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
@@ -63,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     REPLICATIONS.add(
         parser,
-        type=whole_number(2),
+        type=whole_number(2, MAX_REPLICATIONS),
         help=f"replications per candidate point (default: PARAMS's, else {DEFAULT_REPLICATIONS})",
     )
     parser.add_argument(
@@ -73,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--check-replications",
-        type=whole_number(2),
+        type=whole_number(2, MAX_REPLICATIONS),
         help="replications of the base and calibrated scenarios for the fit table "
         "(default: the scenario's)",
     )

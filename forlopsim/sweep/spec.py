@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 from pydantic_core import ErrorDetails
 
 from forlopsim.errors import Problem, ScenarioError
+from forlopsim.limits import MAX_REPLICATIONS
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
 from forlopsim.scenario.base import Source
 from forlopsim.scenario.loader import Locator, locator, read_yaml
@@ -79,7 +80,7 @@ class SweepSpec(_Model):
     parameters: dict[str, Parameter] = Field(min_length=1)
     """The parameters varied, by dotted path into the scenario."""
     design: Design
-    replications: Whole | None = Field(default=None, ge=1)
+    replications: Whole | None = Field(default=None, ge=1, le=MAX_REPLICATIONS)
     """Replications of every point (default: the scenario's)."""
     seed: Whole | None = Field(default=None, ge=0)
     """Root seed of the replications (default: the scenario's)."""

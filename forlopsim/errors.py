@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters (all but tab and newline): printed raw, ``\\e[…`` would drive the terminal."""
+
+
+def escape(text: str) -> str:
+    r"""``text`` with its control characters as escapes (``\x1b``), safe to print."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -15,8 +24,10 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """``file:line: path: message``, every part with its control characters escaped."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return escape(text)
 
 
 class ScenarioError(Exception):

@@ -27,6 +27,7 @@ from forlopsim.metrics import kpis
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
+from forlopsim.scenario.loader import trusted_folders
 from forlopsim.text import plural
 
 DEFAULT_REPLICATIONS = 4
@@ -151,7 +152,9 @@ def write_calibrated(calibration: Calibration, base: Scenario, base_path: Path, 
     """Write the calibrated scenario atomically, after checking it loads as what was fitted."""
     with atomic_file(out) as tmp:
         tmp.write_text(calibrated_yaml(calibration, base, base_path, out))
-        if _fitted(load_scenario(tmp)) != _fitted(calibration.scenario):
+        # the base was named on the command line: it may lie outside the written file's folder
+        written = load_scenario(tmp, trusted=(*trusted_folders(tmp), base_path.resolve().parent))
+        if _fitted(written) != _fitted(calibration.scenario):
             raise RuntimeError(f"{out}: the written scenario differs from the fitted one")
 
 

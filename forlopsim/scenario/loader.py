@@ -151,9 +151,9 @@ def named_file_problem(given: str, target: Path, trusted: Sequence[Path]) -> str
         return f"{_describe(given, 48)} is not a YAML scenario file (its name must end in .yaml)"
     resolved = _resolved(target)
     if not any(resolved.is_relative_to(folder) for folder in trusted):
-        folders = ", ".join(shorten(str(f), 48) for f in trusted)
+        folders = ", ".join(shorten(str(f), 60) for f in trusted)
         return (
-            f"{_describe(given, 48)} is outside the folders scenario files are read from "
+            f"{_describe(given, 80)} is outside the folders scenario files are read from "
             f"({folders}); add its folder to ${TRUSTED_ENV} to allow it"
         )
     return None
@@ -363,7 +363,7 @@ def _mapping_children(
         if seen is not None:
             same = "" if seen[1] == spelt else f", written {shorten(seen[1], 24)}"
             message = f"duplicate key {shorten(spelt, 40)} (first on line {seen[0]}{same})"
-            problems.append(Problem(name, ".".join((*path, key)), message, key_line))
+            problems.append(Problem(name, ".".join((*path, seen[1])), message, key_line))
         first.setdefault(_hashable(value), (key_line, spelt))
         first.setdefault(("text", key), (key_line, spelt))
         # a value's line is its key's: a block value starts on the line below its key
@@ -435,6 +435,9 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
     }
     misspelt = _misspelt_names([path for item, path in items if item["type"] == "missing"], data)
     for item, path in items:
+        if item["type"] == "extra_forbidden" and "." in str(item["loc"][-1]):
+            problems.append(_dotted_key(item, data, origins, top))
+            continue
         entry = path.rpartition(".")[0]
         if item["type"] == "missing" and entry in misspelt:
             # a new entry lacking required fields, named like an existing one: a misspelling
@@ -466,6 +469,25 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
         seen[path] = len(problems)
         problems.append(_located(top, path, message, origins))
     return problems
+
+
+def _dotted_key(item: ErrorDetails, data: Any, origins: Origins, top: str) -> Problem:
+    """A key written as a dotted path (``housing.tiers.x.capacity: 5``): nest it instead.
+
+    Located at the key itself, not at the field of the same path in a base file.
+    """
+    parts = _display_parts(item["loc"], data, item["type"])
+    key = parts[-1] if parts else str(item["loc"][-1])
+    file, line = origins.get(parts, (top, None))
+    words = key.split(".")
+    nested = (
+        ": {".join(words[:4])
+        + (": {…" if len(words) > 4 else "")
+        + ": …"
+        + "}" * min(len(words) - 1, 4)
+    )
+    message = f"unknown key {shorten(key, 60)}: a dotted path is not a key here; nest it ({nested})"
+    return Problem(file, ".".join(parts), message, line)
 
 
 _NAMED = {
@@ -540,6 +562,11 @@ def _located(top: str, path: str, message: str, origins: Origins) -> Problem:
 
 def _display_path(loc: tuple, data: Any, kind: str) -> str:
     """The field path in the user's terms, without pydantic's union-member segments."""
+    return ".".join(_display_parts(loc, data, kind))
+
+
+def _display_parts(loc: tuple, data: Any, kind: str) -> tuple[str, ...]:
+    """The keys of :func:`_display_path`, one by one (a key may hold a dot)."""
     parts: list[str] = []
     node = data
     for i, item in enumerate(loc):
@@ -551,7 +578,7 @@ def _display_path(loc: tuple, data: Any, kind: str) -> str:
             node = child
         elif i == len(loc) - 1 and kind == "missing":
             parts.append(str(item))
-    return ".".join(parts)
+    return tuple(parts)
 
 
 _ABSENT = object()
@@ -624,7 +651,10 @@ def _message(item: ErrorDetails, path: str, data: Any) -> str:
         return "required field is missing"
     if kind == "union_tag_invalid":
         tags = ctx.get("expected_tags", "").replace("'", "")
-        return f"unknown kind {ctx.get('tag')!r}; expected one of: {tags}"
+        given = value.get(_discriminator(item)) if isinstance(value, dict) else ctx.get("tag")
+        if not isinstance(given, str):
+            return f"expected the name of a kind, one of: {tags} (got {_describe(given)})"
+        return f"unknown kind {_describe(given)}; expected one of: {tags}"
     if kind == "union_tag_not_found":
         tags = ", ".join(_kinds_at(path, data)) or "see `forlopsim schema`"
         return f"missing; expected one of: {tags}"

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.composer import Composer
@@ -51,7 +51,7 @@ class LimitError(yaml.MarkedYAMLError):
 class CoreResolver(BaseResolver):
     """Plain scalars resolved by the YAML 1.2 core schema (no YAML 1.1 forms)."""
 
-    yaml_implicit_resolvers: dict = {}  # noqa: RUF012  (PyYAML's class-level table)
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012  (PyYAML keeps it on the class)
 
 
 for _tag, _regexp, _first in (
@@ -66,8 +66,8 @@ for _tag, _regexp, _first in (
 class DataConstructor(SafeConstructor):
     """Plain data only: each core tag checks its value; every other tag is refused."""
 
-    yaml_constructors: dict = {}  # noqa: RUF012  (PyYAML's class-level table)
-    yaml_multi_constructors: dict = {}  # noqa: RUF012
+    yaml_constructors: ClassVar[dict[Any, Any]] = {}
+    yaml_multi_constructors: ClassVar[dict[Any, Any]] = {}
 
     def flatten_mapping(self, node: Any) -> None:
         """No YAML 1.1 merge keys: ``<<`` is an ordinary key, ``!!merge`` an unknown tag."""
@@ -82,12 +82,17 @@ class DataConstructor(SafeConstructor):
             raise ConstructorError(None, None, str(error), node.start_mark) from None
 
 
-for _kind in ("null", "bool", "int", "float"):
-    DataConstructor.add_constructor(_CORE + _kind, DataConstructor.construct_core_scalar)
-DataConstructor.add_constructor(_CORE + "str", SafeConstructor.construct_yaml_str)
-DataConstructor.add_constructor(_CORE + "seq", SafeConstructor.construct_yaml_seq)
-DataConstructor.add_constructor(_CORE + "map", SafeConstructor.construct_yaml_map)
-DataConstructor.add_constructor(None, SafeConstructor.construct_undefined)
+_CONSTRUCTORS: dict[str | None, Any] = {
+    _CORE + "null": DataConstructor.construct_core_scalar,
+    _CORE + "bool": DataConstructor.construct_core_scalar,
+    _CORE + "int": DataConstructor.construct_core_scalar,
+    _CORE + "float": DataConstructor.construct_core_scalar,
+    _CORE + "str": SafeConstructor.construct_yaml_str,
+    _CORE + "seq": SafeConstructor.construct_yaml_seq,
+    _CORE + "map": SafeConstructor.construct_yaml_map,
+    None: SafeConstructor.construct_undefined,  # any other tag: refused
+}
+DataConstructor.yaml_constructors.update(_CONSTRUCTORS)
 
 _EXPECTED = {"null": "null", "bool": "true or false", "int": "a whole number", "float": "a number"}
 
@@ -139,7 +144,7 @@ class DataLoader(Reader, Scanner, Parser, Composer, DataConstructor, CoreResolve
             raise LimitError(None, None, message, mark)
         self.depth += 1
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 

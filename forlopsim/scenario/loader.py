@@ -151,10 +151,9 @@ def named_file_problem(given: str, target: Path, trusted: Sequence[Path]) -> str
         return f"{_describe(given, 48)} is not a YAML scenario file (its name must end in .yaml)"
     resolved = _resolved(target)
     if not any(resolved.is_relative_to(folder) for folder in trusted):
-        folders = ", ".join(shorten(str(f), 60) for f in trusted)
         return (
-            f"{_describe(given, 80)} is outside the folders scenario files are read from "
-            f"({folders}); add its folder to ${TRUSTED_ENV} to allow it"
+            f"{_describe(given, 80)} is outside the folders scenario files are read from (the "
+            f"named file's, the current one and ${TRUSTED_ENV}; see docs/reliability.md)"
         )
     return None
 

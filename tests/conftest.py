@@ -16,6 +16,8 @@ from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("dev", print_blob=True)
+# ``pytest --hypothesis-profile=fuzz tests/test_fuzz_loader.py``: a long local search
+settings.register_profile("fuzz", max_examples=25_000, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 os.environ["FORLOPSIM_SCENARIO_DIRS"] = str(Path(__file__).resolve().parents[1])

@@ -14,6 +14,10 @@ def escape(text: str) -> str:
     return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
+MAX_PATH = 100
+"""Longest field path printed (keys are the user's: a long one is cut, not printed whole)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input file."""
@@ -26,7 +30,8 @@ class Problem:
     def __str__(self) -> str:
         """``file:line: path: message``, every part with its control characters escaped."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        path = self.path if len(self.path) <= MAX_PATH else self.path[: MAX_PATH - 1] + "…"
+        text = f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}"
         return escape(text)
 
 

@@ -128,6 +128,8 @@ REFUSED = {
         "a dotted path is not a key here; nest it (housing: {tiers: {temporary: {capacity",
         2,
     ),
+    "long dotted key": (b"1" * 300 + b"# (a.b): 1\n", "a dotted path is not a key here", 2),
+    "long unknown key": (b"k" * 500 + b": 1\n", "unknown key 'kkkk", 2),
     "mapping as a kind": (
         b"services:\n  handover_delay:\n    kind: {"
         + b", ".join(f"k{i}: {i}".encode() for i in range(150))

@@ -479,13 +479,9 @@ def _dotted_key(item: ErrorDetails, data: Any, origins: Origins, top: str) -> Pr
     key = parts[-1] if parts else str(item["loc"][-1])
     file, line = origins.get(parts, (top, None))
     words = key.split(".")
-    nested = (
-        ": {".join(words[:4])
-        + (": {…" if len(words) > 4 else "")
-        + ": …"
-        + "}" * min(len(words) - 1, 4)
-    )
-    message = f"unknown key {shorten(key, 60)}: a dotted path is not a key here; nest it ({nested})"
+    nested = ": {".join(words) + ": …" + "}" * (len(words) - 1)
+    hint = f" ({nested})" if len(nested) <= 80 else ""
+    message = f"unknown key {shorten(key, 60)}: a dotted path is not a key here; nest it{hint}"
     return Problem(file, ".".join(parts), message, line)
 
 
@@ -699,7 +695,7 @@ def _length_message(kind: str, ctx: dict[str, Any]) -> str:
 def _unknown_key(path: str, data: Any) -> str:
     parent, _, key = path.rpartition(".")
     fields = _fields_at(parent, data)
-    text = f"unknown key {key!r}"
+    text = f"unknown key {shorten(key, 60)}"
     if not fields:
         return f"{text} (see `forlopsim schema` for the fields this block accepts)"
     close = _close(key, fields)

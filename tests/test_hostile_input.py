@@ -348,6 +348,14 @@ def test_a_file_name_with_escape_codes_is_printed_escaped(
     assert "evil\\x1b]0;title\\x07.yaml" in _validate(capsys, path)
 
 
+def test_a_valid_file_with_escape_codes_in_its_name_is_printed_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _whatif(tmp_path, "", "ok\x1b[2J.yaml")
+    assert main(["validate", str(path)]) == 0
+    assert "ok\\x1b[2J.yaml: ok" in capsys.readouterr().out
+
+
 def test_other_input_files_get_the_same_reader(tmp_path: Path) -> None:
     """Sweep specs, targets and parameters are read by :func:`read_yaml` too."""
     path = tmp_path / "targets.yaml"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from forlopsim.cli import EXIT_USER_ERROR
-from forlopsim.errors import ScenarioError
+from forlopsim.errors import ScenarioError, escape
 from forlopsim.scenario import load_scenario
 from forlopsim.scenario.loader import scenario_warnings
 
@@ -36,5 +36,5 @@ def command(args: argparse.Namespace) -> int:
             continue
         for warning in scenario_warnings(path, scenario):
             print(f"forlopsim: warning: {warning}", file=sys.stderr)
-        print(f"{path}: ok ({scenario.name})")
+        print(escape(f"{path}: ok ({scenario.name})"))  # a file name may hold escape codes
     return EXIT_USER_ERROR if failed else 0

@@ -15,6 +15,7 @@ from pydantic import Field, Strict, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
 from forlopsim.errors import ScenarioError
+from forlopsim.limits import MAX_REPLICATIONS
 from forlopsim.scenario.base import Model, Positive
 from forlopsim.scenario.loader import locator, read_yaml
 
@@ -135,7 +136,7 @@ class ParametersFile(Model):
 
     parameters: Annotated[dict[str, Parameter], Field(min_length=1)]
     """Parameters by a short name (e.g. ``own_housing``)."""
-    replications: Annotated[int, Strict(), Field(ge=2)] | None = None
+    replications: Annotated[int, Strict(), Field(ge=2, le=MAX_REPLICATIONS)] | None = None
     """Replications per candidate point (command-line ``--replications`` wins)."""
     max_evaluations: Annotated[int, Strict(), Field(ge=1)] | None = None
     """Candidate points to evaluate at most (command-line ``--max-evaluations`` wins)."""

@@ -22,11 +22,13 @@ from forlopsim.cli.options import FORCE, OUT, REPLICATIONS, SEED, add_jobs, whol
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
+from forlopsim.limits import MAX_REPLICATIONS
 from forlopsim.metrics import kpis
 from forlopsim.outfolder import Manifest, locked, with_temporaries
 from forlopsim.output import atomic_file, check_out_dir
 from forlopsim.progress import ProgressView
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
+from forlopsim.scenario.loader import trusted_folders
 from forlopsim.text import plural
 
 DEFAULT_REPLICATIONS = 4
@@ -65,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     REPLICATIONS.add(
         parser,
-        type=whole_number(2),
+        type=whole_number(2, MAX_REPLICATIONS),
         help=f"replications per candidate point (default: PARAMS's, else {DEFAULT_REPLICATIONS})",
     )
     parser.add_argument(
@@ -75,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--check-replications",
-        type=whole_number(2),
+        type=whole_number(2, MAX_REPLICATIONS),
         help="replications of the base and calibrated scenarios for the fit table "
         "(default: the scenario's)",
     )
@@ -174,7 +176,9 @@ def write_calibrated(calibration: Calibration, base: Scenario, base_path: Path, 
     """Write the calibrated scenario atomically, after checking it loads as what was fitted."""
     with atomic_file(out) as tmp:
         tmp.write_text(calibrated_yaml(calibration, base, base_path, out))
-        if _fitted(load_scenario(tmp)) != _fitted(calibration.scenario):
+        # the base was named on the command line: it may lie outside the written file's folder
+        written = load_scenario(tmp, trusted=(*trusted_folders(tmp), base_path.resolve().parent))
+        if _fitted(written) != _fitted(calibration.scenario):
             raise RuntimeError(f"{out}: the written scenario differs from the fitted one")
 
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from forlopsim.limits import MAX_REPLICATIONS
 
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``minimum``."""
+
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum`` (and at most ``maximum``)."""
 
     def parse(text: str) -> int:
         try:
@@ -28,6 +30,8 @@ def whole_number(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected at most {maximum:,}, got {value:,}")
         return value
 
     return parse
@@ -54,7 +58,8 @@ class Option:
 
 
 REPLICATIONS = Option(
-    ("--replications", "-n"), {"type": whole_number(1), "help": "default: the (base) scenario's"}
+    ("--replications", "-n"),
+    {"type": whole_number(1, MAX_REPLICATIONS), "help": "default: the (base) scenario's"},
 )
 SEED = Option(
     ("--seed",), {"type": whole_number(0), "help": "root seed (default: the (base) scenario's)"}
@@ -146,7 +151,7 @@ def add_precision_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-replications",
-        type=whole_number(3),
+        type=whole_number(3, MAX_REPLICATIONS),
         default=100,
         metavar="M",
         help="with --precision, stop at M replications even if not precise (default: 100)",

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from forlopsim.cli import EXIT_USER_ERROR
-from forlopsim.errors import Problem, ScenarioError
+from forlopsim.errors import Problem, ScenarioError, escape
 from forlopsim.scenario import Scenario, load_scenario
 from forlopsim.scenario.checks import label_warnings
 from forlopsim.scenario.loader import read_yaml, scenario_warnings
@@ -37,7 +37,7 @@ def command(args: argparse.Namespace) -> int:
             continue
         for warning in [*scenario_warnings(path, scenario), *_label_warnings(path, scenario)]:
             print(f"forlopsim: warning: {warning}", file=sys.stderr)
-        print(f"{path}: ok ({scenario.name})")
+        print(escape(f"{path}: ok ({scenario.name})"))  # a file name may hold escape codes
     return EXIT_USER_ERROR if failed else 0
 
 

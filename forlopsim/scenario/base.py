@@ -6,11 +6,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from forlopsim.limits import MAX_RATE_PER_YEAR
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 """A probability: a number from 0 to 1."""
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 """A rate, cost, multiplier or duration that cannot be negative."""
+
+RatePerYear = Annotated[float, Field(ge=0.0, le=MAX_RATE_PER_YEAR)]
+"""Events per resident and year (a hazard), bounded by :data:`forlopsim.limits.MAX_RATE_PER_YEAR`."""
 
 Positive = Annotated[float, Field(gt=0.0)]
 """A number that must be above zero (a mean, a horizon)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from forlopsim.scenario.base import NonNegative, Probability, Sourced
+from forlopsim.scenario.base import NonNegative, Probability, RatePerYear, Sourced
 from forlopsim.scenario.population import AGE_GROUPS, NEEDS, PROBLEMS, AgeGroup, Problem
 
 
@@ -25,7 +25,7 @@ def _by_need(rates: dict[int, float], levels: tuple[int, ...] = NEEDS) -> dict[i
 class TenancyBreakdown(Sourced):
     """Eviction, abandonment, exclusion: ``base[n] × under_support^max(d,0) × follow-up × violence``."""
 
-    per_year: dict[int, NonNegative]
+    per_year: dict[int, RatePerYear]
     """Base rate per need level."""
     under_support: NonNegative = 1.0
     """Multiplier per level of support shortfall ``d = need − support``."""
@@ -87,7 +87,7 @@ class TeamMet(Sourced):
 class Crisis(Sourced):
     """Crises: ``base[n] × under_support^max(d,0) × follow-up × (homeless effect when homeless)``."""
 
-    per_year: dict[int, NonNegative]
+    per_year: dict[int, RatePerYear]
     """Base rate per need level."""
     under_support: NonNegative = 1.0
     homeless: NonNegative = 1.0
@@ -116,9 +116,9 @@ class Crisis(Sourced):
 class NeedChange(Sourced):
     """Step-up (worse) and step-down (better) of the need level."""
 
-    step_up_per_year: dict[int, NonNegative]
+    step_up_per_year: dict[int, RatePerYear]
     """Rate of stepping up from need levels 1, 2 and 3."""
-    step_down_per_year: dict[int, NonNegative]
+    step_down_per_year: dict[int, RatePerYear]
     """Rate of stepping down from need levels 2, 3 and 4."""
 
     @field_validator("step_up_per_year")
@@ -142,9 +142,9 @@ class AfterDischarge(Sourced):
 class Mortality(Sourced):
     """Deaths outside a crisis: background by age plus overdose by primary problem."""
 
-    background_per_year: dict[AgeGroup, NonNegative]
+    background_per_year: dict[AgeGroup, RatePerYear]
     """By age group."""
-    overdose_per_year: dict[Problem, NonNegative]
+    overdose_per_year: dict[Problem, RatePerYear]
     """By primary problem."""
     homeless: NonNegative = 1.0
     """Multiplier on overdose mortality while homeless."""
@@ -164,7 +164,7 @@ class Mortality(Sourced):
 class TreatmentReferral(Sourced):
     """Planned referrals to an institution with a waiting list (e.g. TSB)."""
 
-    per_year: dict[int, NonNegative]
+    per_year: dict[int, RatePerYear]
     """Rate per need level."""
     institution: str
     """Institution with a waiting list that the referral is to."""
@@ -182,7 +182,7 @@ class TreatmentReferral(Sourced):
 class OwnHousing(Sourced):
     """Residents finding housing of their own (the private market, family) outside allocation."""
 
-    per_year: dict[int, NonNegative]
+    per_year: dict[int, RatePerYear]
     """Rate per need level."""
     places: list[str] = Field(min_length=1)
     """Where it can happen: ``homeless`` and/or tier names."""
@@ -201,9 +201,9 @@ class Hazards(Sourced):
     tenancy_breakdown: TenancyBreakdown
     crisis: Crisis
     need_change: NeedChange
-    recovery_per_year: dict[int, NonNegative]
+    recovery_per_year: dict[int, RatePerYear]
     """Recovery (leaves services) per need level."""
-    move_away_per_year: NonNegative = Field(default=0.0)
+    move_away_per_year: RatePerYear = Field(default=0.0)
     """Moving out of the municipality."""
     mortality: Mortality
     treatment_referral: TreatmentReferral | None = None

@@ -6,7 +6,15 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, Strict, ValidationInfo, field_validator
 
-from forlopsim.scenario.base import Count, Label, Model, NonNegative, Probability, Sourced
+from forlopsim.scenario.base import (
+    Count,
+    Label,
+    Model,
+    NonNegative,
+    Probability,
+    RatePerYear,
+    Sourced,
+)
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
 from forlopsim.scenario.services import FollowUpEffect
@@ -62,7 +70,7 @@ class Staff(Sourced):
 class KeptAfterServices(Sourced):
     """A former client keeps the flat after leaving services, until they move on."""
 
-    moves_on_per_year: NonNegative
+    moves_on_per_year: RatePerYear
     """Rate at which a former client leaves the flat (and the model)."""
 
 

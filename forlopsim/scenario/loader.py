@@ -24,7 +24,9 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from forlopsim.errors import Problem, ScenarioError
+from forlopsim.errors import CONTROL, Problem, ScenarioError
+from forlopsim.limits import MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_EXTENDS_CHAIN
+from forlopsim.scenario.reading import LimitError, key_value, parse, read_text, shorten
 from forlopsim.scenario.scenario import Scenario
 
 Origins = dict[tuple[str, ...], tuple[str, int]]
@@ -35,16 +37,16 @@ Locator = Callable[[tuple, str], Problem]
 
 MAX_PROBLEMS = 20
 """Problems reported for one file; the rest are counted."""
-MAX_DEPTH = 64
-"""Deepest nesting accepted (a scenario needs about 8)."""
-MAX_VALUES = 200_000
-"""Values accepted in one file, counting those repeated through YAML aliases."""
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge and validate a scenario file; raise :class:`ScenarioError` on any problem."""
+def load_scenario(path: str | Path, *, trusted: Sequence[Path] | None = None) -> Scenario:
+    """Read, merge and validate a scenario file; raise :class:`ScenarioError` on any problem.
+
+    ``trusted`` are the folders its ``extends:`` chain may take files from (by default
+    :func:`trusted_folders` of ``path``).
+    """
     path = Path(path)
-    data, origins = load_merged(path)
+    data, origins = load_merged(path, trusted=trusted)
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
@@ -67,7 +69,7 @@ def scenario_warnings(path: str | Path, scenario: Scenario) -> list[Problem]:
     _, origins = load_merged(path)
     base = None
     if isinstance(raw.get("extends"), str):
-        base = load_scenario(path.parent / raw["extends"])
+        base = load_scenario(path.parent / raw["extends"], trusted=trusted_folders(path))
     return [
         _located(str(path), field, message, origins)
         for field, message in one_off_cost_warnings(scenario, base)
@@ -88,49 +90,110 @@ def load_scenarios(paths: Sequence[str | Path]) -> list[Scenario]:
 
 
 def load_merged(
-    path: Path, _chain: tuple[tuple[Path, str], ...] = (), _name: str | None = None
+    path: Path,
+    _chain: tuple[tuple[Path, str], ...] = (),
+    _name: str | None = None,
+    *,
+    trusted: Sequence[Path] | None = None,
 ) -> tuple[dict[str, Any], Origins]:
     """The file's mapping with its ``extends`` chain merged in, and where each value came from.
 
     Files are named as given, bases as ``os.path.normpath`` of the path through their extender.
+    Bases must be YAML files inside ``trusted`` folders (:func:`trusted_folders` of ``path``).
     """
     name = str(path) if _name is None else _name
+    folders = tuple(trusted) if trusted is not None else trusted_folders(path)
     data, origins = read_yaml(path, name)
     base_name = data.pop("extends", None)
     line = origins.pop(("extends",), (name, None))[1]
     if base_name is None:
         return data, origins
+    chain = (*_chain, (_resolved(path), name))
+    base_path = _base_path(path, base_name, chain, folders)
+    if isinstance(base_path, str):
+        raise ScenarioError([Problem(name, "extends", base_path, line)])
+    base, base_origins = load_merged(base_path, chain, os.path.normpath(base_path), trusted=folders)
+    replaced: set[tuple[str, ...]] = set()
+    merged = _merge(base, data, (), replaced)
+    kept = {p: o for p, o in base_origins.items() if not _under(p, replaced)}
+    return merged, {**kept, **origins}
+
+
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+"""The endings a scenario file named in another file (``extends:``, ``scenario:``) must have."""
+TRUSTED_ENV = "FORLOPSIM_SCENARIO_DIRS"
+"""Environment variable of further folders bases may be read from (separated as in PATH)."""
+
+
+def trusted_folders(path: Path) -> tuple[Path, ...]:
+    """The folders the files named in ``path`` may lie in (at any depth).
+
+    The folder of ``path`` (the file the user names), the current folder, and the folders
+    in ``$FORLOPSIM_SCENARIO_DIRS``: a file from elsewhere cannot make forlopsim read, and
+    quote, a file outside them.
+    """
+    extra = [Path(p) for p in os.environ.get(TRUSTED_ENV, "").split(os.pathsep) if p]
+    folders = []
+    for folder in (path.parent, Path("."), *extra):
+        try:
+            folders.append(folder.resolve())
+        except (OSError, RuntimeError, ValueError):
+            continue
+    return tuple(folders)
+
+
+def named_file_problem(given: str, target: Path, trusted: Sequence[Path]) -> str | None:
+    """Why ``target`` (written ``given`` in a file) cannot be read as a scenario, or ``None``.
+
+    It must end in ``.yaml`` or ``.yml`` and lie inside one of the ``trusted`` folders.
+    """
+    if Path(given).suffix.lower() not in SCENARIO_SUFFIXES:
+        return f"{_describe(given, 48)} is not a YAML scenario file (its name must end in .yaml)"
+    resolved = _resolved(target)
+    if not any(resolved.is_relative_to(folder) for folder in trusted):
+        return (
+            f"{_describe(given, 80)} is outside the folders scenario files are read from (the "
+            f"named file's, the current one and ${TRUSTED_ENV}; see docs/reliability.md)"
+        )
+    return None
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def _base_path(
+    path: Path, base_name: Any, chain: tuple[tuple[Path, str], ...], trusted: Sequence[Path]
+) -> Path | str:
+    """The base file ``extends: base_name`` names in ``path``, or why it cannot be one."""
     if not isinstance(base_name, str):
-        raise ScenarioError(
-            [Problem(name, "extends", "expected the name of one YAML file (text)", line)]
+        return "expected the name of one YAML file (text)"
+    if len(chain) >= MAX_EXTENDS_CHAIN:
+        return (
+            f"extends chain too long: more than {MAX_EXTENDS_CHAIN} files (see docs/reliability.md)"
         )
     base_path = path.parent / base_name
     shown = os.path.normpath(base_path)
     try:
         resolved = base_path.resolve()
-        chain = (*_chain, (path.resolve(), name))
         exists, is_file = base_path.exists(), base_path.is_file()
     except (OSError, ValueError, RuntimeError) as error:
         reason = getattr(error, "strerror", None) or error
-        message = f"cannot use {_describe(base_name)} as a base file ({reason})"
-        raise ScenarioError([Problem(name, "extends", message, line)]) from None
+        return f"cannot use {_describe(base_name)} as a base file ({reason})"
     starts = [i for i, (seen, _) in enumerate(chain) if seen == resolved]
     if starts:
         if starts[0] == len(chain) - 1:
-            message = "the file extends itself"
-        else:
-            names = [shown_name for _, shown_name in chain[starts[0] :]]
-            message = "extends forms a cycle: " + " -> ".join([*names, shown])
-        raise ScenarioError([Problem(name, "extends", message, line)])
+            return "the file extends itself"
+        names = [shown_name for _, shown_name in chain[starts[0] :]]
+        return "extends forms a cycle: " + " -> ".join([*names, shown])
     if not exists:
-        raise ScenarioError([Problem(name, "extends", f"base file {shown!r} does not exist", line)])
+        return f"base file {shorten(shown, 120)} does not exist"
     if not is_file:
-        raise ScenarioError([Problem(name, "extends", f"base {shown!r} is not a file", line)])
-    base, base_origins = load_merged(base_path, chain, shown)
-    replaced: set[tuple[str, ...]] = set()
-    merged = _merge(base, data, (), replaced)
-    kept = {p: o for p, o in base_origins.items() if not _under(p, replaced)}
-    return merged, {**kept, **origins}
+        return f"base {shorten(shown, 120)} is not a file"
+    return named_file_problem(base_name, base_path, trusted) or base_path
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -185,52 +248,35 @@ def locator(name: str, origins: Origins) -> Locator:
 def read_yaml(
     path: Path, name: str | None = None, fields: str = "scenario fields (name:, simulation:…)"
 ) -> tuple[dict[str, Any], Origins]:
-    """Parse one file with the safe loader, rejecting duplicate keys; no ``extends`` handling.
+    """Read one file as YAML 1.2 plain data (:mod:`~forlopsim.scenario.reading`); no ``extends``.
 
-    ``name`` is how problems name the file (the path as given when left out); ``fields`` says
-    what the top-level mapping should hold, for the message when it is missing.
+    Duplicate keys (also spelt differently: ``4`` and ``0x4``), values that contain themselves
+    and control characters in texts are problems. ``name`` is how problems name the file (the
+    path as given when left out); ``fields`` says what the top-level mapping should hold, for
+    the message when it is missing.
     """
     name = str(path) if name is None else name
+    text = read_text(path, name)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError([Problem(name, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Problem(name, "", "is a directory, not a scenario file")]) from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise ScenarioError([Problem(name, "", f"cannot read the file ({reason})")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        byte = raw[error.start : error.start + 1].hex()
-        message = f"not UTF-8 text (byte 0x{byte}); save the file as UTF-8"
-        raise ScenarioError([Problem(name, "", message, line)]) from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data, node = parse(text)
     except yaml.MarkedYAMLError as error:
         raise ScenarioError([_yaml_problem(name, error)]) from None
     except yaml.YAMLError as error:
         raise ScenarioError([Problem(name, "", f"YAML: {error}")]) from None
     except RecursionError:
         raise ScenarioError([Problem(name, "", "YAML: values nested too deeply")]) from None
-    finally:
-        loader.dispose()
     if not isinstance(data, dict) or node is None:  # no node: no data either
         if data is None:
             message = f"the file is empty; expected a mapping of {fields}"
         else:
-            message = f"expected a mapping of {fields} at the top, got {_describe(data)}"
+            message = f"expected a mapping of {fields} at the top, got {_describe(data, 24)}"
         top_line = None if node is None else node.start_mark.line + 1
         raise ScenarioError([Problem(name, "", message, top_line)])
     origins: Origins = {}
     problems: list[Problem] = []
     _walk(node, name, origins, problems)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(problems[:MAX_PROBLEMS])
     return data, origins
 
 
@@ -238,11 +284,13 @@ def _yaml_problem(name: str, error: yaml.MarkedYAMLError) -> Problem:
     problem, context = error.problem or "", error.context or ""
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark is not None else None
+    if isinstance(error, LimitError):
+        return Problem(name, "", problem, line)
     if "could not determine a constructor" in problem:
         tag = problem.split("tag ")[-1].strip("'").replace("tag:yaml.org,2002:", "!!")
-        return Problem(
-            name, "", f"YAML: tag {tag} is not allowed; scenario files hold plain data", line
-        )
+        tag = tag if len(tag) <= 60 else tag[:59] + "…"
+        message = f"YAML: tag {tag} is not allowed; input files hold plain data"
+        return Problem(name, "", message, line)
     if "'\\t'" in problem:
         return Problem(name, "", "YAML: tab character; indent with spaces, not tabs", line)
     if problem.startswith("expected <block end>"):
@@ -257,28 +305,23 @@ def _yaml_problem(name: str, error: yaml.MarkedYAMLError) -> Problem:
 
 
 def _walk(root: yaml.Node, name: str, origins: Origins, problems: list[Problem]) -> None:
-    """Record the line of every value; report duplicate keys, self-containing or huge values."""
+    """Record the line of every value; report duplicate keys, self-containing or huge values.
+
+    Values repeated through aliases are visited each time, up to :data:`MAX_EXPANDED_VALUES`.
+    """
     stack: list[tuple[yaml.Node, tuple[str, ...], frozenset[int]]] = [(root, (), frozenset())]
     visits = 0
     while stack:
         node, path, ancestors = stack.pop()
         line = node.start_mark.line + 1
         visits += 1
-        if visits > MAX_VALUES:
-            problems.append(
-                Problem(
-                    name,
-                    "",
-                    f"more than {MAX_VALUES} values, counting repeats through YAML aliases",
-                )
-            )
+        if visits > MAX_EXPANDED_VALUES:
+            message = f"more than {MAX_EXPANDED_VALUES:,} values, counting repeats through aliases"
+            problems.append(Problem(name, "", message))
             return
         if id(node) in ancestors:
-            problems.append(
-                Problem(
-                    name, ".".join(path), "a value contains itself (a recursive YAML alias)", line
-                )
-            )
+            message = "a value contains itself (a recursive YAML alias)"
+            problems.append(Problem(name, ".".join(path), message, line))
             return
         if len(path) > MAX_DEPTH:
             problems.append(Problem(name, "", f"values nested more than {MAX_DEPTH} deep", line))
@@ -286,23 +329,64 @@ def _walk(root: yaml.Node, name: str, origins: Origins, problems: list[Problem])
         origins.setdefault(path, (name, line))
         inner = ancestors | {id(node)}
         if isinstance(node, yaml.MappingNode):
-            first_line: dict[str, int] = {}
-            children = []
-            for key_node, value_node in node.value:
-                key = str(key_node.value)
-                key_line = key_node.start_mark.line + 1
-                if key in first_line:
-                    message = f"duplicate key {key!r} (first on line {first_line[key]})"
-                    problems.append(Problem(name, ".".join((*path, key)), message, key_line))
-                first_line.setdefault(key, key_line)
-                # a value's line is its key's: a block value starts on the line below its key
-                origins.setdefault((*path, key), (name, key_line))
-                children.append((value_node, (*path, key), inner))
-            stack.extend(reversed(children))
+            children = _mapping_children(node, path, name, origins, problems)
+            stack.extend((value, child, inner) for value, child in reversed(children))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(
                 (item, (*path, str(i)), inner) for i, item in reversed(list(enumerate(node.value)))
             )
+        elif isinstance(node, yaml.ScalarNode) and CONTROL.search(str(node.value)):
+            problems.append(_control_problem(name, path, str(node.value), line))
+
+
+def _mapping_children(
+    node: yaml.MappingNode,
+    path: tuple[str, ...],
+    name: str,
+    origins: Origins,
+    problems: list[Problem],
+) -> list[tuple[yaml.Node, tuple[str, ...]]]:
+    """The values of a mapping with their paths; a problem for each key given twice.
+
+    Keys are compared as the loader reads them, so ``4`` and ``0x4``, or ``1`` and ``1.0``,
+    are one key given twice (the later would silently win), and so are ``1`` and ``"1"``.
+    """
+    first: dict[Any, tuple[int, str]] = {}
+    children = []
+    for key_node, value_node in node.value:
+        value = key_value(key_node)
+        key = str(value) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        spelt = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else key
+        key_line = key_node.start_mark.line + 1
+        seen = first.get(_hashable(value)) or first.get(("text", key))
+        if seen is not None:
+            same = "" if seen[1] == spelt else f", written {shorten(seen[1], 24)}"
+            message = f"duplicate key {shorten(spelt, 40)} (first on line {seen[0]}{same})"
+            problems.append(Problem(name, ".".join((*path, seen[1])), message, key_line))
+        first.setdefault(_hashable(value), (key_line, spelt))
+        first.setdefault(("text", key), (key_line, spelt))
+        # a value's line is its key's: a block value starts on the line below its key
+        origins.setdefault((*path, key), (name, key_line))
+        children.append((value_node, (*path, key)))
+    return children
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return ("unhashable", id(value))
+    return ("value", value)
+
+
+def _control_problem(name: str, path: tuple[str, ...], text: str, line: int) -> Problem:
+    character = CONTROL.search(text)
+    code = f"U+{ord(character.group()):04X}" if character else "?"
+    message = (
+        f"text holds the control character {code} ({shorten(text, 32)}); "
+        "input files hold printable text"
+    )
+    return Problem(name, ".".join(path), message, line)
 
 
 _PATH_PREFIX = re.compile(r"^([A-Za-z0-9_.\-]+): (.*)$", re.S)
@@ -350,6 +434,9 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
     }
     misspelt = _misspelt_names([path for item, path in items if item["type"] == "missing"], data)
     for item, path in items:
+        if item["type"] == "extra_forbidden" and "." in str(item["loc"][-1]):
+            problems.append(_dotted_key(item, data, origins, top))
+            continue
         entry = path.rpartition(".")[0]
         if item["type"] == "missing" and entry in misspelt:
             # a new entry lacking required fields, named like an existing one: a misspelling
@@ -381,6 +468,21 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
         seen[path] = len(problems)
         problems.append(_located(top, path, message, origins))
     return problems
+
+
+def _dotted_key(item: ErrorDetails, data: Any, origins: Origins, top: str) -> Problem:
+    """A key written as a dotted path (``housing.tiers.x.capacity: 5``): nest it instead.
+
+    Located at the key itself, not at the field of the same path in a base file.
+    """
+    parts = _display_parts(item["loc"], data, item["type"])
+    key = parts[-1] if parts else str(item["loc"][-1])
+    file, line = origins.get(parts, (top, None))
+    words = key.split(".")
+    nested = ": {".join(words) + ": …" + "}" * (len(words) - 1)
+    hint = f" ({nested})" if len(nested) <= 80 else ""
+    message = f"unknown key {shorten(key, 60)}: a dotted path is not a key here; nest it{hint}"
+    return Problem(file, ".".join(parts), message, line)
 
 
 _NAMED = {
@@ -455,6 +557,11 @@ def _located(top: str, path: str, message: str, origins: Origins) -> Problem:
 
 def _display_path(loc: tuple, data: Any, kind: str) -> str:
     """The field path in the user's terms, without pydantic's union-member segments."""
+    return ".".join(_display_parts(loc, data, kind))
+
+
+def _display_parts(loc: tuple, data: Any, kind: str) -> tuple[str, ...]:
+    """The keys of :func:`_display_path`, one by one (a key may hold a dot)."""
     parts: list[str] = []
     node = data
     for i, item in enumerate(loc):
@@ -466,7 +573,7 @@ def _display_path(loc: tuple, data: Any, kind: str) -> str:
             node = child
         elif i == len(loc) - 1 and kind == "missing":
             parts.append(str(item))
-    return ".".join(parts)
+    return tuple(parts)
 
 
 _ABSENT = object()
@@ -480,8 +587,8 @@ def _child(node: Any, part: str) -> Any:
     return _ABSENT
 
 
-def _describe(value: Any) -> str:
-    """A value as a reader would name it: ``-5``, ``'twelve'``, ``a list``."""
+def _describe(value: Any, limit: int = 40) -> str:
+    """A value as a reader would name it: ``-5``, ``'twelve'``, ``a list``; at most ``limit`` long."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -490,8 +597,10 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, (list, tuple)):
         return "a list"
+    if isinstance(value, str):
+        return shorten(value, limit)
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+    return text if len(text) <= limit else text[: limit - 3] + "…"
 
 
 def _number(value: Any) -> str:
@@ -537,7 +646,10 @@ def _message(item: ErrorDetails, path: str, data: Any) -> str:
         return "required field is missing"
     if kind == "union_tag_invalid":
         tags = ctx.get("expected_tags", "").replace("'", "")
-        return f"unknown kind {ctx.get('tag')!r}; expected one of: {tags}"
+        given = value.get(_discriminator(item)) if isinstance(value, dict) else ctx.get("tag")
+        if not isinstance(given, str):
+            return f"expected the name of a kind, one of: {tags} (got {_describe(given)})"
+        return f"unknown kind {_describe(given)}; expected one of: {tags}"
     if kind == "union_tag_not_found":
         tags = ", ".join(_kinds_at(path, data)) or "see `forlopsim schema`"
         return f"missing; expected one of: {tags}"
@@ -583,7 +695,7 @@ def _length_message(kind: str, ctx: dict[str, Any]) -> str:
 def _unknown_key(path: str, data: Any) -> str:
     parent, _, key = path.rpartition(".")
     fields = _fields_at(parent, data)
-    text = f"unknown key {key!r}"
+    text = f"unknown key {shorten(key, 60)}"
     if not fields:
         return f"{text} (see `forlopsim schema` for the fields this block accepts)"
     close = _close(key, fields)

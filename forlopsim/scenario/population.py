@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, Strict, field_validator, model_validator
 
-from forlopsim.scenario.base import Count, Label, Model, NonNegative, Probability, Sourced
+from forlopsim.limits import MAX_INITIAL_POPULATION, MAX_REFERRALS_PER_YEAR
+from forlopsim.scenario.base import Label, Model, Probability, Sourced
 
 Sex = Literal["female", "male"]
 AgeGroup = Literal["youth", "adult", "senior"]
@@ -104,7 +105,7 @@ class ReferralStream(Sourced):
     label: Label | None = None
     """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
-    annual_rate: NonNegative
+    annual_rate: float = Field(ge=0.0, le=MAX_REFERRALS_PER_YEAR)
     """Mean referrals a year (a Poisson process)."""
     seasonality: Seasonality | None = None
     """Optional yearly swing of the rate."""
@@ -125,7 +126,7 @@ class ReferralStream(Sourced):
 class InitialPopulation(Sourced):
     """Residents already in services at time 0, so a run starts near its steady state."""
 
-    size: Count
+    size: Annotated[int, Strict(), Field(ge=0, le=MAX_INITIAL_POPULATION)]
     """Number of residents at time 0."""
     mix: MixOverride | None = None
     """Attribute mixes that differ from the population's."""

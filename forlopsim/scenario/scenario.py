@@ -15,7 +15,8 @@ from pydantic import (
 )
 
 from forlopsim.errors import Problem, ScenarioError
-from forlopsim.scenario.base import Label, Model, Positive, Sourced
+from forlopsim.limits import DAYS_PER_YEAR, MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_RESIDENTS
+from forlopsim.scenario.base import Label, Model, Sourced
 from forlopsim.scenario.care import CrisisBed, Institution
 from forlopsim.scenario.hazards import Hazards
 from forlopsim.scenario.housing import Housing
@@ -33,11 +34,11 @@ REFERRED = "referred"
 class Simulation(Sourced):
     """How long to simulate and how often."""
 
-    horizon_days: Positive
+    horizon_days: float = Field(gt=0.0, le=MAX_HORIZON_DAYS)
     """Days simulated, warm-up included."""
     warmup_days: float = Field(default=0.0, ge=0)
     """Days at the start that no statistic counts."""
-    replications: Annotated[int, Strict()] = Field(default=10, ge=1)
+    replications: Annotated[int, Strict()] = Field(default=10, ge=1, le=MAX_REPLICATIONS)
     """Independent replications."""
     seed: Annotated[int, Strict()] = Field(default=0, ge=0)
     """Root seed; replication *i* uses the *i*-th child of ``SeedSequence(seed)``."""
@@ -171,7 +172,24 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
         *_name_problems(s),
         *_contract_problems(s),
         *_tier_problems(s),
+        *_size_problems(s),
     ]
+
+
+def _size_problems(s: Scenario) -> list[tuple[str, str]]:
+    """More residents expected in one replication than :data:`MAX_RESIDENTS` (memory)."""
+    years = s.simulation.horizon_days / DAYS_PER_YEAR
+    initial = s.referrals.initial_population
+    expected = (initial.size if initial else 0) + years * sum(
+        stream.annual_rate for stream in s.referrals.streams.values()
+    )
+    if expected <= MAX_RESIDENTS:
+        return []
+    message = (
+        f"about {expected:,.0f} residents would enter one replication (the initial population "
+        f"and every stream's annual_rate over horizon_days); at most {MAX_RESIDENTS:,}"
+    )
+    return [("referrals", message)]
 
 
 def _tier_problems(s: Scenario) -> list[tuple[str, str]]:

@@ -20,9 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 from pydantic_core import ErrorDetails
 
 from forlopsim.errors import Problem, ScenarioError
+from forlopsim.limits import MAX_REPLICATIONS
 from forlopsim.scenario import Scenario, load_scenario, numbers_only
 from forlopsim.scenario.base import Source
-from forlopsim.scenario.loader import Locator, locator, read_yaml
+from forlopsim.scenario.loader import (
+    Locator,
+    locator,
+    named_file_problem,
+    read_yaml,
+    trusted_folders,
+)
 
 Whole = Annotated[int, Strict()]
 Value = Whole | float | str | bool
@@ -79,7 +86,7 @@ class SweepSpec(_Model):
     parameters: dict[str, Parameter] = Field(min_length=1)
     """The parameters varied, by dotted path into the scenario."""
     design: Design
-    replications: Whole | None = Field(default=None, ge=1)
+    replications: Whole | None = Field(default=None, ge=1, le=MAX_REPLICATIONS)
     """Replications of every point (default: the scenario's)."""
     seed: Whole | None = Field(default=None, ge=0)
     """Root seed of the replications (default: the scenario's)."""
@@ -140,8 +147,12 @@ def load_spec(path: str | Path) -> Sweep:
     problems = [locate(loc, message) for loc, message in design_problems(spec)]
     if problems:
         raise ScenarioError(problems)
+    trusted = trusted_folders(path)
+    refused = named_file_problem(spec.scenario, path.parent / spec.scenario, trusted)
+    if refused is not None:
+        raise ScenarioError([locate(("scenario",), refused)])
     try:
-        scenario = load_scenario(path.parent / spec.scenario)
+        scenario = load_scenario(path.parent / spec.scenario, trusted=trusted)
     except ScenarioError as error:
         message = "the scenario file has problems: " + "; ".join(map(str, error.problems))
         raise ScenarioError([locate(("scenario",), message)]) from None

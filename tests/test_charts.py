@@ -72,7 +72,7 @@ def test_charts_are_in_the_reports_language(several):
 
 
 def test_scenarios_get_okabe_ito_colours_and_hatches(several):
-    fig = CHARTS[0](several, Language("en"))
+    fig = waits_chart(several, Language("en"))
     bars = [p for p in fig.axes[0].patches]
     colours = {tuple(round(c, 3) for c in b.get_facecolor()[:3]) for b in bars}
     hatches = {b.get_hatch() for b in bars}

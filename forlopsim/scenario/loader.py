@@ -695,14 +695,15 @@ def _length_message(kind: str, ctx: dict[str, Any]) -> str:
 def _unknown_key(path: str, data: Any) -> str:
     parent, _, key = path.rpartition(".")
     fields = _fields_at(parent, data)
-    text = f"unknown key {shorten(key, 60)}"
+    shown = shorten(key, 60)
+    text = f"unknown key {shown}"
     if not fields:
         return f"{text} (see `forlopsim schema` for the fields this block accepts)"
     close = _close(key, fields)
     if close:
         return f"{text} (did you mean {' or '.join(repr(c) for c in close)}?)"
     listed = ", ".join(fields)
-    if len(listed) <= 160:
+    if len(listed) + len(shown) <= 180:  # the key and the list share one line of the message
         return f"{text}; expected one of: {listed}"
     return f"{text} (see `forlopsim schema` for the fields this block accepts)"
 

@@ -64,6 +64,12 @@ class Table:
     """Section headings to print before the row of that index."""
     kpis: list[str] = field(default_factory=list)
     """The KPI of each row (for the HTML's ``data-kpi``), if any."""
+    text_columns: frozenset[int] = frozenset({0})
+    """The columns of words, set flush left; the others hold numbers and are set flush right."""
+
+    def aligned_left(self, column: int) -> bool:
+        """Whether ``column`` holds words (flush left) rather than numbers."""
+        return column in self.text_columns
 
 
 @dataclass
@@ -480,7 +486,8 @@ def assumption_blocks(data: ReportData, lang: Language) -> list[Block]:
         whatif = comparison.scenarios[label]
         blocks.append(Heading(lang.scenario(label), 2))
         rows = assumption_rows(base, whatif, lang)
-        blocks.append(Table(header, rows) if rows else Paragraph(lang.t("none_changed")))
+        table = Table(header, rows, text_columns=frozenset({0, 2, 3}))
+        blocks.append(table if rows else Paragraph(lang.t("none_changed")))
         blocks += [
             Paragraph(lang.t(f"a_zero_one_off_{kind}", n=n, place=lang.place(place)))
             for place, kind, n in zero_one_off(base, whatif)
@@ -573,7 +580,7 @@ h2 { border-bottom: 2px solid #0072B2; padding-bottom: 0.2em; margin-top: 2em; }
 h3 { margin-top: 1.5em; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
 th, td { padding: 0.25em 0.6em; white-space: nowrap; border-bottom: 1px solid #ddd; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child, td.text { text-align: left; }
 th { background: #f2f2f2; }
 td:first-child { white-space: normal; }
 tr.section td { font-weight: bold; background: #fafafa; text-align: left; }
@@ -603,7 +610,13 @@ def _html_table(table: Table) -> str:
             attrs = f' data-kpi="{html.escape(table.kpis[i])}"'
             if row[3].endswith(SIGNIFICANT):
                 attrs += ' class="significant"'
-        out.append(f"<tr{attrs}>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>")
+        cells = (
+            f'<td class="text">{html.escape(c)}</td>'
+            if table.aligned_left(j)
+            else f"<td>{html.escape(c)}</td>"
+            for j, c in enumerate(row)
+        )
+        out.append(f"<tr{attrs}>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
 
@@ -696,7 +709,9 @@ def to_pdf(blocks: list[Block]) -> bytes:
             columns = {5: (26, 20, 18, 14, 22), 4: (30, 22, 14, 40)}.get(len(block.header))
             with pdf.table(
                 col_widths=columns,
-                text_align=["LEFT"] + ["RIGHT"] * (len(block.header) - 1),
+                text_align=[
+                    "LEFT" if block.aligned_left(j) else "RIGHT" for j in range(len(block.header))
+                ],
                 headings_style=FontFace(emphasis="BOLD", fill_color=(242, 242, 242)),
                 line_height=4.2,
                 padding=0.8,

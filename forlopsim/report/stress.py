@@ -40,8 +40,11 @@ def appendix(data: ReportData, lang: Language, created: date) -> list:
         ),
         ("stress_logic", [Paragraph(lang.t("stress_logic_text"))]),
         ("stress_entities", [Paragraph(lang.t("stress_entities_text"))]),
-        ("stress_resources", [Table(_resource_header(lang), resources(base, lang))]),
-        ("stress_inputs", [Table(_input_header(lang), inputs(base, lang))]),
+        (
+            "stress_resources",
+            [Table(_resource_header(lang), resources(base, lang), text_columns=_WORDS)],
+        ),
+        ("stress_inputs", [Table(_input_header(lang), inputs(base, lang), text_columns=_WORDS)]),
         ("stress_warmup", [Paragraph(warmup_text(data, lang))]),
         ("stress_run", [Paragraph(run_text(data, lang)), Table(["", ""], facts(data, lang))]),
         ("stress_random", [Paragraph(lang.t("stress_random_text", seed=comparison.seed))]),
@@ -55,6 +58,10 @@ def appendix(data: ReportData, lang: Language, created: date) -> list:
     for key, content in cast("list[tuple[str, list]]", sections):
         blocks += [Heading(lang.t(key), 2), *content]
     return blocks
+
+
+_WORDS = frozenset(range(4))
+"""The appendix's tables of places and inputs are words throughout, set flush left."""
 
 
 def _resource_header(lang: Language) -> list[str]:

@@ -157,10 +157,11 @@ def test_assumptions_are_a_readable_table(report: Path):
     """What, base → what-if, unit and source; and the zero one-off cost flagged."""
     page = (report / "report.html").read_text()
     assert (
-        "<tr><td>bolig med delvis bemanning: antall plasser</td><td>0 → 20</td><td>plasser</td>"
-        "<td>assumption: two houses of 10" in page
+        "<tr><td>bolig med delvis bemanning: antall plasser</td><td>0 → 20</td>"
+        '<td class="text">plasser</td><td class="text">assumption: two houses of 10' in page
     )
-    assert "<td>krisesenter for kvinner: antall senger</td><td>4 → 8</td><td>senger</td>" in page
+    senger = '<td>krisesenter for kvinner: antall senger</td><td>4 → 8</td><td class="text">senger'
+    assert senger in page
     assert "Merk: 4 nye senger ved krisesenter for kvinner har engangskostnad 0 kr." in page
     assert "nye plasser i bolig med delvis bemanning har engangskostnad" not in page  # 1.5 M each
     assert "<td>7</td>" in page  # the seed given on the command line
@@ -331,3 +332,17 @@ def test_crisis_beds_as_counts(report: Path):
         "nb"
     ).number(admitted["whatif_mean"], 0)
     assert "kriser der ingen krisesengplass var ledig" not in details  # no pooled share
+
+
+def test_the_middle_tier_s_intake_by_reason_is_shown(report: Path):
+    """Issue 12's mechanism in words: where the missing middle's residents come from."""
+    page = (report / "report.html").read_text()
+    details = page[page.index("Tiltakene i detalj</h2>") : page.index("Figurer</h2>")]
+    middle = details[details.index("Mellomtrinnet") : details.index("Krisesenger: +4")]
+    line = re.search(r"Hvor nye beboere kommer fra[^<]*", middle).group(0)
+    record = json.loads((report / "comparison.json").read_text())["differences"]["missing_middle"]
+    step_down = record["intake_per_year.tier.middle.step_down"]
+    nb = Language("nb")
+    expected = f"klare for lavere trinn {nb.number(step_down['base_mean'])} → "
+    assert expected + nb.number(step_down["whatif_mean"]) in line
+    assert "Hvor nye beboere kommer fra" not in details[details.index("Krisesenger: +4") :]

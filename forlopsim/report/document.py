@@ -462,6 +462,9 @@ def details(data: ReportData, lang: Language) -> list[Block]:
             Paragraph(about(whatif, base, lang.code), lead=lang.t("what_it_is")),
             whatif_paragraph(data, label, lang),
         ]
+        intake = intake_paragraph(data, label, lang)
+        if intake is not None:
+            blocks.append(intake)
         crisis = crisis_table(data, label, lang)
         if crisis is not None and _changes_crisis_beds(base, whatif):
             blocks += [Paragraph(lang.t("crisis_intro")), crisis]
@@ -469,6 +472,44 @@ def details(data: ReportData, lang: Language) -> list[Block]:
     if growing is not None:
         blocks.append(growing)
     return blocks
+
+
+INTAKE = "intake_per_year.tier."
+"""The KPIs of a tier's intake by the reason of the application (issue 12: the mechanism)."""
+
+
+def intake_paragraph(data: ReportData, label: str, lang: Language) -> Paragraph | None:
+    """Where a what-if's changed tiers take their residents from, by reason; None if unchanged.
+
+    Shown so that a committee sees the mechanism (the missing middle fills from 24h step-downs),
+    not only its end result. Only the tiers the what-if itself changes are listed (elsewhere a
+    difference in intake is a consequence, shown in the key figures).
+    """
+    comparison = data.comparison
+    changed = {
+        path.split(".")[2]
+        for path, _, _ in changed_fields(
+            comparison.scenarios[comparison.base], comparison.scenarios[label]
+        )
+        if path.startswith("housing.tiers.")
+    }
+    own = data.differences[data.differences["scenario"] == label]
+    own = own[own["kpi"].str.startswith(INTAKE)]
+    parts = []
+    for tier, rows in own.groupby(own["kpi"].str[len(INTAKE) :].str.split(".").str[0]):
+        if tier not in changed or not (rows["difference"].abs() > 0).any():
+            continue
+        moved = rows[(rows["base_mean"] > 0) | (rows["whatif_mean"] > 0)]
+        reasons = [
+            f"{lang.t('value:' + kpi.rsplit('.', 1)[1])} {lang.number(b)} → {lang.number(w)}"
+            for kpi, b, w in zip(
+                moved["kpi"], moved["base_mean"], moved["whatif_mean"], strict=True
+            )
+        ]
+        parts.append(f"{lang.place(str(tier))}: {', '.join(reasons)}")
+    if not parts:
+        return None
+    return Paragraph(lang.t("intake_intro") + "; ".join(parts) + ".")
 
 
 def _changes_crisis_beds(base: forlopsim.Scenario, whatif: forlopsim.Scenario) -> bool:
@@ -612,7 +653,7 @@ def _html_table(table: Table) -> str:
                 attrs += ' class="significant"'
         cells = (
             f'<td class="text">{html.escape(c)}</td>'
-            if table.aligned_left(j)
+            if j and table.aligned_left(j)  # the first column is flush left anyway
             else f"<td>{html.escape(c)}</td>"
             for j, c in enumerate(row)
         )

@@ -106,6 +106,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Crisis beds per year, base → what-if. The share turned away stands only beside its count: new beds bring their own requests, so the share of all requests turned away can rise while far more are admitted.",
     },
     "all_beds": {"nb": "alle krisesenger", "en": "all crisis beds"},
+    "intake_intro": {
+        "nb": "Hvor nye beboere kommer fra, per år etter grunnen til søknaden, grunnscenario → tiltak: ",
+        "en": "Where new residents come from, per year by the reason they applied, base → what-if: ",
+    },
     "bed_kind": {"nb": "Type seng", "en": "Bed kind"},
     "requests": {"nb": "Forespørsler", "en": "Requests"},
     "admissions": {"nb": "Innleggelser", "en": "Admissions"},

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 @st.cache_resource
 def runner() -> Runner:
     """The server's one runner (shared by every browser tab)."""
-    return Runner()
+    return Runner(settings().jobs)
 
 
 @st.cache_resource(max_entries=16)
@@ -87,20 +87,10 @@ def choose_base(cfg: Settings, code: str) -> sources.Base | None:
 
 
 def control(lever: lever_list.Lever, lang: Language, key: str) -> Any:
-    """One lever's control, labelled with the report's words and unit, its base value below."""
-    unit = lever.unit(lang)
-    label = f"{lever.label(lang)} ({unit})" if unit else lever.label(lang)
-    base = f"{shown(lever.base, lang)} {unit}".strip()
-    if lever.kind == "choice":
-        value: Any = st.selectbox(
-            label, lever.options, index=lever.options.index(lever.base),
-            format_func=lang.place, key=key,
-        )  # fmt: skip
-    elif lever.kind == "days":
-        value = st.multiselect(
-            label, lever.options, default=list(lever.base),
-            format_func=lambda d: lang.t(f"day:{d}"), key=key,
-        )  # fmt: skip
+    """One lever's control, labelled with the report's words, its base value and unit below."""
+    label = lever.label(lang)
+    if lever.kind in ("choice", "days"):
+        value = _worded(lever, lang, key)
     elif lever.kind == "count":
         value = st.number_input(label, min_value=0, value=int(lever.base), step=1, key=key)
     else:
@@ -109,7 +99,29 @@ def control(lever: lever_list.Lever, lang: Language, key: str) -> Any:
             label, min_value=0.0, max_value=top, value=float(lever.base), key=key,
             step=0.5 if lever.kind == "hour" else 10.0,
         )  # fmt: skip
+    base = f"{shown(lever.base, lang)} {lever.unit(lang)}".strip()
     st.caption(text(lang.code, "base_value", value=base))
+    return value
+
+
+def _worded(lever: lever_list.Lever, lang: Language, key: str) -> Any:
+    """A choice or weekdays control: its options in words of the language.
+
+    Streamlit keeps such a control's state as the words shown, so each language has its own
+    control (``key:code``) and the value chosen is kept apart (``key``) to carry across.
+    """
+    label, chosen = lever.label(lang), st.session_state.get(key, lever.base)
+    if lever.kind == "choice":
+        value: Any = st.selectbox(
+            label, lever.options, index=lever.options.index(chosen),
+            format_func=lang.place, key=f"{key}:{lang.code}",
+        )  # fmt: skip
+    else:
+        value = st.multiselect(
+            label, lever.options, default=list(chosen),
+            format_func=lambda d: lang.t(f"day:{d}"), key=f"{key}:{lang.code}",
+        )  # fmt: skip
+    st.session_state[key] = value
     return value
 
 
@@ -267,15 +279,17 @@ def downloads(code: str, base: sources.Base, made: dict[str, Any], outcome: Outc
         )  # fmt: skip
 
 
-def made_whatif(code: str, base: sources.Base, values: dict[str, Any], every: list) -> dict:
-    """The what-if's changes, name and label from the levers and the name field."""
-    default = text(code, "default_name")
-    name = st.text_input(text(code, "whatif_name"), value=default, key="whatif_name").strip()
-    name = name or default
-    label = {"nb": name, "en": name}
-    if name == default:
-        label = {c: text(c, "default_name") for c in LANGUAGES}
-    return {"changes": lever_list.changes(every, values), "name": name, "label": label}
+def made_whatif(code: str, values: dict[str, Any], every: list[lever_list.Lever]) -> dict:
+    """The what-if's changes, name and label from the levers and the (optional) name field."""
+    name = st.text_input(
+        text(code, "whatif_name"), placeholder=text(code, "default_name"), key="whatif_name"
+    ).strip()
+    label = {c: name or text(c, "default_name") for c in LANGUAGES}
+    return {
+        "changes": lever_list.changes(every, values),
+        "name": name or label["en"],
+        "label": label,
+    }
 
 
 def page() -> None:
@@ -295,7 +309,7 @@ def page() -> None:
     prefix = f"lever:{hashlib.sha256(base.text.encode()).hexdigest()[:12]}:"
     tabs = st.tabs([text(code, t) for t in TABS])
     with tabs[0]:
-        made = made_whatif(code, base, lever_controls(every, lang, prefix), every)
+        made = made_whatif(code, lever_controls(every, lang, prefix), every)
         st.caption(text(code, "changed", n=len(made["changes"])))
         st.button(text(code, "reset"), on_click=reset, args=(prefix,), key="reset")
     run_base = base.scenario.with_changes(cfg.shortened()) if cfg.shortened() else base.scenario
@@ -320,7 +334,10 @@ def page() -> None:
     outcome = shown_outcome(code, key, bool(made["changes"]))
     result_tabs(code, list(tabs[1:5]), outcome)
     with tabs[5]:
-        downloads(code, base, made, outcome)
+        if run_whatif is None:
+            st.caption(text(code, "bad_whatif"))
+        else:
+            downloads(code, base, made, outcome)
 
 
 def main() -> None:

@@ -17,6 +17,8 @@ BASE_ENV = "FORLOPSIM_APP_BASE"
 """The file name of the default base in that folder."""
 REPLICATIONS_ENV = "FORLOPSIM_APP_REPLICATIONS"
 """The replications control's starting value."""
+JOBS_ENV = "FORLOPSIM_APP_JOBS"
+"""Worker processes of a run (default: one per core); 1 runs in the server's process."""
 HORIZON_ENV = "FORLOPSIM_APP_HORIZON_DAYS"
 """Test hook: run every scenario over this many days instead of its own horizon."""
 WARMUP_ENV = "FORLOPSIM_APP_WARMUP_DAYS"
@@ -35,6 +37,7 @@ class Settings:
     scenarios: Path
     base: str
     replications: int
+    jobs: int | None
     horizon_days: float | None
     warmup_days: float | None
 
@@ -57,15 +60,21 @@ def _number(name: str) -> float | None:
         return None
 
 
+def _whole(name: str) -> int | None:
+    """An environment variable as a whole number of at least 1, None when unset or not one."""
+    value = _number(name)
+    return int(value) if value is not None and value >= 1 else None
+
+
 def settings() -> Settings:
     """The settings from the environment, with the defaults above."""
-    replications = _number(REPLICATIONS_ENV)
     return Settings(
         scenarios=Path(os.environ.get(SCENARIOS_ENV) or "scenarios"),
         base=os.environ.get(BASE_ENV) or DEFAULT_BASE,
         replications=int(replications)
         if replications and replications >= 1
         else DEFAULT_REPLICATIONS,
+        jobs=_whole(JOBS_ENV),
         horizon_days=_number(HORIZON_ENV),
         warmup_days=_number(WARMUP_ENV),
     )

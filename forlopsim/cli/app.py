@@ -45,6 +45,7 @@ def streamlit_command(port: int) -> list[str]:
         "--server.address", HOST, "--server.port", str(port), "--server.headless", "true",
         "--server.maxUploadSize", str(UPLOAD_MEGABYTES), "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
     ]  # fmt: skip
 
 

@@ -71,9 +71,7 @@ def settings() -> Settings:
     return Settings(
         scenarios=Path(os.environ.get(SCENARIOS_ENV) or "scenarios"),
         base=os.environ.get(BASE_ENV) or DEFAULT_BASE,
-        replications=int(replications)
-        if replications and replications >= 1
-        else DEFAULT_REPLICATIONS,
+        replications=_whole(REPLICATIONS_ENV) or DEFAULT_REPLICATIONS,
         jobs=_whole(JOBS_ENV),
         horizon_days=_number(HORIZON_ENV),
         warmup_days=_number(WARMUP_ENV),

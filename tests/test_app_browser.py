@@ -101,6 +101,11 @@ def _screenshot(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+def _idle(page) -> None:
+    """Wait until Streamlit has drawn the page (its running indicator is gone)."""
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden")
+
+
 def _set(page, label: str, value: int) -> None:
     box = page.get_by_label(label, exact=True)
     box.fill(str(value))
@@ -117,7 +122,8 @@ def _run_and_read_summary(page, before: str = "") -> str:
     while time.monotonic() < end:
         text = panel.inner_text()
         if TOOK in text and "Buys per year" in text and text != before:
-            return text
+            _idle(page)
+            return panel.inner_text()
         page.wait_for_timeout(300)
     raise AssertionError(f"no new summary after the run: {panel.inner_text()[:500]}")
 
@@ -130,7 +136,8 @@ def test_change_a_lever_run_and_see_the_summary_change(page) -> None:
     _screenshot(page, "2_summary")
     for tab in ("Key figures", "Waiting lists", "Costs"):
         page.get_by_role("tab", name=tab).click()
-        page.get_by_role("tabpanel", name=tab).locator("img, table, [data-testid]").first.wait_for()
+        page.get_by_role("tabpanel", name=tab).locator("img, table").first.wait_for()
+        _idle(page)
         _screenshot(page, f"3_{tab.lower().replace(' ', '_')}")
     page.get_by_role("tab", name="What-if").click()
     _set(page, MIDDLE, 60)

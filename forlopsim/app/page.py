@@ -237,7 +237,7 @@ def result_tabs(code: str, tabs: list[Any], outcome: Outcome | None) -> None:
     for tab, piece in zip(tabs, pieces, strict=True):
         with tab:
             if outcome is None:
-                st.caption(text(code, "run_first"))
+                st.caption(text(code, "results_first"))
                 continue
             if piece is pieces[0]:
                 st.caption(

@@ -24,13 +24,13 @@ def plain(text: str) -> str:
 
 
 def table(block: Table) -> pd.DataFrame:
-    """A report table as a frame; section rows become rows with only their first cell."""
+    """A report table as a frame indexed by its first column; a section is a row of its own."""
     rows: list[list[str]] = []
     for i, row in enumerate(block.rows):
         if i in block.sections:
             rows.append([block.sections[i], *[""] * (len(block.header) - 1)])
         rows.append(row)
-    return pd.DataFrame(rows, columns=block.header)
+    return pd.DataFrame(rows, columns=block.header).set_index(block.header[0])
 
 
 def draw(blocks: Sequence[Block]) -> None:
@@ -42,6 +42,6 @@ def draw(blocks: Sequence[Block]) -> None:
             lead = f"**{plain(block.lead.strip())}** " if block.lead else ""
             st.markdown(lead + plain(block.text))
         elif isinstance(block, Table):
-            st.dataframe(table(block), hide_index=True, width="stretch")
+            st.table(table(block))
         elif isinstance(block, Figure):
             st.image(block.png, caption=block.caption, width="stretch")

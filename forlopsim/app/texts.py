@@ -129,6 +129,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "html": {"nb": "Rapport (HTML)", "en": "Report (HTML)"},
     "pdf": {"nb": "Rapport (PDF)", "en": "Report (PDF)"},
     "xlsx": {"nb": "Nøkkeltabeller (Excel)", "en": "Key tables (Excel)"},
+    "results_first": {
+        "nb": "Resultatene kommer når tiltaket er kjørt.",
+        "en": "The results come once the what-if has run.",
+    },
     "run_first": {
         "nb": "Rapportfilene kommer når tiltaket er kjørt.",
         "en": "The report files come once the what-if has run.",

@@ -32,6 +32,9 @@ from forlopsim.scenario import Scenario
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 TABS = ("tab_levers", "tab_summary", "tab_key_figures", "tab_waiting", "tab_costs", "tab_downloads")
+POLL_SECONDS = 1.0
+"""Not a domain number: how often the progress panel looks at the run (always, so that it is
+one fragment whose bar is replaced, never left half-full, when a run ends)."""
 log = logging.getLogger(__name__)
 
 
@@ -307,6 +310,7 @@ def page() -> None:
     lang = named(Language(code), {"base": base.scenario}, "base")
     every = lever_list.levers(base.scenario)
     prefix = f"lever:{hashlib.sha256(base.text.encode()).hexdigest()[:12]}:"
+    notes = st.container()  # above the tabs: whether the results shown are for these settings
     tabs = st.tabs([text(code, t) for t in TABS])
     with tabs[0]:
         made = made_whatif(code, lever_controls(every, lang, prefix), every)
@@ -326,12 +330,13 @@ def page() -> None:
         if pressed:
             start(code, key, (run_base, run_whatif), replications, Path(base.file).stem)
     with st.sidebar:
-        st.fragment(progress, run_every=1.0 if runner().busy() else None)(code)
+        st.fragment(progress, run_every=POLL_SECONDS)(code)
     ended(code)
     if not made["changes"]:
         with tabs[0]:
             st.info(text(code, "no_changes"))
-    outcome = shown_outcome(code, key, bool(made["changes"]))
+    with notes:
+        outcome = shown_outcome(code, key, bool(made["changes"]))
     result_tabs(code, list(tabs[1:5]), outcome)
     with tabs[5]:
         if run_whatif is None:

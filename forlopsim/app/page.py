@@ -186,17 +186,25 @@ def start(
 
 
 def progress(code: str) -> None:
-    """The going run's progress bar and cancel button, redrawn every second while it runs."""
+    """The going run's progress bar and cancel button, redrawn every second.
+
+    Two slots always, so that what a slot showed during a run (the bar, the button) is
+    replaced when the run ends, never left behind.
+    """
+    bar, action = st.empty(), st.empty()
     job = runner().job
+    if job is None or job.finished:
+        bar.caption(text(code, "idle"))
+        action.empty()
     if job is None:
         return
     if not job.finished:
         seconds = f"{time.perf_counter() - job.started:.0f}"
         words = text(code, "running", done=job.done, total=job.total, seconds=seconds)
-        st.progress(job.done / job.total, text=words)
+        bar.progress(job.done / job.total, text=words)
         if job.cancel.is_set():
-            st.caption(text(code, "cancelling"))
-        elif st.button(text(code, "cancel"), key="cancel", width="stretch"):
+            action.caption(text(code, "cancelling"))
+        elif action.button(text(code, "cancel"), key="cancel", width="stretch"):
             runner().cancel()
             st.rerun(scope="fragment")
         return

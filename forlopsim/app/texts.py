@@ -83,6 +83,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nb": "{done} av {total} replikasjoner, {seconds} s",
         "en": "{done} of {total} replications, {seconds} s",
     },
+    "idle": {"nb": "Ingen kjøring pågår.", "en": "No run going."},
     "cancelling": {"nb": "Avbryter …", "en": "Cancelling …"},
     "cancelled": {"nb": "Kjøringen ble avbrutt.", "en": "The run was cancelled."},
     "busy": {

@@ -1,4 +1,4 @@
-"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, validate, schema.
+"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, validate, schema, app.
 
 Each command is a module of this package (``forlopsim.cli.run`` …) with a ``DESCRIPTION``, an
 ``add_arguments(parser)`` and a ``command(args)`` returning the exit status; options several
@@ -70,6 +70,10 @@ COMMANDS: dict[str, Command] = {
     ),
     "calibrate": Command(
         "forlopsim.cli.calibrate", "fit scenario parameters to published figures (targets)"
+    ),
+    "app": Command(
+        "forlopsim.cli.app",
+        "the planner's app in the browser: change a what-if, run it, take the report away",
     ),
 }
 """Every command, in the order ``--help`` lists them. The summaries live here, not in the

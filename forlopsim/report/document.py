@@ -13,6 +13,7 @@ import base64
 import html
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -559,14 +560,19 @@ def table_blocks(data: ReportData, lang: Language) -> tuple[list[Block], dict[st
     return blocks, numbers
 
 
+def chart_block(
+    data: ReportData, lang: Language, chart: Callable[[ReportData, Language], MplFigure]
+) -> Figure:
+    """One chart of :data:`~.charts.CHARTS` as PNG, captioned with its number in the report."""
+    fig = chart(data, lang)
+    title = fig.get_suptitle() or chart.__name__
+    n = charts.CHARTS.index(chart) + 1
+    return Figure(_png(fig), lang.t("caption", n=n, title=title))
+
+
 def chart_blocks(data: ReportData, lang: Language) -> list[Block]:
     """Every chart with its numbered caption."""
-    blocks: list[Block] = [Heading(lang.t("charts"))]
-    for n, chart in enumerate(charts.CHARTS, start=1):
-        fig = chart(data, lang)
-        title = fig.get_suptitle() or chart.__name__
-        blocks.append(Figure(_png(fig), lang.t("caption", n=n, title=title)))
-    return blocks
+    return [Heading(lang.t("charts")), *(chart_block(data, lang, c) for c in charts.CHARTS)]
 
 
 def build(

@@ -346,3 +346,11 @@ def test_the_middle_tier_s_intake_by_reason_is_shown(report: Path):
     expected = f"klare for lavere trinn {nb.number(step_down['base_mean'])} → "
     assert expected + nb.number(step_down["whatif_mean"]) in line
     assert "Hvor nye beboere kommer fra" not in details[details.index("Krisesenger: +4") :]
+
+
+def test_counts_are_singular_for_one():
+    """'1 replikasjon', '3 replikasjoner', '1 what-if': no '1 replications' anywhere."""
+    nb, en = Language("nb"), Language("en")
+    assert nb.count(1, "replication") == "1 replikasjon"
+    assert nb.count(3, "replication") == "3 replikasjoner"
+    assert en.count(1, "what-if") == "1 what-if" and en.count(2, "what-if") == "2 what-ifs"

@@ -252,9 +252,13 @@ def result_tabs(code: str, tabs: list[Any], outcome: Outcome | None) -> None:
                 continue
             if piece is pieces[0]:
                 st.caption(
-                    text(code, "took", replications=outcome.data.replications,
-                         seconds=f"{outcome.seconds:.0f}")
-                )  # fmt: skip
+                    text(
+                        code,
+                        "took",
+                        replications=Language(code).count(outcome.data.replications, "replication"),
+                        seconds=f"{outcome.seconds:.0f}",
+                    )
+                )
             render.draw(piece(outcome))
 
 

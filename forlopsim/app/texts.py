@@ -96,8 +96,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No number changed yet: change one under “What-if”.",
     },
     "took": {
-        "nb": "{replications} replikasjoner av begge scenarioene tok {seconds} s.",
-        "en": "{replications} replications of both scenarios took {seconds} s.",
+        "nb": "{replications} av begge scenarioene tok {seconds} s.",
+        "en": "{replications} of both scenarios took {seconds} s.",
     },
     "from_cache": {
         "nb": "Disse innstillingene er kjørt før: resultatet vises straks.",

@@ -432,8 +432,8 @@ def page_one(data: ReportData, lang: Language) -> list[Block]:
             lang.t(
                 "subtitle",
                 base=lang.scenario(comparison.base),
-                n=len(comparison.whatifs),
-                replications=comparison.replications,
+                whatifs=lang.count(len(comparison.whatifs), "what-if"),
+                replications=lang.count(comparison.replications, "replication"),
                 years=lang.number(years, 1),
             )
         ),
@@ -447,7 +447,8 @@ def page_one(data: ReportData, lang: Language) -> list[Block]:
     if comparison.precision is not None:
         blocks.append(Paragraph(replications_sentence(comparison.precision, lang)))
     elif comparison.replications < FEW_REPLICATIONS:
-        blocks.append(Paragraph(lang.t("replications_few", n=comparison.replications)))
+        few = lang.count(comparison.replications, "replication")
+        blocks.append(Paragraph(lang.t("replications_few", replications=few)))
     return blocks
 
 

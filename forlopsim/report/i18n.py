@@ -259,10 +259,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Budget hearing: what each what-if buys and what it costs",
     },
     "subtitle": {
-        "nb": "{base} sammenlignet med {n} tiltak · {replications} replikasjoner · {years} observerte år",
-        "en": "{base} compared with {n} what-ifs · {replications} replications · {years} observed years",
+        "nb": "{base} sammenlignet med {whatifs} · {replications} · {years} observerte år",
+        "en": "{base} compared with {whatifs} · {replications} · {years} observed years",
     },
     "summary": {"nb": "Sammendrag", "en": "Summary"},
+    "count:what-if": {"nb": "{n} tiltak|{n} tiltak", "en": "{n} what-if|{n} what-ifs"},
+    "count:replication": {
+        "nb": "{n} replikasjon|{n} replikasjoner",
+        "en": "{n} replication|{n} replications",
+    },
     "replications_precise": {
         "nb": "Antall replikasjoner: {n}, kjørt til hver hovedendring var innenfor ±{target} av "
         "grunnscenarioets nivå og holdt seg der i {look} replikasjoner til (Hoad, Robinson og "
@@ -271,9 +276,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "base's level and stayed so for {look} more (Hoad, Robinson and Davies 2010).",
     },
     "replications_few": {
-        "nb": "Bare {n} replikasjoner: endringer som er funnet, kan forsvinne med flere. Kjør med "
+        "nb": "Bare {replications}: endringer som er funnet, kan forsvinne med flere. Kjør med "
         "--precision 0.05 for å kjøre til hovedendringene er innenfor ±5 % av grunnscenarioet.",
-        "en": "Only {n} replications: changes found may vanish with more. Run with "
+        "en": "Only {replications}: changes found may vanish with more. Run with "
         "--precision 0.05 to run until the headline changes are within ±5% of the base.",
     },
     "replications_maximum": {
@@ -732,6 +737,11 @@ class Language:
         entry = CATALOGUE.get(key)
         text = entry[self.code] if entry else key
         return text.format(**values) if values else text
+
+    def count(self, n: int, noun: str) -> str:
+        """``n`` and the noun in the singular or plural (``1 replikasjon``, ``3 replikasjoner``)."""
+        one, many = self.t(f"count:{noun}").split("|")
+        return (one if abs(n) == 1 else many).format(n=n)
 
     def has(self, key: str) -> bool:
         """Whether the catalogue has ``key``."""

@@ -10,7 +10,14 @@ import pytest
 from matplotlib.figure import Figure
 
 from forlopsim.comparison import compare_scenarios
-from forlopsim.report.charts import CHARTS, OKABE_ITO, cost_effect, flow_chart, waits_chart
+from forlopsim.report.charts import (
+    CHARTS,
+    OKABE_ITO,
+    cost_effect,
+    flow_chart,
+    turn_away_chart,
+    waits_chart,
+)
 from forlopsim.report.data import collect
 from forlopsim.report.i18n import Language
 from forlopsim.scenario import load_scenario
@@ -94,4 +101,16 @@ def test_cost_effect_only_where_the_effect_is_measurable(several):
 def test_flow_chart_of_any_scenario(several):
     fig = flow_chart(several, Language("en"), scenario="missing_middle")
     assert "missing_middle" in fig._suptitle.get_text()
+    plt.close(fig)
+
+
+def test_turn_aways_are_counts_per_bed_kind(several):
+    """Bars are turn-aways a year (issue 14: counts where shares mislead), per bed kind."""
+    fig = turn_away_chart(several, Language("en"))
+    assert fig.axes[0].get_ylabel() == "Requests turned away a year"
+    by = several.summary.set_index(["scenario", "kpi"])["mean"]
+    kpi = "crisis_bed_turn_aways_per_year.womens_crisis_centre"
+    heights = sorted(round(p.get_height(), 9) for p in fig.axes[0].patches)
+    for label in several.comparison.scenarios:
+        assert round(by[(label, kpi)], 9) in heights
     plt.close(fig)

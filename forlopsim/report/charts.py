@@ -279,22 +279,28 @@ def revolving_door_chart(data: ReportData, lang: Language) -> Figure:
     return fig
 
 
+TURN_AWAYS = "crisis_bed_turn_aways_per_year."
+"""Crisis-bed turn-aways a year, per bed kind: counts, because new beds bring their own
+requests, so a pooled share can rise while fewer people are turned away (issue 14)."""
+
+
 def turn_away_chart(data: ReportData, lang: Language) -> Figure:
-    """Share of crisis-bed requests turned away, per bed type and scenario."""
+    """Crisis-bed requests turned away a year (a count), per bed kind and scenario."""
     summary = _summary(data)
-    kpis = _kpis(summary, "turn_away.")
+    kpis = _kpis(summary, TURN_AWAYS)
     fig, axes = _figure(lang.t("chart_turn_away"), _footnote(data, lang), (9, 5.5))
     ax = axes[0][0]
+    names = [k[len(TURN_AWAYS) :] for k in kpis]
     _bars(
         ax,
         summary,
         kpis,
-        [lang.place(k[len("turn_away.") :]) for k in kpis],
+        [lang.t("all_beds") if n == "all" else lang.place(n) for n in names],
         list(data.comparison.scenarios),
-        100.0,
+        1.0,
         lang.scenario,
     )
-    ax.set_ylabel(lang.t("turn_away_percent"))
+    ax.set_ylabel(lang.t("turn_aways_per_year"))
     _legend_below(fig, ax)
     return fig
 

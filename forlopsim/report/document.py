@@ -740,7 +740,8 @@ def to_pdf(blocks: list[Block]) -> bytes:
         if isinstance(block, Heading):
             size = {0: 17, 1: 14, 2: 11}[block.level]
             before_chart = i + 1 < len(blocks) and isinstance(blocks[i + 1], Figure)
-            if before_chart or (block.level == 1 and pdf.get_y() > pdf.h * 0.75):
+            low = pdf.get_y() > pdf.h * (0.75 if block.level == 1 else 0.82)
+            if before_chart or low:
                 pdf.add_page()  # no heading alone at the foot of a page
                 first_chart = False
             pdf.set_font("DejaVu", "B", size)

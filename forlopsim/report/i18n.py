@@ -559,7 +559,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "share_percent": {"nb": "Andel (%)", "en": "Share (%)"},
     "chart_turn_away": {"nb": "Avvisninger fra krisesenger", "en": "Crisis-bed turn-aways"},
-    "turn_away_percent": {"nb": "Forespørsler avvist (%)", "en": "Requests turned away (%)"},
+    "turn_aways_per_year": {
+        "nb": "Forespørsler avvist per år",
+        "en": "Requests turned away a year",
+    },
     "chart_cost": {
         "nb": "Driftskostnad per år etter type tilbud",
         "en": "Running cost per year by item",

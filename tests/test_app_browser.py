@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 BASE = "trondheim_calibrated.yaml"
 MIDDLE = "part-staffed housing (the middle tier): places"
-TOOK = "replications of both scenarios took"
+TOOK = "of both scenarios took"  # after "1 replication" or "3 replications"
 BROKEN = f"extends: {BASE}\nname: Broken\nhousing:\n  tiers:\n    middle:\n      capacity: forty\n"
 
 

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 from scenario_builders import build, by_need, flat_queue_scenario, minimal_scenario, seeds
 
 from forlopsim.engine import run_replication
@@ -208,3 +209,11 @@ def test_years_without_schedules_cost_their_share_of_the_year() -> None:
     assert values[key.format(1, "running")] == pytest.approx(3 * 5.0 * (730 - DAYS_PER_YEAR))
     assert [values[key.format(y, "one_off")] for y in range(2)] == [600.0, 0.0]
     assert "cost_by_year.2.total" not in values  # 730 observed days: a year and most of one
+
+
+def test_on_close_keeps_and_nothing_else_is_offered() -> None:
+    data = always_full(on_close="keep")
+    assert build(data).housing.tiers["flat"].on_close == "keep"
+    assert "on_close" not in build(always_full()).model_dump()["housing"]["tiers"]["flat"]
+    with pytest.raises(ValidationError, match="keep"):
+        build(always_full(on_close="evict"))

@@ -53,6 +53,10 @@ million); every resident is an object in memory for the whole run."""
 MAX_REFERRALS_PER_YEAR = 1_000_000.0
 """Mean referrals a year of one stream: more than a whole city's people, every year."""
 
+MAX_GROWTH_PER_YEAR = 1.0
+"""The largest yearly growth of a referral stream (a doubling each year): over the longest
+horizon the rate stays a finite float."""
+
 MAX_RESIDENTS = 10_000_000
 """Residents one replication may be expected to see (the initial population and every stream's
 rate over the horizon). Each resident needs about a kilobyte while in the model, and every event

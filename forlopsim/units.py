@@ -49,6 +49,7 @@ KPI_UNITS: tuple[tuple[str, str], ...] = (
     ("cost_per_year.", "NOK per year"),
     ("cost_per_resident_year", "NOK"),
     ("cost_one_off.", "NOK"),
+    ("cost_by_year.", "NOK"),
     ("transitions_per_year.", "per year"),
     ("applications_per_year.", "per year"),
     ("decisions_per_year.", "per year"),

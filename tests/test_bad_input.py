@@ -71,7 +71,26 @@ CASES: list[tuple[str, str | None, str, str | None]] = [
     # bounds
     ("negative_capacity.yaml", "housing.tiers.staffed_24h.capacity", "at least 0 (got -5)", None),
     ("negative_rate.yaml", "referrals.streams.nav.annual_rate", "at least 0 (got -10)", None),
-    ("capacity_boolean.yaml", "housing.tiers.temporary.capacity", "whole number (got true)", None),
+    (
+        "capacity_boolean.yaml",
+        "housing.tiers.temporary.capacity",
+        "whole number or a mapping (got true)",
+        None,
+    ),
+    ("schedule_not_rising.yaml", "housing.tiers.middle.capacity", "must rise: day 365", None),
+    ("schedule_negative.yaml", "institutions.tsb.beds.365", "at least 0 (got -4)", None),
+    (
+        "trend_negative_growth.yaml",
+        "referrals.streams.nav.trend.growth_per_year",
+        "zero or negative",
+        None,
+    ),
+    (
+        "trend_negative_rate.yaml",
+        "referrals.streams.nav.trend.rate_by_year.2",
+        "at least 0 (got -30)",
+        None,
+    ),
     ("rate_infinite.yaml", "referrals.streams.nav.annual_rate", "finite number", None),
     ("probability_above_one.yaml", "institutions.tsb.early_discharge", "at most 1 (got 1.5)", None),
     ("warmup_longer_than_horizon.yaml", "simulation", "warmup_days", None),

@@ -8,7 +8,9 @@ history:
     stay begins by moving into the bed or institution, and after the move to ``exited`` nothing
     more happens to them;
 (b) no tier, team, crisis bed or institution ever holds more residents than its capacity (or
-    fewer than none), replaying the +1/−1 records in log order;
+    fewer than none), replaying the +1/−1 records in log order; where the capacity follows a
+    schedule, nobody enters a place that is at or above its capacity at that moment, so an
+    excess after a fall is only residents kept until they leave (``on_close: keep``);
 (c) time never runs backwards and stays inside ``[0, horizon]``;
 (d) no banned resident starts a tenancy in the tier they are barred from. The records show when a
     ban starts (``ban``) but not when it ends (the engine lifts it silently in
@@ -81,6 +83,15 @@ def duration(draw: Any, low: float = 0.5, high: float = 60.0) -> dict[str, Any]:
     return {"kind": "uniform", "low": 0.0, "high": 2 * mean}
 
 
+def capacity(draw: Any, low: int, high: int) -> int | dict[int, int]:
+    """A number of places, or (one time in three) a schedule of them over the first 400 days."""
+    first = draw(st.integers(low, high))
+    if draw(st.integers(0, 2)):
+        return first
+    days = sorted(draw(st.sets(st.integers(1, 400), min_size=1, max_size=3)))
+    return {0: first, **{day: draw(st.integers(low, high)) for day in days}}
+
+
 def eligibility(draw: Any) -> dict[str, Any]:
     low = draw(st.integers(1, 4))
     rule: dict[str, Any] = {"need": [low, draw(st.integers(low, 4))]}
@@ -125,7 +136,8 @@ def scenario_dicts(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:
         data["services"]["units"]["unit"]["teams"][teams[0][5:]]["requests_housing"] = True
     data["crisis_beds"], data["institutions"] = beds_and_institutions(draw)
     hazards(draw, data["hazards"], list(data["institutions"]), places)
-    data["referrals"] = referrals(draw, places)
+    stays = [*data["crisis_beds"], *data["institutions"]]
+    data["referrals"] = referrals(draw, places, stays)
     return data, self_bans
 
 
@@ -144,7 +156,7 @@ def housing(draw: Any) -> tuple[dict[str, Any], dict[str, float]]:  # noqa: C901
         temporary = i >= n_permanent
         name = f"temp{i}" if temporary else f"tier{i}"
         tier: dict[str, Any] = {
-            "capacity": draw(st.integers(0, 8)),
+            "capacity": capacity(draw, 0, 8),
             "support": draw(st.integers(1, 4)),
             "eligibility": eligibility(draw),
             "held_while_away": draw(st.booleans()),
@@ -195,7 +207,7 @@ def services(draw: Any, block: dict[str, Any]) -> None:
     teams = {}
     for i in range(draw(st.integers(1, 3))):
         teams[f"team{i}"] = {
-            "caseload": draw(st.integers(0, 10)),
+            "caseload": capacity(draw, 0, 10),
             "coverage": draw(st.sampled_from(["always", "office"])),
             "follow_up_effect": {
                 "tenancy_breakdown": draw(st.sampled_from([0.5, 1.0])),
@@ -229,7 +241,7 @@ def beds_and_institutions(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     beds = {}
     for i in range(draw(st.integers(0, 2))):
         bed: dict[str, Any] = {
-            "beds": draw(st.integers(0, 3)),
+            "beds": capacity(draw, 0, 3),
             "length_of_stay": duration(draw, 0.5, 15.0),
             "eligibility": eligibility(draw),
         }
@@ -246,7 +258,7 @@ def beds_and_institutions(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     institutions = {}
     for i in range(draw(st.integers(1, 2))):
         institutions[f"inst{i}"] = inst = {
-            "beds": draw(st.integers(0, 3)),
+            "beds": capacity(draw, 0, 3),
             "length_of_stay": duration(draw, 1.0, 40.0),
             "waiting_list": draw(st.booleans()),
             "early_discharge": draw(st.sampled_from([0.0, 0.3, 1.0])),
@@ -313,38 +325,84 @@ def hazards(draw: Any, h: dict[str, Any], inst_names: list[str], places: list[st
         }
 
 
-def referrals(draw: Any, places: list[str]) -> dict[str, Any]:
-    return {
-        "initial_population": {
-            "size": draw(st.integers(20, 200)),
-            "start_in": shares(draw, places),
-        },
-        "streams": {
-            f"stream{i}": {
-                "annual_rate": draw(st.sampled_from([0.0, 20.0, 80.0, 150.0])),
+def referrals(draw: Any, places: list[str], stays: list[str]) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "size": draw(st.integers(20, 200)),
+        "start_in": shares(draw, places + stays if draw(st.booleans()) else places),
+    }
+    if draw(st.booleans()):
+        initial["stays_in_progress"] = True
+    tiers = [p for p in places if p != HOMELESS]
+    if draw(st.booleans()):
+        initial["waiting"] = [
+            {
+                "tier": draw(st.sampled_from(tiers)),
+                "count": draw(st.integers(0, 15)),
+                "waited_days": duration(draw, 1.0, 200.0),
                 "start_in": shares(draw, places),
             }
-            for i in range(draw(st.integers(0, 2)))
-        },
-    }
+            for _ in range(draw(st.integers(1, 2)))
+        ]
+    streams = {}
+    for i in range(draw(st.integers(0, 2))):
+        stream: dict[str, Any] = {
+            "annual_rate": draw(st.sampled_from([0.0, 20.0, 80.0, 150.0])),
+            "start_in": shares(draw, places),
+        }
+        kind = draw(st.integers(0, 3))
+        if kind == 1:
+            stream["trend"] = {"growth_per_year": draw(st.sampled_from([-0.5, 0.0, 0.3, 1.0]))}
+        elif kind == 2:
+            rates = draw(st.lists(st.sampled_from([0.0, 40.0, 200.0]), min_size=1, max_size=3))
+            stream["trend"] = {"rate_by_year": dict(enumerate(rates))}
+        streams[f"stream{i}"] = stream
+    return {"initial_population": initial, "streams": streams}
 
 
 # -- checks --------------------------------------------------------------------------------------
 
 
-def capacities(scenario: Scenario) -> dict[str, float]:
-    """Capacity of every place that holds residents (inf for an unbounded tier)."""
-    caps: dict[str, float] = {}
+Path = list[tuple[float, float]]
+"""A capacity over time: ``(day of the run, capacity from then on)``, in time order."""
+
+
+def capacities(scenario: Scenario) -> dict[str, Path]:
+    """Capacity path of every place that holds residents (inf for an unbounded tier).
+
+    A schedule's days count from the end of the warm-up.
+    """
+    warmup = scenario.simulation.warmup_days
+
+    def path(capacity: Any) -> Path:
+        if capacity is None:
+            return [(0.0, math.inf)]
+        if isinstance(capacity, dict):
+            return [(0.0 if day == 0 else warmup + day, level) for day, level in capacity.items()]
+        return [(0.0, capacity)]
+
+    caps: dict[str, Path] = {}
     for name, tier in scenario.housing.tiers.items():
-        caps[name] = math.inf if tier.capacity is None else tier.capacity
+        caps[name] = path(tier.capacity)
     for unit_name, unit in scenario.services.units.items():
         for team_name, team in unit.teams.items():
-            caps[f"{unit_name}.{team_name}"] = team.caseload
+            caps[f"{unit_name}.{team_name}"] = path(team.caseload)
     for name, bed in scenario.crisis_beds.items():
-        caps[name] = bed.beds
+        caps[name] = path(bed.beds)
     for name, inst in scenario.institutions.items():
-        caps[name] = inst.beds
+        caps[name] = path(inst.beds)
     return caps
+
+
+def capacity_at(path: Path, t: float) -> float:
+    """The capacity at ``t``; at the instant of a step, the larger of the two (the records do
+    not say whether a placement at that instant came before the step or after it)."""
+    level = path[0][1]
+    for day, value in path[1:]:
+        if t > day:
+            level = value
+        elif t == day:
+            level = max(level, value)
+    return level
 
 
 START_END = {
@@ -381,8 +439,10 @@ class Replay:
         self.granted: set[int] = set()
         self.ready: dict[int, str] = {}
         self.out_of_services: set[int] = set()
-        self.contract_cap = {
-            n: b.contracts.per_bed * b.beds for n, b in scenario.crisis_beds.items() if b.contracts
+        self.contract_cap = {  # contracts are given while fewer than per_bed × beds are held
+            n: b.contracts.per_bed * max(level for _, level in self.caps[n])
+            for n, b in scenario.crisis_beds.items()
+            if b.contracts
         }
         self.contract: dict[int, str] = {}
 
@@ -478,8 +538,11 @@ class Replay:
             self.holding[(r, what)] = None
         # (b) capacity
         self.occupancy[place] += step
-        count, cap = self.occupancy[place], self.caps[place]
-        assert 0 <= count <= cap, f"{where}: occupancy {count} of capacity {cap}"
+        count = self.occupancy[place]
+        assert count >= 0, f"{where}: occupancy {count}"
+        if step > 0:  # only an entry must find room; a fall keeps its residents (on_close)
+            cap = capacity_at(self.caps[place], t)
+            assert count <= cap, f"{where}: occupancy {count} of capacity {cap}"
         if kind == "admission":
             self.pending_stay[r] = (place, t)
         if kind == "tenancy_start" and (r, place) in self.ban_until:

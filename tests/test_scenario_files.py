@@ -39,6 +39,12 @@ EXPECTED_CHANGES: dict[str, set[str]] = {
         "housing.tiers.middle.priority",
         "housing.tiers.middle.source.priority",
     },
+    "missing_middle_phased.yaml": {
+        "housing.tiers.middle.capacity",
+        "housing.tiers.middle.source.capacity",
+        "housing.tiers.middle.priority",
+        "housing.tiers.middle.source.priority",
+    },
     "crisis_beds.yaml": {
         "crisis_beds.womens_crisis_centre.beds",
         "crisis_beds.womens_crisis_centre.existing_places",
@@ -159,6 +165,35 @@ def test_missing_middle_adds_20_new_places(baseline):
     )
     assert tier.capacity == 20
     assert tier.existing_places == 0 and tier.new_place_cost > 0, "the 20 places are new, at a cost"
+
+
+def test_missing_middle_phased_opens_10_places_in_year_1_and_10_more_in_year_3(baseline):
+    from forlopsim.scenario.schedule import openings
+    from forlopsim.units import DAYS_PER_YEAR
+
+    base = baseline.housing.tiers["middle"]
+    tier = load_scenario(SCENARIOS / "missing_middle_phased.yaml").housing.tiers["middle"]
+    assert (base.capacity, base.existing_places) == (0, 0)
+    assert tier.capacity == {0: 0, 366: 10, 1096: 20}
+    opened = openings(tier.capacity, tier.existing_places)
+    assert [(int(day // DAYS_PER_YEAR), n) for day, n in opened] == [(1, 10), (3, 10)]
+    assert tier.new_place_cost > 0, "the places are new, at a cost"
+    whole = load_scenario(SCENARIOS / "missing_middle.yaml").housing.tiers["middle"]
+    assert tier.priority == whole.priority, "the same tier as missing_middle.yaml, phased"
+
+
+def test_a_schedule_validates_and_warns_of_new_places_at_no_cost(tmp_path, capsys):
+    from forlopsim.cli import main
+
+    assert main(["validate", str(SCENARIOS / "missing_middle_phased.yaml")]) == 0
+    free = tmp_path / "free.yaml"
+    free.write_text(
+        f"extends: {SCENARIOS / 'missing_middle_phased.yaml'}\nname: free\n"
+        "housing: {tiers: {middle: {new_place_cost: 0}}}\n"
+    )
+    capsys.readouterr()
+    main(["validate", str(free)])
+    assert "20 new places" in capsys.readouterr().err
 
 
 def test_crisis_beds_adds_4_new_beds(baseline):

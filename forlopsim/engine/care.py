@@ -15,6 +15,7 @@ import simpy
 from forlopsim.engine.places import Crisisbed, Institution
 from forlopsim.engine.streams import APPLICATION, ASSESSMENT, CRISIS_OUTCOME, CRISIS_ROUTE, STAY
 from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
+from forlopsim.scenario.schedule import peak
 
 if TYPE_CHECKING:
     from forlopsim.engine.housing import Housing
@@ -60,9 +61,11 @@ class Care:
         self._crisis = hazards.crisis
         self._office = housing.office is not None
         self._contract_beds = [
-            b for b in self.self_referral_beds if b.contracts is not None and b.capacity > 0
+            b
+            for b in self.self_referral_beds
+            if b.contracts is not None and peak(scenario.crisis_beds[b.name].beds) > 0
         ]
-        """The self-referral beds booked by contract (with beds to book)."""
+        """The self-referral beds booked by contract (with beds to book, now or later)."""
         office = scenario.housing.allocation.office
         self._at_risk = 0.0 if office is None else office.crisis_puts_at_risk
         """The chance a crisis puts an under-supported tenancy at risk (0: no office)."""
@@ -211,8 +214,37 @@ class Care:
         if inst.waiting is not None and inst.waiting in r.entries:
             self.fill(inst)
 
-    def _admit(self, r: Resident, place: Crisisbed | Institution, cause: str) -> None:
-        """Start a stay; a temporary-housing place is given up, others are held."""
+    def set_beds(self, place: Crisisbed | Institution, beds: int) -> None:
+        """A schedule changes the beds; a rise admits from the institution's list at once.
+
+        Stays above a lowered number of beds end as planned (``on_close: keep``).
+        """
+        place.capacity = beds
+        self.fill(place)
+
+    def admit_initial(self, r: Resident, name: str, stay_left: float | None) -> bool:
+        """Put a resident of the initial population in the bed or institution ``name``.
+
+        ``stay_left``: the days left of a stay in progress (none: a whole stay). False if
+        no bed is free.
+        """
+        place = self.beds.get(name) or self.institutions[name]
+        if not place.free:
+            return False
+        self._admit(r, place, "initial", stay_left)
+        return True
+
+    def _admit(
+        self,
+        r: Resident,
+        place: Crisisbed | Institution,
+        cause: str,
+        stay_left: float | None = None,
+    ) -> None:
+        """Start a stay; a temporary-housing place is given up, others are held.
+
+        ``stay_left``: the days left of a stay already in progress (no early discharge drawn).
+        """
         place.occupied += 1
         r.stay = place
         r.stay_token += 1
@@ -224,9 +256,13 @@ class Care:
                 self.kernel.zero_wait(r, waiting)
         self._record(r, "admission", place.name, cause=cause)
         self.kernel.move(r, place.name, cause)
-        stay = place.length_of_stay(r.number(STAY))
         ending = "planned"
-        early = place.early
+        if stay_left is not None:
+            stay = stay_left
+            early = 0.0
+        else:
+            stay = place.length_of_stay(r.number(STAY))
+            early = place.early
         if early and r.number(STAY) < early:
             stay *= r.number(STAY)
             ending = "early"

@@ -146,6 +146,14 @@ class FollowUp:
             self.fill_tier(tier)
         self.kernel.serve(team, team.waiting, None, lambda r: self._start(r, team))
 
+    def set_caseload(self, team: Team, caseload: int) -> None:
+        """A schedule changes the team's caseload; a rise takes residents off its list at once.
+
+        Residents above a lowered caseload are followed until they leave (``on_close: keep``).
+        """
+        team.capacity = caseload
+        self.fill(team)
+
     def leave_services(self, r: Resident) -> Team | None:
         """The resident no longer needs follow-up (recovery): the team lets go, lists are left.
 

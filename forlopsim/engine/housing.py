@@ -16,7 +16,7 @@ A patient ready for discharge (``Care``) waits in the bed, and takes a place fro
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import simpy
@@ -275,8 +275,14 @@ class Housing:
 
     # -- tenancies ------------------------------------------------------------------------------
 
-    def take_place(self, r: Resident, tier: Tier, cause: str) -> None:
-        """Start a tenancy (the caller has checked the place is free)."""
+    def take_place(
+        self, r: Resident, tier: Tier, cause: str, time_left: float | None = None
+    ) -> None:
+        """Start a tenancy (the caller has checked the place is free).
+
+        ``time_left``: the days left of the tier's time limit, for a stay already in progress
+        (none: a whole time limit, drawn now).
+        """
         r.tier = tier
         tier.occupied += 1
         r.housing_token += 1
@@ -288,7 +294,7 @@ class Housing:
         if r.at_home:
             self.kernel.move(r, tier.name, cause)
         if tier.max_stay is not None:
-            delay = tier.max_stay(r.number(TIME_LIMIT))
+            delay = tier.max_stay(r.number(TIME_LIMIT)) if time_left is None else time_left
             self.kernel.schedule(delay, self._on_max_stay, (r, r.housing_token))
 
     def end_tenancy(self, r: Resident, cause: str) -> Tier:
@@ -376,6 +382,60 @@ class Housing:
             del r.bans[name]
             self.review(r)
             self.kernel.after_change(r)
+
+    # -- capacity over time and the state at time 0 -----------------------------------------
+
+    def set_capacity(self, tier: Tier, capacity: int, residents: Iterable[Resident]) -> None:
+        """A schedule changes the tier's places; a rise is given to its list at once.
+
+        A tier that opens (or closes) changes which tiers suit whom, so every resident is
+        reviewed, with the tier's new places held back until all are on the right lists: the
+        places then go by the lists' order, not by who happened to be reviewed first. Residents
+        above a lowered capacity stay until they leave (``on_close: keep``).
+        """
+        opens_or_closes = (tier.capacity > 0) != (capacity > 0)
+        tier.capacity = capacity
+        if opens_or_closes:
+            self.options_by_key.clear()
+            everyone = list(residents)
+            for r in everyone:
+                r.options = None
+            held = max(capacity - tier.occupied, 0)
+            tier.occupied += held
+            for r in everyone:
+                if r.location != EXITED:
+                    self.review(r)
+            tier.occupied -= held
+            for r in everyone:
+                if r.location != EXITED:
+                    self.kernel.after_change(r)
+        self.fill(tier)
+
+    def start_waiting(self, r: Resident, since: float) -> None:
+        """A resident who has waited for housing since day ``since`` (before the run: < 0).
+
+        With an office, they hold an application granted then; their place on every housing
+        list, and the time they have held out under the policy, count from then.
+        """
+        office = self.office
+        if office is not None:
+            reason = office.reason(r, r.tier)
+            if reason is not None:
+                r.reason = reason
+                r.application = DECIDED
+                r.decided_at = since
+                self._record(r, "application", cause=reason)
+                self._record(r, "decision", cause="granted")
+        r.housing_since = since
+        recheck = self.policy.recheck_after
+        if recheck is not None:
+            delay = max(since + recheck - self._env.now, 0.0)
+            self.kernel.schedule(delay, self._on_recheck, (r, since))
+        self.review(r)
+        for waiting, entry in list(r.entries.items()):
+            if waiting.name in self.tiers and entry.since > since:
+                entry.valid = False
+                r.entries[waiting] = waiting.push(r, since)
 
     def own_housing(self, r: Resident) -> None:
         """The resident finds housing of their own, outside the municipality's allocation."""

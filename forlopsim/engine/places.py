@@ -21,6 +21,7 @@ from forlopsim.scenario.care import ReadyForDischarge
 from forlopsim.scenario.distributions import Quantile
 from forlopsim.scenario.housing import Ban, Eligibility
 from forlopsim.scenario.housing import Tier as TierSpec
+from forlopsim.scenario.schedule import initial
 from forlopsim.scenario.services import WEEKDAYS, Coverage
 from forlopsim.scenario.services import Team as TeamSpec
 from forlopsim.units import DAYS_PER_YEAR
@@ -110,10 +111,12 @@ class Place:
 
     __slots__ = ("capacity", "name", "occupied", "waiting")
 
-    def __init__(self, name: str, capacity: int | None, waiting: WaitingList | None):
-        """An empty place; no capacity means unlimited."""
+    def __init__(
+        self, name: str, capacity: int | dict[int, int] | None, waiting: WaitingList | None
+    ):
+        """An empty place with its day-0 capacity (a schedule changes it later); None: unlimited."""
         self.name = name
-        self.capacity: float = math.inf if capacity is None else capacity
+        self.capacity: float = math.inf if capacity is None else initial(capacity)
         self.occupied = 0
         self.waiting = waiting
 

@@ -10,6 +10,7 @@ from forlopsim.engine.streams import Streams
 from forlopsim.engine.world import World
 from forlopsim.records import Recorder, Records
 from forlopsim.scenario import Scenario
+from forlopsim.scenario.schedule import openings, scheduled, steps
 
 
 def run_replication(
@@ -54,6 +55,7 @@ def _simulate(scenario: Scenario, seed: np.random.SeedSequence, recorder: Record
 
 def place_table(scenario: Scenario) -> dict[str, dict]:
     """What metrics need to know of each place: kind, unit, capacity, costs and payer."""
+    window = (scenario.simulation.warmup_days, scenario.simulation.horizon_days)
     places: dict[str, dict] = {}
     for name, t in scenario.housing.tiers.items():
         places[name] = {
@@ -67,6 +69,7 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
             "new_place_cost": t.new_place_cost,
             "payer": t.payer,
         }
+        places[name].update(_schedule(t.capacity, t.existing_places, *window))
     for unit_name, unit in scenario.services.units.items():
         for team_name, team in unit.teams.items():
             places[f"{unit_name}.{team_name}"] = {
@@ -77,6 +80,7 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
                 "cost_basis": "occupied",
                 "payer": team.payer,
             }
+            places[f"{unit_name}.{team_name}"].update(_schedule(team.caseload, None, *window))
     for name, b in scenario.crisis_beds.items():
         places[name] = {
             "kind": "crisis_bed",
@@ -88,6 +92,7 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
             "new_place_cost": b.new_place_cost,
             "payer": b.payer,
         }
+        places[name].update(_schedule(b.beds, b.existing_places, *window))
     for name, i in scenario.institutions.items():
         places[name] = {
             "kind": "institution",
@@ -99,10 +104,37 @@ def place_table(scenario: Scenario) -> dict[str, dict]:
                 0.0 if i.ready_for_discharge is None else i.ready_for_discharge.cost_per_day
             ),
         }
+        places[name].update(_schedule(i.beds, None, *window))
     return places
 
 
-def _new(capacity: int | None, existing: int | None) -> int:
-    if capacity is None or existing is None:
-        return 0
+def _new(capacity: int | dict[int, int] | None, existing: int | None) -> int:
+    if capacity is None or existing is None or isinstance(capacity, dict):
+        return 0  # a schedule's new places are its openings' (``_schedule``)
     return max(capacity - existing, 0)
+
+
+def _schedule(
+    capacity: int | dict[int, int] | None, existing: int | None, warmup: float, horizon: float
+) -> dict[str, object]:
+    """What a place's capacity schedule adds to its entry (nothing for a fixed capacity).
+
+    ``capacity``: the mean over the observed window; ``schedule``: ``[day, capacity]`` from
+    each day of the run on; ``openings``: ``[day, new places]`` of each rise above the places
+    that existed before (within the run); ``new_places``: their sum.
+    """
+    if capacity is None or not scheduled(capacity):
+        return {}
+    points = [[warmup + day, level] for day, level in steps(capacity)]
+    edges = [max(min(t, horizon), warmup) for t, _ in points[1:]] + [horizon]
+    starts = [warmup, *edges[:-1]]
+    mean = sum(
+        level * (end - begin) for (_, level), begin, end in zip(points, starts, edges, strict=True)
+    ) / (horizon - warmup)
+    opened = [
+        [warmup + day, n] for day, n in openings(capacity, existing) if warmup + day < horizon
+    ]
+    entry: dict[str, object] = {"capacity": mean, "schedule": points}
+    if existing is not None:
+        entry |= {"openings": opened, "new_places": sum(n for _, n in opened)}
+    return entry

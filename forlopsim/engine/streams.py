@@ -57,6 +57,7 @@ KINDS: tuple[tuple[str, int, bool], ...] = (
     # of the kinds above, stay as they were: each of their numbers comes from its own blocks
     ("application", 0, False),  # the allocation office's processing time
     ("assessment", 0, False),  # assessment before a planned admission
+    ("initial_state", 0, False),  # time 0 as it is: days waited, the rest of a stay in progress
 )
 """Every kind of a resident's numbers, in a fixed order (append only: never reorder). The row
 sizes only save work (about the 95th percentile of what a resident of the calibrated baseline
@@ -78,6 +79,7 @@ HANDOVER = KIND["handover"]
 DEATH_CAUSE = KIND["death_cause"]
 APPLICATION = KIND["application"]
 ASSESSMENT = KIND["assessment"]
+INITIAL_STATE = KIND["initial_state"]
 RISKS = tuple(name for name, _, exponential in KINDS if exponential)
 """The competing risks, in their index order (``KIND[risk] == RISKS.index(risk)``)."""
 SIZE = tuple(size for _, size, _ in KINDS)

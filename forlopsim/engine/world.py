@@ -8,10 +8,11 @@ no KPI.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import simpy
 
@@ -21,17 +22,29 @@ from forlopsim.engine.housing import Housing
 from forlopsim.engine.kernel import Kernel
 from forlopsim.engine.resident import Resident
 from forlopsim.engine.risks import Risks
-from forlopsim.engine.streams import ATTRIBUTES, INITIAL, OFFSET, SIZE, Stream, Streams, stream_id
+from forlopsim.engine.streams import (
+    ATTRIBUTES,
+    INITIAL,
+    INITIAL_STATE,
+    OFFSET,
+    SIZE,
+    Stream,
+    Streams,
+    stream_id,
+)
 from forlopsim.records import Recorder, ResidentRow
+from forlopsim.scenario.distributions import Quantile, Residual
 from forlopsim.scenario.population import (
     AGE_GROUPS,
     PROBLEMS,
     SEXES,
     AttributeMix,
+    InitialPopulation,
     MixOverride,
     ReferralStream,
 )
 from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
+from forlopsim.scenario.schedule import scheduled, steps
 from forlopsim.units import DAYS_PER_YEAR
 
 
@@ -60,6 +73,17 @@ def _categorical(shares: dict[Any, float], order: tuple[Any, ...]) -> Callable[[
     return lambda u: values[bisect.bisect_right(cumulative, u)]
 
 
+class AtStart(NamedTuple):
+    """How a resident of the initial population is as the run starts (time 0 as it is)."""
+
+    time_left: dict[str, Residual] | None
+    """The residual life of each place's stays, if stays are in progress (else whole stays)."""
+    need: int | None = None
+    """Their need, if fixed (those who wait for a tier), else drawn from the mix."""
+    waited: Quantile | None = None
+    """The days they have waited already, if they wait for a tier."""
+
+
 ATTRIBUTE_NUMBERS = slice(OFFSET[ATTRIBUTES], OFFSET[ATTRIBUTES] + SIZE[ATTRIBUTES])
 """Where a resident's attribute numbers are in their row: sex, age group, problem, violence
 risk, need, and where they start."""
@@ -73,6 +97,7 @@ class World:
 
     __slots__ = (
         "_ids",
+        "_stays",
         "care",
         "follow_up",
         "housing",
@@ -102,6 +127,7 @@ class World:
         self.care = Care(scenario, kernel, self.housing)
         self.risks = Risks(scenario, kernel, self.housing, self.follow_up, self.care)
         self._ids = itertools.count()
+        self._stays = frozenset(self.care.beds) | frozenset(self.care.institutions)
         self.residents: dict[int, Resident] = {}
 
     @property
@@ -115,19 +141,60 @@ class World:
         base = self.scenario.population
         initial = referrals.initial_population
         if initial is not None:
-            mix, start = (
-                Mix(base, initial.mix),
-                _categorical(initial.start_in, tuple(initial.start_in)),
-            )
-            initial_id = stream_id(INITIAL)
-            for index in range(initial.size):
-                self._arrive(INITIAL, initial_id, index, mix, start)
+            self._initial_population(initial)
         env = self.kernel.env
         for name, spec in referrals.streams.items():
-            if spec.annual_rate > 0:
+            trend = spec.trend
+            if trend is not None and trend.flat():
+                trend = None  # a growth of 0: the stream as without one, number for number
+            if trend is None and spec.annual_rate > 0:
                 arrivals = self.streams.arrivals(name)
                 env.process(self._referrals(name, spec, arrivals, Mix(base, spec.mix)))
+            elif trend is not None:
+                arrivals = self.streams.arrivals(name)
+                env.process(self._trended_referrals(name, spec, arrivals, Mix(base, spec.mix)))
+        self._schedule_capacities()
         env.run(until=self.kernel.horizon)
+
+    def _initial_population(self, initial: InitialPopulation) -> None:
+        """The residents present at time 0, then those on a tier's list (each group a stream)."""
+        scenario = self.scenario
+        mix = Mix(scenario.population, initial.mix)
+        start = _categorical(initial.start_in, tuple(initial.start_in))
+        time_left = _residuals(scenario) if initial.stays_in_progress else None
+        at_start = AtStart(time_left) if time_left is not None else None
+        initial_id = stream_id(INITIAL)
+        for index in range(initial.size):
+            self._arrive(INITIAL, initial_id, index, mix, start, at_start)
+        for i, group in enumerate(initial.waiting or ()):
+            need = group.need or scenario.housing.tiers[group.tier].support
+            waiting = AtStart(time_left, need, group.waited_days.quantile())
+            start = _categorical(group.start_in, tuple(group.start_in))
+            number = stream_id(f"{INITIAL}.waiting.{i}")
+            for index in range(group.count):
+                self._arrive(INITIAL, number, index, mix, start, waiting)
+
+    def _schedule_capacities(self) -> None:
+        """Every change a capacity schedule makes, at its day after the warm-up."""
+        scenario, housing, care, follow_up = self.scenario, self.housing, self.care, self.follow_up
+        everyone = self.residents.values()
+        changes: list[tuple[Callable[[int], None], Any]] = []
+        for name, tier in scenario.housing.tiers.items():
+            apply = functools.partial(housing.set_capacity, housing.tiers[name], residents=everyone)
+            changes.append((apply, tier.capacity))
+        for u, unit in scenario.services.units.items():
+            for t, team in unit.teams.items():
+                apply = functools.partial(follow_up.set_caseload, follow_up.teams[f"{u}.{t}"])
+                changes.append((apply, team.caseload))
+        for name, bed in scenario.crisis_beds.items():
+            changes.append((functools.partial(care.set_beds, care.beds[name]), bed.beds))
+        for name, inst in scenario.institutions.items():
+            changes.append((functools.partial(care.set_beds, care.institutions[name]), inst.beds))
+        warmup = scenario.simulation.warmup_days
+        for change, capacity in changes:
+            if scheduled(capacity):
+                for day, level in steps(capacity)[1:]:
+                    self.kernel.schedule(warmup + day, _on_capacity, (change, level))
 
     def close(self) -> None:
         """Break the world's reference cycles once its records are taken.
@@ -169,12 +236,55 @@ class World:
             self._arrive(name, number, index, mix, start)
             index += 1
 
+    def _trended_referrals(
+        self, name: str, spec: ReferralStream, stream: Stream, mix: Mix
+    ) -> Generator[simpy.Event, object, None]:
+        """A Poisson stream whose rate follows a trend: the same candidates, on a moved clock.
+
+        The i-th candidate comes when the expected referrals Λ(t) reach (E₁ + … + Eᵢ)/(1 + a),
+        the stream's own exponentials: at day Λ⁻¹ of that (a time change). A stream without a
+        trend has its i-th candidate at the same sum over its rate, from the same numbers, so
+        streams with the same trend share their arrivals, and a changed trend only moves
+        them. The seasonal swing thins the candidates as in :meth:`_referrals`.
+        """
+        assert spec.trend is not None
+        _, inverse = spec.trend.clock(spec.annual_rate, self.scenario.simulation.warmup_days)
+        season = spec.seasonality
+        amplitude = 0.0 if season is None else season.amplitude
+        peak = 0.0 if season is None else season.peak_day
+        top = 1 + amplitude
+        start = _categorical(spec.start_in, tuple(spec.start_in))
+        env = self.kernel.env
+        horizon = self.kernel.horizon
+        number = stream_id(name)
+        index = 0
+        expected = 0.0
+        while True:
+            expected += stream.exponential() / top
+            t = inverse(expected)
+            if t >= horizon:
+                return
+            yield env.timeout(max(t - env.now, 0.0))
+            if amplitude:
+                swing = 1 + amplitude * math.cos(2 * math.pi * (env.now - peak) / DAYS_PER_YEAR)
+                if stream.uniform() * top > swing:
+                    continue
+            self._arrive(name, number, index, mix, start)
+            index += 1
+
     def _arrive(
-        self, stream_name: str, stream: int, index: int, mix: Mix, start: Callable[[float], str]
+        self,
+        stream_name: str,
+        stream: int,
+        index: int,
+        mix: Mix,
+        start: Callable[[float], str],
+        at_start: AtStart | None = None,
     ) -> None:
         """A resident is referred: drawn, recorded, placed where they start, sent to a team.
 
         The ``index``-th of their stream, with their own numbers (``Streams.row``).
+        ``at_start``: a resident of the initial population with a stay in progress or a wait.
         """
         row = self.streams.row(stream)
         sex, age_group, problem, violence, need, where = row[ATTRIBUTE_NUMBERS]
@@ -184,9 +294,12 @@ class World:
             mix.age_group(age_group),
             mix.problem(problem),
             mix.violence(violence) == "high",
-            mix.need(need),
+            mix.need(need) if at_start is None or at_start.need is None else at_start.need,
             (self.streams, stream, index, row),
         )
+        since = None
+        if at_start is not None and at_start.waited is not None:
+            since = -at_start.waited(r.number(INITIAL_STATE))
         place = start(where)
         kernel = self.kernel
         now = kernel.env.now
@@ -208,11 +321,16 @@ class World:
         tier = self.housing.tiers.get(place)
         if tier is not None and tier.free and (tier.team is None or tier.team.free):
             kernel.move(r, place, "referral")
-            self.housing.take_place(r, tier, "referral")
-        else:
+            self.housing.take_place(r, tier, "referral", _time_left(r, place, at_start))
+        elif place not in self._stays or not self.care.admit_initial(
+            r, place, _time_left(r, place, at_start)
+        ):
             kernel.move(r, HOMELESS, "referral")
         self.follow_up.request(r)
-        self.housing.review(r)
+        if since is None:
+            self.housing.review(r)
+        else:
+            self.housing.start_waiting(r, since)
         kernel.after_change(r)
 
     def exit(self, r: Resident, cause: str) -> None:
@@ -250,3 +368,27 @@ class World:
 
 def _closed(*args: Any) -> None:
     raise RuntimeError("this world is closed")
+
+
+def _on_capacity(event: simpy.Event) -> None:
+    """A capacity schedule's step: ``(the component's setter, the new capacity)``."""
+    change, level = cast("tuple[Callable[[int], None], int]", event.value)
+    change(level)
+
+
+def _residuals(scenario: Scenario) -> dict[str, Residual]:
+    """The residual life of the stays of each place that has them (time limits, beds, stays)."""
+    found = {n: t.max_stay.residual() for n, t in scenario.housing.tiers.items() if t.max_stay}
+    found.update({n: b.length_of_stay.residual() for n, b in scenario.crisis_beds.items()})
+    found.update({n: i.length_of_stay.residual() for n, i in scenario.institutions.items()})
+    return found
+
+
+def _time_left(r: Resident, place: str, at_start: AtStart | None) -> float | None:
+    """The days left of a stay in progress in ``place`` (None: a whole stay, drawn as usual)."""
+    if at_start is None or at_start.time_left is None:
+        return None
+    residual = at_start.time_left.get(place)
+    if residual is None:
+        return None
+    return residual(r.number(INITIAL_STATE), r.number(INITIAL_STATE))

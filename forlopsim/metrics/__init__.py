@@ -15,7 +15,8 @@ Only the observed window ``[warmup, horizon]`` counts. Rules for what crosses it
 * counts (outcomes, flows, crisis-bed requests) are of records inside the window, per observed
   year;
 * costs are per observed year: places paid by capacity cost every day, the rest by the
-  occupied days inside the window; one-off costs of new places are reported apart.
+  occupied days inside the window; one-off costs of new places are reported apart, and both by
+  year of the window (a capacity schedule opens places, and costs, year by year).
 
 Each KPI has a dotted name: ``group.detail`` (e.g. ``wait_to_placement_median.tier.staffed_24h``);
 ``docs/kpis.md`` lists them all. One concept per module: :mod:`.spells` (building blocks),
@@ -34,7 +35,7 @@ from forlopsim.metrics.allocation import (
     waiting_by_housing,
 )
 from forlopsim.metrics.census import census
-from forlopsim.metrics.costs import costs, costs_by_year
+from forlopsim.metrics.costs import cost_by_year, costs, costs_by_year, one_off_by_year
 from forlopsim.metrics.crisis_beds import crisis_beds
 from forlopsim.metrics.flows import flows, possible_transitions, transitions
 from forlopsim.metrics.homelessness import homelessness
@@ -96,6 +97,7 @@ __all__ = [
     "_integral",
     "census",
     "clipped",
+    "cost_by_year",
     "costs",
     "costs_by_year",
     "crisis_beds",
@@ -109,6 +111,7 @@ __all__ = [
     "median_time",
     "occupancy",
     "occupancy_series",
+    "one_off_by_year",
     "outcomes",
     "place_spells",
     "possible_transitions",
@@ -162,6 +165,7 @@ def _kpis(records: Records) -> dict[str, float]:
         lambda r: housing,
         outcomes,
         lambda r: costs(r, mean, housing["residents_mean"]),
+        cost_by_year,
         in_services,
         flows,
         lambda r: census(r, mean, housing, result["per_year.deaths"]),

@@ -7,6 +7,10 @@ the occupied days (place-days, caseload-days, bed-days) inside the observed wind
 patient waits in an institution bed ready for discharge is paid by the municipality to the
 specialist service (P19): it appears as a municipal cost (kind ``discharge_ready``) and the
 institution's own cost is less by as much, so the total is unchanged.
+
+A place whose capacity follows a schedule (``meta["places"][name]["schedule"]``) is paid by
+capacity for the places it has each day; its one-off cost falls in the year each place opens
+(``openings``). :func:`cost_by_year` gives both by year of the window and payer.
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ def costs_by_year(records: Records) -> pd.DataFrame:
     frames = []
     for name, place in records.meta["places"].items():
         if place["cost_basis"] == "capacity":
-            days = (place["capacity"] or 0) * lengths
+            days = _capacity_days(place, edges, lengths)
         else:
             spell = tables[place["kind"]]
             own = spell[(spell["place"] == name).to_numpy()]
@@ -103,6 +107,62 @@ def costs_by_year(records: Records) -> pd.DataFrame:
                 _year_rows(lengths, edges, name, "discharge_ready", "municipality", payment)
             )
     return pd.concat(frames, ignore_index=True)
+
+
+def _capacity_days(place: dict, edges: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Place-days of capacity in each year: capacity × days, or the schedule's integral."""
+    schedule = place.get("schedule")
+    if schedule is None:
+        return (place["capacity"] or 0) * lengths
+    times = np.array([t for t, _ in schedule] + [np.inf])
+    levels = np.array([level for _, level in schedule], dtype=float)
+    # each level holds from its day to the next one's; clip those spans to each year
+    starts = np.clip(times[:-1, None], edges[None, :-1], edges[None, 1:])
+    ends = np.clip(times[1:, None], edges[None, :-1], edges[None, 1:])
+    return (levels[:, None] * (ends - starts)).sum(axis=0)
+
+
+def one_off_by_year(records: Records) -> pd.DataFrame:
+    """One-off cost (NOK) of new places in the year of the window each place opens.
+
+    Places new from the start (a fixed capacity above ``existing_places``) fall in year 0.
+    Columns: ``year``, ``place``, ``kind``, ``payer``, ``cost``.
+    """
+    w = records.warmup
+    rows = []
+    for name, place in records.meta["places"].items():
+        price = place.get("new_place_cost", 0.0)
+        opened = place.get("openings", [[w, place.get("new_places", 0)]])
+        for time, new in opened:
+            if new and price:
+                year = int((time - w) // DAYS_PER_YEAR)
+                rows.append((year, name, place["kind"], place["payer"], new * price))
+    return pd.DataFrame(rows, columns=["year", "place", "kind", "payer", "cost"])
+
+
+def cost_by_year(records: Records) -> dict[str, float]:
+    """Running and one-off cost (NOK) in each year of the window, by payer, and in total.
+
+    ``cost_by_year.{year}.payer.{payer}.running`` and ``….one_off``, ``cost_by_year.{year}.total``
+    (years from the end of the warm-up, as :func:`costs_by_year`; the last may be short).
+    """
+    running = costs_by_year(records)
+    once = one_off_by_year(records)
+    years = sorted(set(running["year"]))
+    payers = sorted(set(running["payer"]) | set(once["payer"]))
+    by_running = running.groupby(["year", "payer"])["cost"].sum().to_dict()
+    by_once = once.groupby(["year", "payer"])["cost"].sum().to_dict() if len(once) else {}
+    result: dict[str, float] = {}
+    for year in years:
+        total = 0.0
+        for payer in payers:
+            spent = float(by_running.get((year, payer), 0.0))
+            opened = float(by_once.get((year, payer), 0.0))
+            result[f"cost_by_year.{year}.payer.{payer}.running"] = spent
+            result[f"cost_by_year.{year}.payer.{payer}.one_off"] = opened
+            total += spent + opened
+        result[f"cost_by_year.{year}.total"] = total
+    return result
 
 
 def _year_rows(

@@ -364,14 +364,21 @@ def occupancy_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
     Over the whole run: warm-up included, so a warm-up check can see it.
 
     Columns: ``start`` (day the bin begins), ``place``, ``kind``, ``occupancy`` (mean number
-    present in the bin), ``capacity`` (NaN for unbounded places).
+    present in the bin), ``capacity`` (NaN for unbounded places; a schedule's at the bin's
+    start).
     """
     edges = bin_edges(records.horizon, step_days)
     frames = []
     for kind, spell in place_spell_columns(records).items():
         names = list(places_of(records, kind))
         for name, values in binned_means(spell, names, edges).items():
-            capacity = records.meta["places"][name]["capacity"]
+            place = records.meta["places"][name]
+            capacity: Any = None if place["capacity"] is None else float(place["capacity"])
+            if "schedule" in place:
+                times = [t for t, _ in place["schedule"]]
+                levels = np.array([level for _, level in place["schedule"]], dtype=float)
+                at = np.searchsorted(times, edges[:-1], side="right") - 1
+                capacity = levels[np.maximum(at, 0)]  # the warm-up has day 0's
             frames.append(
                 pd.DataFrame(
                     {
@@ -379,7 +386,7 @@ def occupancy_series(records: Records, step_days: float = 7.0) -> pd.DataFrame:
                         "place": name,
                         "kind": kind,
                         "occupancy": values,
-                        "capacity": np.nan if capacity is None else float(capacity),
+                        "capacity": np.nan if capacity is None else capacity,
                     }
                 )
             )

@@ -142,6 +142,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "r_capacity": {"nb": "Kapasitet", "en": "Capacity"},
     "r_queue": {"nb": "Når fullt", "en": "When full"},
     "r_unbounded": {"nb": "ubegrenset", "en": "unbounded"},
+    "r_from_day": {"nb": "{n} fra dag {day}", "en": "{n} from day {day}"},
     "q_tier": {"nb": "venteliste (tildelingskontoret)", "en": "waiting list (allocation office)"},
     "q_team": {"nb": "venteliste", "en": "waiting list"},
     "q_bed": {"nb": "avvist", "en": "turned away"},

@@ -68,26 +68,44 @@ def _resource_header(lang: Language) -> list[str]:
     return [lang.t("x_place"), lang.t("x_kind"), lang.t("r_capacity"), lang.t("r_queue")]
 
 
+def _capacity(capacity: int | dict[int, int], lang: Language) -> str:
+    """A capacity as a number, or a schedule as ``0; 10 from day 365; 20 from day 1 096``."""
+    if not isinstance(capacity, dict):
+        return lang.number(capacity, 0)
+    parts = [
+        lang.number(n, 0)
+        if day == 0
+        else lang.t("r_from_day", n=lang.number(n, 0), day=lang.number(day, 0))
+        for day, n in capacity.items()
+    ]
+    return "; ".join(parts)
+
+
 def resources(scenario: Scenario, lang: Language) -> list[list[str]]:
     """Every place with its kind, capacity and what happens when it is full."""
     rows = []
     for name, tier in scenario.housing.tiers.items():
-        cap = lang.t("r_unbounded") if tier.capacity is None else lang.number(tier.capacity, 0)
+        cap = lang.t("r_unbounded") if tier.capacity is None else _capacity(tier.capacity, lang)
         rows.append([lang.place(name), lang.t("kind_tier"), cap, lang.t("q_tier")])
     for unit_name, unit in scenario.services.units.items():
         for team_name, team in unit.teams.items():
             name = lang.place(f"{unit_name}.{team_name}")
             rows.append(
-                [name, lang.t("kind_team"), lang.number(team.caseload, 0), lang.t("q_team")]
+                [name, lang.t("kind_team"), _capacity(team.caseload, lang), lang.t("q_team")]
             )
     for name, bed in scenario.crisis_beds.items():
         rows.append(
-            [lang.place(name), lang.t("kind_crisis_bed"), lang.number(bed.beds, 0), lang.t("q_bed")]
+            [
+                lang.place(name),
+                lang.t("kind_crisis_bed"),
+                _capacity(bed.beds, lang),
+                lang.t("q_bed"),
+            ]
         )
     for name, inst in scenario.institutions.items():
         queue = lang.t("q_institution" if inst.waiting_list else "q_bed")
         rows.append(
-            [lang.place(name), lang.t("kind_institution"), lang.number(inst.beds, 0), queue]
+            [lang.place(name), lang.t("kind_institution"), _capacity(inst.beds, lang), queue]
         )
     return rows
 
@@ -117,7 +135,7 @@ def inputs(scenario: Scenario, lang: Language) -> list[list[str]]:
             rows.append(
                 [
                     lang.t("i_places", name=lang.place(name)),
-                    lang.number(tier.capacity, 0),
+                    _capacity(tier.capacity, lang),
                     _source(tier.source, "capacity"),
                 ]
             )
@@ -125,7 +143,7 @@ def inputs(scenario: Scenario, lang: Language) -> list[list[str]]:
         rows.append(
             [
                 lang.t("i_beds", name=lang.place(name)),
-                lang.number(bed.beds, 0),
+                _capacity(bed.beds, lang),
                 _source(bed.source, "beds"),
             ]
         )

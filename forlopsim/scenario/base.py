@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    Strict,
+    model_serializer,
+)
 
 from forlopsim.limits import MAX_RATE_PER_YEAR
 
@@ -68,3 +75,22 @@ class Sourced(Model):
 
     source: Source | None = None
     """Source of the block's numbers: a figures.md row id, a document, or ``assumption: …``."""
+
+
+class Quiet(Model):
+    """A model whose optional fields in :attr:`quiet` are left out of its dump while unset.
+
+    For fields added since results were first fingerprinted: a scenario that sets none of them
+    dumps (and hashes, ``bench/check_identical.py``) exactly as before they existed.
+    """
+
+    quiet: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in self.quiet:
+                if name in data and data[name] is None:
+                    del data[name]
+        return data

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from pydantic import Field, Strict
 
-from forlopsim.scenario.base import Count, Label, NonNegative, Positive, Probability, Sourced
+from forlopsim.scenario.base import Count, Label, NonNegative, Positive, Probability, Quiet, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.housing import Eligibility, Payer
+from forlopsim.scenario.schedule import Capacity, OnClose
 
 
 class Contracts(Sourced):
@@ -28,14 +29,19 @@ class Contracts(Sourced):
     within_days: Positive = 365.0
 
 
-class CrisisBed(Sourced):
+class CrisisBed(Sourced, Quiet):
     """Short stays with no queue: when every bed is taken the request is turned away."""
+
+    quiet = ("on_close",)
 
     label: Label | None = None
     """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
-    beds: Count
-    """Number of beds."""
+    beds: Capacity
+    """Number of beds, or a schedule of them (days from the end of the warm-up)."""
+    on_close: OnClose | None = None
+    """When a schedule lowers the beds below those occupied: ``keep`` (the default) lets the
+    stays end as planned."""
     eligibility: Eligibility = Eligibility()
     """Who may use them."""
     request_probability: Probability = 1.0
@@ -76,14 +82,20 @@ class ReadyForDischarge(Sourced):
     bed-day cost is reduced by as much, so the total is unchanged."""
 
 
-class Institution(Sourced):
+class Institution(Sourced, Quiet):
     """An institution of the specialist service: detox, TSB inpatient treatment, acute psychiatry."""
+
+    quiet = ("on_close",)
 
     label: Label | None = None
     """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
-    beds: Count
-    """Beds allotted to the municipality's residents."""
+    beds: Capacity
+    """Beds allotted to the municipality's residents, or a schedule of them (days from the end
+    of the warm-up)."""
+    on_close: OnClose | None = None
+    """When a schedule lowers the beds below those occupied: ``keep`` (the default) lets the
+    stays end as planned."""
     length_of_stay: Distribution
     """Days of a planned stay."""
     waiting_list: bool = False

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from forlopsim.scenario.scenario import Scenario
+from forlopsim.scenario.schedule import peak
 from forlopsim.text import plural
 
 
@@ -34,6 +35,7 @@ def one_off_cost_warnings(
             size = getattr(place, "capacity" if noun == "place" else "beds")
             if size is None:
                 continue
+            size = peak(size)  # a schedule: the most places it ever has
             path = f"{section}.{name}"
             if place.existing_places is not None:
                 new = size - place.existing_places
@@ -50,7 +52,7 @@ def one_off_cost_warnings(
             if base is None:
                 continue
             old = before.get(name)
-            had = (getattr(old, "capacity" if noun == "place" else "beds") or 0) if old else 0
+            had = peak(getattr(old, "capacity" if noun == "place" else "beds") or 0) if old else 0
             if size > had:
                 warnings.append(
                     (

@@ -3,6 +3,11 @@
 Every distribution is given in the terms a planner knows (a mean and a spread, or bounds) and
 turns itself into its inverse distribution function (:data:`Quantile`): the engine draws every
 duration by inversion, from one uniform number of the resident it is for.
+
+A stay already in progress when a run starts ends after the distribution's *equilibrium
+residual life* (:data:`Residual`): for a stay of distribution F with mean m, the time left has
+density (1 − F(x)) / m. It is drawn as a uniform point V·L* in a length-biased stay L* (density
+x·f(x) / m, by inversion where it has a closed form), from two uniform numbers.
 """
 
 from __future__ import annotations
@@ -22,6 +27,17 @@ Quantile = Callable[[float], float]
 inversion, one uniform number each, so a resident's k-th stay of a kind takes their k-th number
 of that kind in every scenario (common random numbers, ``forlopsim/engine/streams.py``)."""
 
+Residual = Callable[[float, float], float]
+"""Two uniform numbers in [0, 1) to the days left of a stay in progress (the equilibrium
+residual life): the first picks a length-biased stay, the second a point in it."""
+
+BISECTIONS = 64  # not a domain number: halvings that pin a float inside [low, high]
+
+
+def _point_in(length_biased: Quantile) -> Residual:
+    """A uniform point ``v·L*`` in a length-biased stay ``L* = length_biased(u)``."""
+    return lambda u, v: v * length_biased(u)
+
 
 class Exponential(Model):
     """Memoryless durations with the given mean."""
@@ -38,6 +54,11 @@ class Exponential(Model):
         """The inverse distribution function."""
         mean = self.mean
         return lambda u: -mean * math.log1p(-u)
+
+    def residual(self) -> Residual:
+        """The same exponential: a memoryless stay has as long to go whenever it is seen."""
+        mean = self.mean
+        return lambda u, v: -mean * math.log1p(-u)
 
 
 class Gamma(Model):
@@ -60,6 +81,14 @@ class Gamma(Model):
         shape = (self.mean / self.sd) ** 2
         scale = self.sd**2 / self.mean
         return lambda u: scale * float(special.gammaincinv(shape, u))
+
+    def residual(self) -> Residual:
+        """A point in a length-biased gamma stay, which is gamma with one more in its shape."""
+        from scipy import special
+
+        shape = (self.mean / self.sd) ** 2 + 1
+        scale = self.sd**2 / self.mean
+        return _point_in(lambda u: scale * float(special.gammaincinv(shape, u)))
 
 
 class LogNormal(Model):
@@ -84,6 +113,15 @@ class LogNormal(Model):
         sigma = math.sqrt(sigma2)
         return lambda u: math.exp(mu + sigma * float(special.ndtri(u)))
 
+    def residual(self) -> Residual:
+        """A point in a length-biased log-normal stay: log-normal, its log's mean up by σ²."""
+        from scipy import special
+
+        sigma2 = math.log1p((self.sd / self.mean) ** 2)
+        mu = math.log(self.mean) + sigma2 / 2  # (mean's log − σ²/2) + σ²
+        sigma = math.sqrt(sigma2)
+        return _point_in(lambda u: math.exp(mu + sigma * float(special.ndtri(u))))
+
 
 class Weibull(Model):
     """Weibull durations given by shape and scale."""
@@ -102,6 +140,13 @@ class Weibull(Model):
         """The inverse distribution function."""
         power, scale = 1 / self.shape, self.scale
         return lambda u: scale * (-math.log1p(-u)) ** power
+
+    def residual(self) -> Residual:
+        """A point in a length-biased Weibull stay: scale·G^(1/k), G gamma of shape 1 + 1/k."""
+        from scipy import special
+
+        power, scale = 1 / self.shape, self.scale
+        return _point_in(lambda u: scale * float(special.gammaincinv(1 + power, u)) ** power)
 
 
 class Triangular(Model):
@@ -134,6 +179,28 @@ class Triangular(Model):
 
         return quantile
 
+    def residual(self) -> Residual:
+        """A point in a length-biased triangular stay (its distribution inverted by bisection)."""
+        low, mode, high = self.low, self.mode, self.high
+
+        def moment(x: float) -> float:  # ∫ t·f(t) dt from low to x, times (high − low)/2
+            if x <= mode:
+                rising = 0.0 if mode == low else 1 / (mode - low)
+                return rising * (x**3 / 3 - low * x**2 / 2 - (low**3 / 3 - low**3 / 2))
+            falling = 0.0 if high == mode else 1 / (high - mode)
+            return moment(mode) + falling * (high * (x**2 - mode**2) / 2 - (x**3 - mode**3) / 3)
+
+        total = moment(high)
+
+        def length_biased(u: float) -> float:
+            a, b = low, high
+            for _ in range(BISECTIONS):
+                middle = (a + b) / 2
+                a, b = (middle, b) if moment(middle) < u * total else (a, middle)
+            return (a + b) / 2
+
+        return _point_in(length_biased)
+
 
 class Uniform(Model):
     """Durations spread evenly between ``low`` and ``high``."""
@@ -157,6 +224,11 @@ class Uniform(Model):
         low, width = self.low, self.high - self.low
         return lambda u: low + u * width
 
+    def residual(self) -> Residual:
+        """A point in a length-biased uniform stay: its square is uniform between the squares."""
+        low2, high2 = self.low**2, self.high**2
+        return _point_in(lambda u: math.sqrt(low2 + u * (high2 - low2)))
+
 
 class Fixed(Model):
     """The same duration every time."""
@@ -173,6 +245,11 @@ class Fixed(Model):
         """The value, whatever the uniform number."""
         value = self.value
         return lambda u: value
+
+    def residual(self) -> Residual:
+        """Uniform between 0 and the value: a fixed stay seen at a random point of it."""
+        value = self.value
+        return lambda u, v: v * value
 
 
 class Empirical(Model):
@@ -210,6 +287,16 @@ class Empirical(Model):
         cumulative = np.cumsum(self._probabilities()).tolist()
         cumulative[-1] = 1.0
         return lambda u: values[bisect.bisect_right(cumulative, u)]
+
+    def residual(self) -> Residual:
+        """A point in a length-biased value: each value weighted by its weight times itself."""
+        values = [float(v) for v in self.values]
+        biased = self._probabilities() * np.array(values)
+        if biased.sum() <= 0:  # every stay lasts 0 days: none is in progress
+            return lambda u, v: 0.0
+        cumulative = np.cumsum(biased / biased.sum()).tolist()
+        cumulative[-1] = 1.0
+        return _point_in(lambda u: values[bisect.bisect_right(cumulative, u)])
 
 
 Distribution = Annotated[

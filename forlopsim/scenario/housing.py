@@ -12,11 +12,13 @@ from forlopsim.scenario.base import (
     Model,
     NonNegative,
     Probability,
+    Quiet,
     RatePerYear,
     Sourced,
 )
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
+from forlopsim.scenario.schedule import Capacity, OnClose
 from forlopsim.scenario.services import FollowUpEffect
 
 Payer = Literal["municipality", "specialist", "other"]
@@ -74,14 +76,20 @@ class KeptAfterServices(Sourced):
     """Rate at which a former client leaves the flat (and the model)."""
 
 
-class Tier(Sourced):
+class Tier(Sourced, Quiet):
     """A rung of the housing ladder."""
+
+    quiet = ("on_close",)
 
     label: Label | None = None
     """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
-    capacity: Count | None = None
-    """Places; leave out for an unbounded tier (e.g. residents' own homes)."""
+    capacity: Capacity | None = None
+    """Places, or a schedule of them (``{0: 0, 365: 10}``: days from the end of the warm-up,
+    ``forlopsim/scenario/schedule.py``); leave out for an unbounded tier (e.g. own homes)."""
+    on_close: OnClose | None = None
+    """When a schedule lowers the places below those occupied: ``keep`` (the default) keeps the
+    residents until they leave, and places nobody until there is room."""
     support: Annotated[int, Strict()] = Field(ge=1, le=4)
     """Support level 1–4 it offers (compared with a resident's need)."""
     eligibility: Eligibility = Eligibility()
@@ -103,7 +111,8 @@ class Tier(Sourced):
     new_place_cost: NonNegative = 0.0
     """One-off NOK per place beyond ``existing_places``."""
     existing_places: Count | None = None
-    """Places that exist already (none: all of ``capacity``); the rest are new and cost once."""
+    """Places that exist already (none: all of ``capacity``); the rest are new and cost once,
+    in the year the schedule first reaches them."""
     payer: Payer = "municipality"
     staff: Staff | None = None
     """Staffed housing (24h, the middle tier): its own staff are its residents' follow-up, and

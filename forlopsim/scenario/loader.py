@@ -394,6 +394,8 @@ _UNKNOWN_NAME = re.compile(
     r"^no (team|tier|institution|coverage named) '([^']*)' \(known: (\[.*\])\)$"
 )
 _UNION_MEMBERS = ("str", "int", "float", "bool", "none", "list", "dict", "tuple", "function")
+_CONSTRAINED_MEMBERS = ("constrained-", "function-after[")
+"""How pydantic names a union member with constraints or a validator (``Count | Schedule``)."""
 
 
 def validation_problems(
@@ -432,6 +434,8 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
         if path
         for i in range(len(path.split(".")))
     }
+    specific = {path for item, path in items if item["type"] not in _EXPECTED}
+    """Paths with a problem other than a wrong type: a union member it was meant for failed."""
     misspelt = _misspelt_names([path for item, path in items if item["type"] == "missing"], data)
     for item, path in items:
         if item["type"] == "extra_forbidden" and "." in str(item["loc"][-1]):
@@ -444,8 +448,13 @@ def _problems(error: ValidationError, data: dict, origins: Origins, top: str) ->
             if message is not None:
                 problems.append(_located(top, entry, message, origins))
             continue
-        if item["type"] in _EXPECTED and _is_union_branch(item["loc"]) and path in deeper:
-            # a mapping given to ``text | mapping``: the mapping's own problems say more
+        if (
+            item["type"] in _EXPECTED
+            and _is_union_branch(item["loc"])
+            and (path in deeper or path in specific)
+        ):
+            # a mapping given to ``text | mapping`` (or ``number | schedule``): the mapping's
+            # own problems say more
             continue
         message = _message(item, path, data)
         if item["type"] == "value_error" and not path:
@@ -533,7 +542,11 @@ def _child_at(data: Any, parts: tuple[str, ...]) -> Any:
 
 
 def _is_union_branch(loc: tuple) -> bool:
-    return any(isinstance(p, str) and p.split("[")[0] in _UNION_MEMBERS for p in loc)
+    return any(
+        isinstance(p, str)
+        and (p.split("[")[0] in _UNION_MEMBERS or p.startswith(_CONSTRAINED_MEMBERS))
+        for p in loc
+    )
 
 
 def _either(previous: Problem, message: str) -> str:

@@ -178,11 +178,17 @@ def reference_problems(s: Scenario) -> list[tuple[str, str]]:
 
 def _size_problems(s: Scenario) -> list[tuple[str, str]]:
     """More residents expected in one replication than :data:`MAX_RESIDENTS` (memory)."""
-    years = s.simulation.horizon_days / DAYS_PER_YEAR
+    simulation = s.simulation
+    horizon, warmup = simulation.horizon_days, simulation.warmup_days
     initial = s.referrals.initial_population
-    expected = (initial.size if initial else 0) + years * sum(
-        stream.annual_rate for stream in s.referrals.streams.values()
-    )
+    expected = 0.0 if initial is None else initial.size
+    if initial is not None and initial.waiting:
+        expected += sum(group.count for group in initial.waiting)
+    for stream in s.referrals.streams.values():
+        if stream.trend is None:
+            expected += horizon / DAYS_PER_YEAR * stream.annual_rate
+        else:
+            expected += stream.trend.clock(stream.annual_rate, warmup)[0](horizon)
     if expected <= MAX_RESIDENTS:
         return []
     message = (
@@ -263,12 +269,26 @@ def _start_problems(s: Scenario, places: set[str]) -> list[tuple[str, str]]:
     starts = {
         f"referrals.streams.{n}.start_in": st.start_in for n, st in s.referrals.streams.items()
     }
-    if s.referrals.initial_population is not None:
-        starts["referrals.initial_population.start_in"] = s.referrals.initial_population.start_in
+    initial = s.referrals.initial_population
+    for i, group in enumerate([] if initial is None or not initial.waiting else initial.waiting):
+        path = f"referrals.initial_population.waiting.{i}"
+        starts[f"{path}.start_in"] = group.start_in
+        if group.tier not in s.housing.tiers:
+            known = sorted(s.housing.tiers)
+            problems.append((f"{path}.tier", f"no tier {group.tier!r} (known: {known})"))
     for path, start_in in starts.items():
         for place in start_in:
             if place not in places:
                 problems.append((f"{path}.{place}", f"no tier {place!r} (known: {sorted(places)})"))
+    if initial is not None:  # the initial population may be in a bed or institution too
+        path = "referrals.initial_population.start_in"
+        stays = places | set(s.crisis_beds) | set(s.institutions)
+        for place in initial.start_in:
+            if place not in stays:
+                known = sorted(stays)
+                problems.append(
+                    (f"{path}.{place}", f"no tier, bed or institution {place!r} (known: {known})")
+                )
     return problems
 
 

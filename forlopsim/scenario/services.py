@@ -6,9 +6,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from forlopsim.scenario.base import Count, Label, Model, NonNegative, Sourced
+from forlopsim.scenario.base import Label, Model, NonNegative, Quiet, Sourced
 from forlopsim.scenario.distributions import Distribution
 from forlopsim.scenario.population import AgeGroup, Problem, Sex
+from forlopsim.scenario.schedule import Capacity, OnClose
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,14 +42,19 @@ class FollowUpEffect(Sourced):
     crisis: NonNegative = 1.0
 
 
-class Team(Sourced):
+class Team(Sourced, Quiet):
     """A follow-up team: a caseload, a waiting list and an effect on the residents it follows."""
+
+    quiet = ("on_close",)
 
     label: Label | None = None
     """Display name in the report (``{nb: …, en: …}``); none: the code name is shown."""
 
-    caseload: Count
-    """Residents it can follow at once."""
+    caseload: Capacity
+    """Residents it can follow at once, or a schedule of it (days from the end of the warm-up)."""
+    on_close: OnClose | None = None
+    """When a schedule lowers the caseload below those followed: ``keep`` (the default) follows
+    them until they leave, and takes nobody on until there is room."""
     follow_up_effect: FollowUpEffect = FollowUpEffect()
     """How follow-up changes hazards."""
     coverage: str

@@ -37,7 +37,7 @@ TEMPORARY_MARK = ".forlopsim-temporary"
 """The file in each temporary folder that names its owner (process id and host)."""
 LOCK_SUFFIX = ".forlopsim-lock"
 """The lock of output folder ``NAME`` is ``.NAME.forlopsim-lock`` beside it."""
-RESUMABLE = ("sweep", "sensitivity", "calibrate")
+RESUMABLE = ("sweep", "sensitivity", "calibrate", "plan")
 """Commands whose folder grows over runs; another command replaces it only with ``--force``."""
 YOUNG_LOCK_SECONDS = 10.0
 """A lock file still empty (its writer just created it) is taken as held for this long."""

@@ -47,6 +47,7 @@ def test_every_command_has_its_own_module() -> None:
             "sweep",
             "sensitivity",
             "calibrate",
+            "plan",
             "validate",
             "schema",
             "app",

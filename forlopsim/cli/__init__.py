@@ -1,4 +1,4 @@
-"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, validate, schema, app.
+"""The ``forlopsim`` command: run, compare, report, sweep, sensitivity, calibrate, plan, validate, schema, app.
 
 Each command is a module of this package (``forlopsim.cli.run`` …) with a ``DESCRIPTION``, an
 ``add_arguments(parser)`` and a ``command(args)`` returning the exit status; options several
@@ -70,6 +70,10 @@ COMMANDS: dict[str, Command] = {
     ),
     "calibrate": Command(
         "forlopsim.cli.calibrate", "fit scenario parameters to published figures (targets)"
+    ),
+    "plan": Command(
+        "forlopsim.cli.plan",
+        "search capacities for the best plan within a budget (Optuna, common random numbers)",
     ),
     "app": Command(
         "forlopsim.cli.app",

@@ -8,13 +8,14 @@ own seed. Dask is imported only when asked for.
 
 Used as a context manager, a backend keeps its workers (a process pool; a Dask client and the
 ``LocalCluster`` it started) for every batch run inside, as a calibration and the precision rule
-run many batches; outside one, each :meth:`~Backend.run` starts and stops its own.
+run many batches; outside one, each :meth:`~Backend.run` starts and stops its own. Entering it
+again inside is allowed and changes nothing (the outermost exit stops the workers).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, Self
 
@@ -23,6 +24,8 @@ from forlopsim.pool import completed, process_pool, stop_workers
 
 Task = tuple[Any, tuple]
 """A key that names the task to the caller, and the arguments of the task function."""
+Results = Generator[tuple[Any, Any], None, None]
+"""``(key, result)`` of each task as it finishes; closing it early stops what still runs."""
 
 
 class Backend(Protocol):
@@ -41,7 +44,7 @@ class Backend(Protocol):
         """Stop the workers (at once, when leaving with an exception)."""
         ...
 
-    def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Iterator[tuple[Any, Any]]:
+    def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Results:
         """Run ``function(*args)`` for every task."""
         ...
 
@@ -51,7 +54,7 @@ class LocalBackend:
 
     def __init__(self, jobs: int = 1):
         self.jobs = jobs
-        self._open = False
+        self._depth = 0
         self._pool: ProcessPoolExecutor | None = None
 
     @property
@@ -61,26 +64,26 @@ class LocalBackend:
 
     def __enter__(self) -> Self:
         """Keep one pool (started with the first batch of two tasks or more) until the exit."""
-        self._open = True
+        self._depth += 1
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
         """Shut the pool down; after an exception or Ctrl-C, end its workers at once."""
-        self._open = False
-        pool, self._pool = self._pool, None
-        if pool is None:
+        self._depth -= 1
+        if self._depth > 0 or self._pool is None:
             return
+        pool, self._pool = self._pool, None
         if kind is None:
             pool.shutdown(wait=True, cancel_futures=True)
         else:
             stop_workers(pool)
 
-    def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Iterator[tuple[Any, Any]]:
+    def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Results:
         """Run ``function(*args)`` for every task; a stopped run ends its workers at once.
 
         Callers keep only finished results, so nothing of a running task is lost but its time.
         """
-        if not self._open or self.jobs <= 1 or len(tasks) <= 1:
+        if not self._depth or self.jobs <= 1 or len(tasks) <= 1:
             yield from completed(function, tasks, self.jobs)
             return
         if self._pool is None:
@@ -109,6 +112,7 @@ class DaskBackend:
         self.distributed = import_distributed()
         self._client: Any = None
         self._cluster: Any = None
+        self._depth = 0
 
     @property
     def slots(self) -> int:
@@ -119,6 +123,18 @@ class DaskBackend:
 
     def __enter__(self) -> Self:
         """Start the ``LocalCluster`` if asked for, and connect to the scheduler."""
+        self._depth += 1
+        if self._depth > 1:
+            return self
+        try:
+            self._client = self._start()
+        except BaseException:
+            self._depth -= 1
+            raise
+        return self
+
+    def _start(self) -> Any:
+        """The client, connected to the scheduler (of the ``LocalCluster`` it starts, if asked)."""
         if self.scheduler is None:
             self._cluster = self.distributed.LocalCluster(
                 n_workers=self.workers,
@@ -130,14 +146,16 @@ class DaskBackend:
         else:
             address = self.scheduler
         try:
-            self._client = _connect(self.distributed, address)
+            return _connect(self.distributed, address)
         except BaseException:
             self._close_cluster()
             raise
-        return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        """Disconnect, and close the ``LocalCluster`` this backend started."""
+        """Disconnect, and close the ``LocalCluster`` this backend started (outermost exit)."""
+        self._depth -= 1
+        if self._depth > 0:
+            return
         client, self._client = self._client, None
         try:
             if client is not None:
@@ -150,7 +168,7 @@ class DaskBackend:
         if cluster is not None:
             cluster.close()
 
-    def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Iterator[tuple[Any, Any]]:
+    def run(self, function: Callable[..., Any], tasks: Sequence[Task]) -> Results:
         """Submit every task at once; yield results as the cluster finishes them."""
         if self._client is None:
             with self:

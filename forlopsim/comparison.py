@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.errors import UsageError
 from forlopsim.experiment import ReplicationResult, replication_table, run_scenarios, summarise
 from forlopsim.output import finite, write_scenario, write_summary
@@ -265,6 +266,7 @@ def compare_scenarios(
     occupancy_step: float | None = None,
     precision: float | None = None,
     max_replications: int = 100,
+    backend: Backend | None = None,
 ) -> Comparison:
     """Run ``base`` and every what-if with common random numbers and pair their replications.
 
@@ -279,6 +281,9 @@ def compare_scenarios(
     With ``precision``, ``replications`` is the first batch, and more follow (``jobs`` at a
     time) until every headline KPI's paired difference is within ``precision`` of the base's
     mean (:mod:`forlopsim.precision`), or ``max_replications`` have run.
+
+    ``backend`` (default: ``jobs`` local processes) runs the replications, e.g. a
+    :class:`~forlopsim.backends.DaskBackend`; the numbers do not depend on it.
     """
     scenarios = [base, *whatifs]
     names = labels_for(scenarios, labels)
@@ -292,14 +297,18 @@ def compare_scenarios(
         for d in paths:
             d.mkdir(parents=True, exist_ok=True)
         dirs = [*paths]
-    grouped = run_scenarios(scenarios, n, root, jobs, dirs, on_done, occupancy_step)
-    reached = None
-    if precision is not None:
-        grouped, reached = _until_precise(
-            scenarios, names, grouped, precision, max(max_replications, n), root, jobs, dirs,
-            on_done, occupancy_step,
-        )  # fmt: skip
-        n = reached.replications
+    backend = backend or LocalBackend(jobs)
+    with backend:
+        grouped = run_scenarios(
+            scenarios, n, root, jobs, dirs, on_done, occupancy_step, backend=backend
+        )
+        reached = None
+        if precision is not None:
+            grouped, reached = _until_precise(
+                scenarios, names, grouped, precision, max(max_replications, n), root, backend,
+                dirs, on_done, occupancy_step,
+            )  # fmt: skip
+            n = reached.replications
     return Comparison(
         base=names[0],
         tables={
@@ -320,12 +329,12 @@ def _until_precise(
     target: float,
     maximum: int,
     root: int,
-    jobs: int,
+    backend: Backend,
     dirs: list[Path | None],
     on_done: Callable[[ReplicationResult], None] | None,
     occupancy_step: float | None,
 ) -> tuple[list[list[ReplicationResult]], Precision]:
-    """More replications, ``jobs`` at a time, until the precision rule stops."""
+    """More replications, as many at a time as ``backend`` runs at once, until the rule stops."""
     rule = Rule(target, maximum)
     done = len(grouped[0])
     while True:
@@ -333,11 +342,11 @@ def _until_precise(
             name: replication_table(results) for name, results in zip(names, grouped, strict=True)
         }
         widths = relative_half_widths(tables, names[0], HEADLINE_KPIS)
-        batch = rule.next_batch(done, widths, max(jobs, 1))
+        batch = rule.next_batch(done, widths, max(backend.slots, 1))
         if batch == 0:
             return grouped, rule.outcome(done)
         more = run_scenarios(
-            scenarios, batch, root, jobs, dirs, on_done, occupancy_step, start=done
+            scenarios, batch, root, 1, dirs, on_done, occupancy_step, start=done, backend=backend
         )
         grouped = [old + new for old, new in zip(grouped, more, strict=True)]
         done += batch

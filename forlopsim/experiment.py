@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.metrics import kpis, occupancy_series, shared, waiting_series
-from forlopsim.pool import completed
 from forlopsim.record_files import TABLES, meta_path, table_path
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario
@@ -137,11 +137,13 @@ def run_replications(
     records_dir: Path | None = None,
     on_done: Callable[[ReplicationResult], None] | None = None,
     occupancy_step: float | None = None,
+    backend: Backend | None = None,
 ) -> list[ReplicationResult]:
-    """Run every replication of ``scenario`` on ``jobs`` processes, in replication order."""
+    """Run every replication of ``scenario`` on ``jobs`` processes (or ``backend``), in order."""
     return run_scenarios(
-        [scenario], replications, seed, jobs, [records_dir], on_done, occupancy_step
-    )[0]
+        [scenario], replications, seed, jobs, [records_dir], on_done, occupancy_step,
+        backend=backend,
+    )[0]  # fmt: skip
 
 
 def run_scenarios(
@@ -153,14 +155,16 @@ def run_scenarios(
     on_done: Callable[[ReplicationResult], None] | None = None,
     occupancy_step: float | None = None,
     start: int = 0,
+    backend: Backend | None = None,
 ) -> list[list[ReplicationResult]]:
-    """Run every replication of every scenario on one pool of ``jobs`` processes.
+    """Run every replication of every scenario on one pool of ``jobs`` processes, or ``backend``.
 
     Replication *i* of every scenario uses the same seed, the *i*-th child of
     ``SeedSequence(seed)``: common random numbers. ``replications`` and ``seed`` default to the
     first scenario's; ``start`` runs replications ``start`` … ``start + replications - 1`` (more
     of a run already made, as the precision rule does). Returns one list per scenario, in
-    replication order.
+    replication order. With ``records_dir`` on a Dask cluster, the workers write the records:
+    it must be a folder they share with this process.
     """
     first = scenarios[0].simulation
     n = first.replications if replications is None else replications
@@ -173,7 +177,8 @@ def run_scenarios(
         for i, s in enumerate(seeds)
     ]
     results: list[ReplicationResult] = []
-    with closing(completed(run_one, list(enumerate(tasks)), jobs)) as finished:
+    backend = backend or LocalBackend(jobs)
+    with closing(backend.run(run_one, list(enumerate(tasks)))) as finished:
         for _, result in finished:
             results.append(result)
             if on_done is not None:

@@ -236,7 +236,7 @@ def test_a_full_disk_in_a_sweep_keeps_whole_results_and_it_resumes(
     assert (out / "journal.jsonl").read_text().count("\n") == 3 * 2
     monkeypatch.undo()
     ran_again = OSError(errno.EIO, "a replication ran again")
-    monkeypatch.setattr("forlopsim.sweep.run.run_task", failing(ran_again))
+    monkeypatch.setattr("forlopsim.experiment.run_one", failing(ran_again))
     assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 0
     assert len(pq.read_table(out / "results" / "results.parquet")) == 3 * 2
     assert not (out / "journal.jsonl").exists()

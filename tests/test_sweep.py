@@ -355,3 +355,17 @@ def test_example_specs_load_and_every_number_has_a_source(path: Path) -> None:
         data = yaml.safe_load(file.read_text())
         assert not list(uncovered_numbers(data)), file
         assert not list(source_problems(data, _row_ids(), _seed_numbers())), file
+
+
+def test_a_sweep_worker_imports_neither_salib_nor_scipy_stats() -> None:
+    """The batch function's module is all a worker imports to run it (pickled by reference)."""
+    from forlopsim.experiment import run_changed
+
+    script = (
+        f"import sys, {run_changed.__module__}\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('SALib', 'scipy.stats'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

@@ -13,7 +13,7 @@ random numbers across points, and a point equal to the base scenario gives the n
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,8 @@ import pandas as pd
 from forlopsim.backends import Backend, LocalBackend
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError
-from forlopsim.experiment import run_one
+from forlopsim.experiment import run_changed
 from forlopsim.outfolder import locked
-from forlopsim.scenario import Scenario
 from forlopsim.sweep.design import design_table
 from forlopsim.sweep.spec import Sweep, load_spec
 from forlopsim.sweep.store import Store
@@ -40,19 +39,6 @@ BATCHES_PER_SLOT = 4
 MAX_BATCH = 32
 """Not a domain number: replications per batch at most, so that progress moves and a stopped
 sweep loses little of what was running."""
-
-
-def run_task(
-    base: Scenario, changes: dict[str, Any], seed: Any, replication: int
-) -> dict[str, float]:
-    """The KPIs of one replication of ``base`` with ``changes`` (runs in a worker)."""
-    scenario = base.with_changes(changes) if changes else base
-    return run_one(scenario, seed, replication).kpis
-
-
-def run_batch(base: Scenario, items: Sequence[Item]) -> list[dict[str, float]]:
-    """The KPIs of each replication of a batch, in order (runs in a worker)."""
-    return [run_task(base, changes, seed, replication) for changes, seed, replication in items]
 
 
 def batch_size(tasks: int, slots: int) -> int:
@@ -151,7 +137,7 @@ def _run_tasks(
         (key, (sweep.base, *args))
         for key, args in batches(keys, items, batch_size(len(keys), backend.slots))
     ]
-    for batch, results in backend.run(run_batch, tasks):
+    for batch, results in backend.run(run_changed, tasks):
         for (point, r), kpis in zip(batch, results, strict=True):
             store.add(point, r, kpis)
         finished += len(batch)

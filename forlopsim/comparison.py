@@ -283,7 +283,9 @@ def compare_scenarios(
     mean (:mod:`forlopsim.precision`), or ``max_replications`` have run.
 
     ``backend`` (default: ``jobs`` local processes) runs the replications, e.g. a
-    :class:`~forlopsim.backends.DaskBackend`; the numbers do not depend on it.
+    :class:`~forlopsim.backends.DaskBackend`; the numbers do not depend on it. The precision
+    rule's rounds are ``jobs`` replications whatever the backend, since where a round ends
+    decides where the rule stops: so ``--jobs J`` gives the same numbers locally and on a cluster.
     """
     scenarios = [base, *whatifs]
     names = labels_for(scenarios, labels)
@@ -305,8 +307,8 @@ def compare_scenarios(
         reached = None
         if precision is not None:
             grouped, reached = _until_precise(
-                scenarios, names, grouped, precision, max(max_replications, n), root, backend,
-                dirs, on_done, occupancy_step,
+                scenarios, names, grouped, precision, max(max_replications, n), root,
+                (backend, jobs), dirs, on_done, occupancy_step,
             )  # fmt: skip
             n = reached.replications
     return Comparison(
@@ -329,12 +331,13 @@ def _until_precise(
     target: float,
     maximum: int,
     root: int,
-    backend: Backend,
+    workers: tuple[Backend, int],
     dirs: list[Path | None],
     on_done: Callable[[ReplicationResult], None] | None,
     occupancy_step: float | None,
 ) -> tuple[list[list[ReplicationResult]], Precision]:
-    """More replications, as many at a time as ``backend`` runs at once, until the rule stops."""
+    """More replications, ``jobs`` at a time on ``backend`` (``workers``), until the rule stops."""
+    backend, jobs = workers
     rule = Rule(target, maximum)
     done = len(grouped[0])
     while True:
@@ -342,7 +345,7 @@ def _until_precise(
             name: replication_table(results) for name, results in zip(names, grouped, strict=True)
         }
         widths = relative_half_widths(tables, names[0], HEADLINE_KPIS)
-        batch = rule.next_batch(done, widths, max(backend.slots, 1))
+        batch = rule.next_batch(done, widths, max(jobs, 1))
         if batch == 0:
             return grouped, rule.outcome(done)
         more = run_scenarios(

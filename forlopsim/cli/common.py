@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from forlopsim.backends import Backend
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.cli.options import DEFAULT_DRAWS
 from forlopsim.comparison import Comparison, compare_scenarios
 from forlopsim.errors import UsageError
@@ -94,17 +94,20 @@ def run_comparison(
     labels: list[str],
     replications: int,
     seed: int,
-    backend: Backend,
+    jobs: int,
     records_dir: Path | None,
     precision: float | None = None,
     max_replications: int = 100,
+    backend: Backend | None = None,
 ) -> tuple[Comparison, dict[str, dict[str, Any]], dict[str, pd.DataFrame]]:
     """Run the base (first) and the what-ifs with common random numbers and a progress bar.
 
     With ``precision``, more replications follow until the headline differences are that
     precise (:mod:`forlopsim.precision`). Returns the comparison, each scenario's run facts and
-    each one's warm-up check. The replications run on ``backend`` (local processes or Dask).
+    each one's warm-up check. The replications run on ``backend`` (default: ``jobs`` local
+    processes); the precision rule's rounds are ``jobs`` replications on either.
     """
+    backend = backend or LocalBackend(jobs)
     start = time.perf_counter()
     shown = replications if precision is None else max(max_replications, replications)
     with progress(shown, labels, at_most=precision is not None) as advance:
@@ -113,7 +116,7 @@ def run_comparison(
             scenarios[1:],
             replications,
             seed,
-            1,
+            jobs,
             records_dir,
             advance,
             labels,

@@ -72,7 +72,7 @@ def command(args: argparse.Namespace) -> int:
     with backend_for(args) as backend:  # one cluster or pool for the comparison and the study
         if args.out is None:
             comparison, metas, _ = run_comparison(
-                scenarios, labels, replications, seed, backend, None, *precision
+                scenarios, labels, replications, seed, args.jobs, None, *precision, backend
             )
             if uncertain is not None:
                 comparison.uncertainty = run_study(
@@ -82,8 +82,9 @@ def command(args: argparse.Namespace) -> int:
             with staging(args.out, "compare", args.force) as folder:
                 records = None if args.no_records else folder
                 comparison, metas, checks = run_comparison(
-                    scenarios, labels, replications, seed, backend, records, *precision
-                )
+                    scenarios, labels, replications, seed, args.jobs, records, *precision,
+                    backend,
+                )  # fmt: skip
                 write_comparison(folder, comparison, metas, checks, paths)
                 if uncertain is not None:
                     comparison.uncertainty = run_study(

@@ -64,8 +64,8 @@ def command(args: argparse.Namespace) -> int:
     with staging(args.out, "report", args.force) as folder:
         with backend_for(args) as backend:  # one cluster or pool for the comparison and the study
             comparison, metas, checks = run_comparison(
-                scenarios, labels, replications, seed, backend, folder,
-                args.precision, args.max_replications,
+                scenarios, labels, replications, seed, args.jobs, folder,
+                args.precision, args.max_replications, backend,
             )  # fmt: skip
             if uncertain is not None:
                 comparison.uncertainty = run_study(

@@ -126,7 +126,6 @@ def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None
     REPLICATIONS.add(parser)
     SEED.add(parser)
     add_jobs(parser)
-    add_backend_options(parser)
     if out_help is None:
         OUT.add(parser)
     else:
@@ -134,6 +133,7 @@ def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None
         OUT.add(required, required=True, metavar="DIR", help=out_help)
     FORCE.add(parser)
     NO_RECORDS.add(parser)
+    add_backend_options(parser)
 
 
 def fraction(text: str) -> float:

@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.errors import UsageError
 from forlopsim.experiment import ReplicationResult, replication_table, run_scenarios, summarise
 from forlopsim.output import finite, write_scenario, write_summary
 from forlopsim.precision import Precision, Rule, relative_half_widths
 from forlopsim.record_files import RECORDS_FOLDER
 from forlopsim.scenario import Scenario
-from forlopsim.stats import CONFIDENCE, holm, is_fixed, t_interval, t_p_value
+from forlopsim.stats import CONFIDENCE, holm, row_intervals, t_p_value
 
 if TYPE_CHECKING:
     from forlopsim.uncertainty.study import Uncertainty
@@ -147,55 +148,69 @@ class Comparison:
         both ends are the difference: a fixed number, with no p-value and never significant.
         """
         base = self.tables[self.base]
-        rows = []
-        for label in self.whatifs:
-            table = self.tables[label]
-            for kpi in list(dict.fromkeys([*base.columns, *table.columns])):
-                rows.append(self._difference(label, kpi, base, table))
-        frame = pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+        frames = [self._differences(label, base, self.tables[label]) for label in self.whatifs]
+        frame = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame([], columns=DIFFERENCE_COLUMNS)
+        )
         frame["p_holm"] = holm(frame["p_value"].to_numpy(dtype=float))
         frame["significant"] = (frame["p_holm"] < 1 - self.confidence).astype(bool)
         return frame
 
-    def _difference(
-        self, label: str, kpi: str, base: pd.DataFrame, whatif: pd.DataFrame
-    ) -> dict[str, object]:
-        b = _column(base, kpi)
-        w = _column(whatif, kpi)
-        paired = (w - b).dropna().to_numpy()
-        mean, half = t_interval(paired, self.confidence)
-        if is_fixed(paired):
-            half = 0.0
-        low, high = mean - half, mean + half
-        return {
-            "scenario": label,
-            "kpi": kpi,
-            "base_mean": _mean(b),
-            "whatif_mean": _mean(w),
-            "difference": mean,
-            "ci_low": low,
-            "ci_high": high,
-            "half_width": half,
-            "n": len(paired),
-            "significant": False,
-            "p_value": t_p_value(paired) if kpi in HEADLINE_KPIS else math.nan,
-            "p_holm": math.nan,
-        }
+    def _differences(self, label: str, base: pd.DataFrame, whatif: pd.DataFrame) -> pd.DataFrame:
+        """One what-if's rows: every KPI at once, as arrays (:func:`forlopsim.stats.row_intervals`).
+
+        Bit for bit what one Student-t interval per KPI gives: the pairs are aligned on the
+        replications as pandas aligns two columns (``whatif[kpi] - base[kpi]``), each KPI's
+        values kept in that order.
+        """
+        kpis = list(dict.fromkeys([*base.columns, *whatif.columns]))
+        index = _paired_index(base.index, whatif.index)
+        paired = _by_kpi(whatif, kpis, index) - _by_kpi(base, kpis, index)
+        stats = row_intervals(paired, self.confidence)
+        half = np.where(stats.fixed, 0.0, stats.half_width)
+        headline = np.isin(kpis, HEADLINE_KPIS)
+        p_values = np.full(len(kpis), math.nan)
+        for row in np.flatnonzero(headline):
+            p_values[row] = t_p_value(paired[row])
+        return pd.DataFrame(
+            {
+                "scenario": [label] * len(kpis),
+                "kpi": kpis,
+                "base_mean": row_intervals(_by_kpi(base, kpis)).mean,
+                "whatif_mean": row_intervals(_by_kpi(whatif, kpis)).mean,
+                "difference": stats.mean,
+                "ci_low": stats.mean - half,
+                "ci_high": stats.mean + half,
+                "half_width": half,
+                "n": stats.n.astype(np.int64),
+                "significant": np.zeros(len(kpis), dtype=bool),
+                "p_value": p_values,
+                "p_holm": np.full(len(kpis), math.nan),
+            },
+            columns=DIFFERENCE_COLUMNS,
+        )
 
     def paired_differences(self, label: str) -> pd.DataFrame:
         """Per-replication differences what-if − base (rows: replications, columns: KPIs)."""
         return self.tables[label].sub(self.tables[self.base])
 
 
-def _column(table: pd.DataFrame, kpi: str) -> pd.Series:
-    if kpi in table.columns:
-        return table[kpi].astype(float)
-    return pd.Series(np.nan, index=table.index)
+def _paired_index(base: pd.Index, whatif: pd.Index) -> pd.Index:
+    """The replications of the pairs, in the order pandas aligns ``whatif - base`` in."""
+    if base.equals(whatif):
+        return base
+    return (pd.Series(0.0, index=whatif) - pd.Series(0.0, index=base)).index
 
 
-def _mean(values: pd.Series) -> float:
-    valid = values.dropna()
-    return float(valid.mean()) if len(valid) else math.nan
+def _by_kpi(table: pd.DataFrame, kpis: list[str], index: pd.Index | None = None) -> np.ndarray:
+    """``table``'s values as floats: one row per KPI (NaN where it has none).
+
+    One column per replication of ``index`` (default: the table's own, in its order).
+    """
+    aligned = table.reindex(columns=kpis) if index is None else table.reindex(index, columns=kpis)
+    return np.ascontiguousarray(aligned.to_numpy(dtype=float).T)
 
 
 def labels_for(scenarios: Sequence[Scenario], labels: Sequence[str] | None = None) -> list[str]:
@@ -251,6 +266,7 @@ def compare_scenarios(
     occupancy_step: float | None = None,
     precision: float | None = None,
     max_replications: int = 100,
+    backend: Backend | None = None,
 ) -> Comparison:
     """Run ``base`` and every what-if with common random numbers and pair their replications.
 
@@ -265,6 +281,11 @@ def compare_scenarios(
     With ``precision``, ``replications`` is the first batch, and more follow (``jobs`` at a
     time) until every headline KPI's paired difference is within ``precision`` of the base's
     mean (:mod:`forlopsim.precision`), or ``max_replications`` have run.
+
+    ``backend`` (default: ``jobs`` local processes) runs the replications, e.g. a
+    :class:`~forlopsim.backends.DaskBackend`; the numbers do not depend on it. The precision
+    rule's rounds are ``jobs`` replications whatever the backend, since where a round ends
+    decides where the rule stops: so ``--jobs J`` gives the same numbers locally and on a cluster.
     """
     scenarios = [base, *whatifs]
     names = labels_for(scenarios, labels)
@@ -278,14 +299,18 @@ def compare_scenarios(
         for d in paths:
             d.mkdir(parents=True, exist_ok=True)
         dirs = [*paths]
-    grouped = run_scenarios(scenarios, n, root, jobs, dirs, on_done, occupancy_step)
-    reached = None
-    if precision is not None:
-        grouped, reached = _until_precise(
-            scenarios, names, grouped, precision, max(max_replications, n), root, jobs, dirs,
-            on_done, occupancy_step,
-        )  # fmt: skip
-        n = reached.replications
+    backend = backend or LocalBackend(jobs)
+    with backend:
+        grouped = run_scenarios(
+            scenarios, n, root, jobs, dirs, on_done, occupancy_step, backend=backend
+        )
+        reached = None
+        if precision is not None:
+            grouped, reached = _until_precise(
+                scenarios, names, grouped, precision, max(max_replications, n), root,
+                (backend, jobs), dirs, on_done, occupancy_step,
+            )  # fmt: skip
+            n = reached.replications
     return Comparison(
         base=names[0],
         tables={
@@ -306,12 +331,13 @@ def _until_precise(
     target: float,
     maximum: int,
     root: int,
-    jobs: int,
+    workers: tuple[Backend, int],
     dirs: list[Path | None],
     on_done: Callable[[ReplicationResult], None] | None,
     occupancy_step: float | None,
 ) -> tuple[list[list[ReplicationResult]], Precision]:
-    """More replications, ``jobs`` at a time, until the precision rule stops."""
+    """More replications, ``jobs`` at a time on ``backend`` (``workers``), until the rule stops."""
+    backend, jobs = workers
     rule = Rule(target, maximum)
     done = len(grouped[0])
     while True:
@@ -323,7 +349,7 @@ def _until_precise(
         if batch == 0:
             return grouped, rule.outcome(done)
         more = run_scenarios(
-            scenarios, batch, root, jobs, dirs, on_done, occupancy_step, start=done
+            scenarios, batch, root, 1, dirs, on_done, occupancy_step, start=done, backend=backend
         )
         grouped = [old + new for old, new in zip(grouped, more, strict=True)]
         done += batch

@@ -10,8 +10,8 @@ boundary.
 
 Output analysis:
 
-* :func:`summarise` — Student-t confidence intervals over replications
-  (:func:`forlopsim.stats.t_interval`);
+* :func:`summarise` — Student-t confidence intervals over replications, every KPI at once
+  (:func:`forlopsim.stats.row_intervals`, bit for bit :func:`forlopsim.stats.t_interval`);
 * :func:`replications_needed` — how many replications reach a wanted precision, from a pilot;
 * :func:`mser` and :func:`warmup_check` — the MSER-5 truncation point of each place's occupancy,
   and a :class:`WarmupWarning` when it lies after the scenario's warm-up.
@@ -27,18 +27,19 @@ from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.metrics import kpis, occupancy_series, shared, waiting_series
-from forlopsim.pool import completed
 from forlopsim.record_files import TABLES, meta_path, table_path
 from forlopsim.records import Records
 from forlopsim.scenario import Scenario
-from forlopsim.stats import CONFIDENCE, t_interval, t_quantile
+from forlopsim.stats import CONFIDENCE, row_intervals, t_quantile
 
 MSER_BATCH = 5  # MSER-5: the series is averaged in batches of 5 before truncation is chosen
 WARMUP_STEP_DAYS = 7.0  # not a domain number: bin width of the occupancy series the check reads
@@ -102,6 +103,21 @@ def run_one(
     )
 
 
+def run_changed(
+    base: Scenario, items: Sequence[tuple[dict[str, Any], np.random.SeedSequence, int]]
+) -> list[dict[str, float]]:
+    """The KPIs of each ``(changes, seed, replication)`` of ``base``, in order (a sweep's batch).
+
+    Here, not in :mod:`forlopsim.sweep`, so that a worker does not import the sweep's designs
+    (SALib and ``scipy.stats``: over a second and some 60 MB per worker).
+    """
+    kpis = []
+    for changes, seed, replication in items:
+        scenario = base.with_changes(changes) if changes else base
+        kpis.append(run_one(scenario, seed, replication).kpis)
+    return kpis
+
+
 def write_records(records: Records, directory: Path, replication: int) -> None:
     """``events_repNNN.parquet``, ``residents_repNNN.parquet`` and ``meta_repNNN.json``."""
     records.to_parquet(directory, replication)
@@ -137,11 +153,13 @@ def run_replications(
     records_dir: Path | None = None,
     on_done: Callable[[ReplicationResult], None] | None = None,
     occupancy_step: float | None = None,
+    backend: Backend | None = None,
 ) -> list[ReplicationResult]:
-    """Run every replication of ``scenario`` on ``jobs`` processes, in replication order."""
+    """Run every replication of ``scenario`` on ``jobs`` processes (or ``backend``), in order."""
     return run_scenarios(
-        [scenario], replications, seed, jobs, [records_dir], on_done, occupancy_step
-    )[0]
+        [scenario], replications, seed, jobs, [records_dir], on_done, occupancy_step,
+        backend=backend,
+    )[0]  # fmt: skip
 
 
 def run_scenarios(
@@ -153,14 +171,16 @@ def run_scenarios(
     on_done: Callable[[ReplicationResult], None] | None = None,
     occupancy_step: float | None = None,
     start: int = 0,
+    backend: Backend | None = None,
 ) -> list[list[ReplicationResult]]:
-    """Run every replication of every scenario on one pool of ``jobs`` processes.
+    """Run every replication of every scenario on one pool of ``jobs`` processes, or ``backend``.
 
     Replication *i* of every scenario uses the same seed, the *i*-th child of
     ``SeedSequence(seed)``: common random numbers. ``replications`` and ``seed`` default to the
     first scenario's; ``start`` runs replications ``start`` … ``start + replications - 1`` (more
     of a run already made, as the precision rule does). Returns one list per scenario, in
-    replication order.
+    replication order. With ``records_dir`` on a Dask cluster, the workers write the records:
+    it must be a folder they share with this process.
     """
     first = scenarios[0].simulation
     n = first.replications if replications is None else replications
@@ -173,7 +193,8 @@ def run_scenarios(
         for i, s in enumerate(seeds)
     ]
     results: list[ReplicationResult] = []
-    with closing(completed(run_one, list(enumerate(tasks)), jobs)) as finished:
+    backend = backend or LocalBackend(jobs)
+    with closing(backend.run(run_one, list(enumerate(tasks)))) as finished:
         for _, result in finished:
             results.append(result)
             if on_done is not None:
@@ -219,23 +240,23 @@ def summarise(table: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFra
 
     Columns: kpi, mean, sd, n, ci_low, ci_high, half_width.
     """
-    rows = []
-    for name in table.columns:
-        column = table[name].to_numpy(dtype=float)
-        mean, half = t_interval(column, confidence)
-        valid = column[~np.isnan(column)]
-        rows.append(
-            {
-                "kpi": name,
-                "mean": mean,
-                "sd": float(valid.std(ddof=1)) if len(valid) > 1 else math.nan,
-                "n": len(valid),
-                "ci_low": mean - half,
-                "ci_high": mean + half,
-                "half_width": half,
-            }
-        )
-    return pd.DataFrame(rows, columns=["kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"])
+    columns = ["kpi", "mean", "sd", "n", "ci_low", "ci_high", "half_width"]
+    kpis = list(table.columns)
+    if not kpis:
+        return pd.DataFrame([], columns=columns)
+    stats = row_intervals(np.ascontiguousarray(table.to_numpy(dtype=float).T), confidence)
+    return pd.DataFrame(
+        {
+            "kpi": kpis,
+            "mean": stats.mean,
+            "sd": stats.sd,
+            "n": stats.n.astype(np.int64),
+            "ci_low": stats.mean - stats.half_width,
+            "ci_high": stats.mean + stats.half_width,
+            "half_width": stats.half_width,
+        },
+        columns=columns,
+    )
 
 
 def replications_needed(

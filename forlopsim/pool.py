@@ -85,21 +85,24 @@ def completed(
     function: Callable[..., Result],
     tasks: Sequence[tuple[Key, tuple[Any, ...]]],
     jobs: int,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Generator[tuple[Key, Result], None, None]:
     """Run ``function(*args)`` for every ``(key, args)`` task; yield ``(key, result)`` as done.
 
     Results come as each task finishes, in any order.
 
     With ``jobs`` above 1 and more than one task, the tasks run on ``min(jobs, len(tasks))``
-    worker processes; otherwise in this process, in order. When the caller stops early (an
-    exception, Ctrl-C, SIGTERM, or closing the iterator), the workers are ended at once and
-    waited for, so that none writes into a folder the caller is about to remove.
+    worker processes (``pool``'s, if given: it is kept for the caller's next batch); otherwise
+    in this process, in order. When the caller stops early (an exception, Ctrl-C, SIGTERM, or
+    closing the iterator), the workers are ended at once and waited for, ``pool``'s too, so that
+    none writes into a folder the caller is about to remove.
     """
     if jobs <= 1 or len(tasks) <= 1:
         for key, args in tasks:
             yield key, function(*args)
         return
-    pool = process_pool(min(jobs, len(tasks)))
+    own = pool is None
+    pool = process_pool(min(jobs, len(tasks))) if pool is None else pool
     finished = False
     try:
         pending: dict[Future[Result], Key] = {pool.submit(function, *a): k for k, a in tasks}
@@ -109,7 +112,7 @@ def completed(
                 yield pending.pop(future), future.result()
         finished = True
     finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:
+        if not finished:
             stop_workers(pool)
+        elif own:
+            pool.shutdown(wait=True)

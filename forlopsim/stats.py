@@ -10,6 +10,7 @@ and a worker some 60 MB.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -65,6 +66,56 @@ def is_fixed(values: ArrayLike) -> bool:
     if len(array) < 2:
         return False
     return bool(np.ptp(array) <= FIXED_TOLERANCE * float(np.abs(array).max()))
+
+
+@dataclass(frozen=True)
+class RowIntervals:
+    """The statistics of every row of a table of values (NaN left out), as arrays."""
+
+    mean: np.ndarray
+    """Mean of each row (NaN for a row with no value)."""
+    sd: np.ndarray
+    """Sample standard deviation (NaN below two values)."""
+    n: np.ndarray
+    """Number of values (not NaN) in each row."""
+    half_width: np.ndarray
+    """Student-t half-width (NaN below two values)."""
+    fixed: np.ndarray
+    """:func:`is_fixed` of each row."""
+
+
+def row_intervals(values: ArrayLike, confidence: float = CONFIDENCE) -> RowIntervals:
+    """:func:`t_interval`, the standard deviation and :func:`is_fixed` of every row at once.
+
+    Bit for bit what those functions give row by row: a row is summed along its own contiguous
+    memory, so NumPy adds it in the same (pairwise) order as a 1-D array; rows with NaN, which
+    the functions first compact, are computed one by one. For KPIs × replications, this saves
+    thousands of small calls (``Comparison.differences`` went from about 1 s to milliseconds).
+    """
+    table = np.array(values, dtype=float, ndmin=2, order="C")
+    rows, width = table.shape
+    valid = ~np.isnan(table)
+    n = valid.sum(axis=1)
+    mean, sd = np.full(rows, math.nan), np.full(rows, math.nan)
+    fixed = np.zeros(rows, dtype=bool)
+    full = n == width
+    if width and full.any():
+        block = table[full]  # a C-contiguous copy: each row still one run of memory
+        mean[full] = block.mean(axis=1)
+        if width > 1:
+            sd[full] = block.std(axis=1, ddof=1)
+            fixed[full] = np.ptp(block, axis=1) <= FIXED_TOLERANCE * np.abs(block).max(axis=1)
+    for row in np.flatnonzero(~full & (n > 0)):
+        kept = table[row][valid[row]]
+        mean[row] = kept.mean()
+        if len(kept) > 1:
+            sd[row] = kept.std(ddof=1)
+            fixed[row] = is_fixed(kept)
+    half = np.full(rows, math.nan)
+    several = n > 1
+    if several.any():
+        half[several] = t_half_width(sd[several], n[several], confidence)
+    return RowIntervals(mean, sd, n, half, fixed)
 
 
 def t_p_value(values: ArrayLike) -> float:

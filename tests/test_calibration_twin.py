@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from scenario_builders import build, flat_queue_scenario
 
+from forlopsim.backends import LocalBackend
 from forlopsim.calibration import Parameter, Target, calibrate
 from forlopsim.calibration.fit import Evaluator
 from forlopsim.engine.streams import replication_seeds
@@ -50,7 +51,7 @@ PARAMETERS = {
 
 def targets_from(scenario, replications: int = 6) -> dict[str, Target]:
     """Targets as a published figure would give them: a value and a tolerance of 3%."""
-    with Evaluator(jobs=1) as evaluator:
+    with Evaluator(LocalBackend(1)) as evaluator:
         table = evaluator.kpis(scenario, replication_seeds(TRUTH_SEED, replications))
     return {
         name: Target(

@@ -96,3 +96,21 @@ def test_only_the_command_run_is_imported(arguments: tuple[str, ...]) -> None:
     assert not heavy(loaded), f"forlopsim {' '.join(arguments)} imported {heavy(loaded)}"
     others = {m for m in COMMAND_MODULES if m != f"forlopsim.cli.{arguments[0]}"}
     assert not loaded & others, sorted(loaded & others)
+
+
+STARTUP_HEAVY = ("scipy", "matplotlib", "SALib", "pandas")
+"""What ``--version`` and ``validate`` must not import (issue 18): each costs a fixed 0.1–0.5 s."""
+CALIBRATED = CLI.parents[1] / "scenarios" / "trondheim_calibrated.yaml"
+
+
+@pytest.mark.parametrize(
+    "arguments", [("--version",), ("validate", str(CALIBRATED))], ids=["--version", "validate"]
+)
+def test_version_and_validate_import_no_scipy_matplotlib_salib_or_pandas(
+    arguments: tuple[str, ...],
+) -> None:
+    loaded = modules_loaded_by(*arguments)
+    found = sorted(m for m in loaded if m.split(".")[0] in STARTUP_HEAVY)
+    assert not found, f"forlopsim {' '.join(arguments)} imported {found[:5]}"
+    if arguments[0] == "validate":
+        assert "forlopsim.scenario" in loaded  # it did load and check the file

@@ -224,17 +224,22 @@ def test_permission_refused_midway_is_exit_2(tmp_path: Path, monkeypatch, capsys
 def test_a_full_disk_in_a_sweep_keeps_whole_results_and_it_resumes(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:
+    """The disk fills as the journal is folded into Parquet: the journal keeps every result."""
     spec = sweep_spec(tmp_path, 3)
     out = tmp_path / "sweep"
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr("forlopsim.sweep.store.pq.write_table", failing(full, pq.write_table, 2))
+    monkeypatch.setattr("forlopsim.sweep.store.pq.write_table", failing(full, pq.write_table))
     assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
     assert not [p for p in (out / "results").iterdir() if p.name.startswith(".")]
+    assert (out / "journal.jsonl").read_text().count("\n") == 3 * 2
     monkeypatch.undo()
+    ran_again = OSError(errno.EIO, "a replication ran again")
+    monkeypatch.setattr("forlopsim.experiment.run_one", failing(ran_again))
     assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 0
-    assert len(list((out / "results").glob("*.parquet"))) == 3 * 2
+    assert len(pq.read_table(out / "results" / "results.parquet")) == 3 * 2
+    assert not (out / "journal.jsonl").exists()
 
 
 def test_a_file_size_limit_in_a_real_run_is_exit_1_and_nothing_written(tmp_path: Path) -> None:

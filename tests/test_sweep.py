@@ -6,6 +6,7 @@ takes a tenth of a second), in the test process (``jobs=1``) unless the test is 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -22,6 +25,7 @@ from forlopsim.cli import main
 from forlopsim.experiment import run_replications
 from forlopsim.sweep import Store, design_table, load_spec, run_sweep
 from forlopsim.sweep.design import POINT
+from forlopsim.sweep.run import MAX_BATCH, batch_size, batches
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "sweeps" / "models" / "crisis_bed_queue.yaml"
@@ -140,20 +144,54 @@ def small_grid(tmp_path: Path, points: int = 6) -> Path:
     )
 
 
+def drop_results(out: Path, pairs: list[tuple[int, int]]) -> None:
+    """Remove some finished (point, replication) pairs from a sweep's Parquet file."""
+    path = out / "results" / "results.parquet"
+    table = pq.read_table(path)
+    keep = [
+        (p, r) not in pairs
+        for p, r in zip(table["point"].to_pylist(), table["replication"].to_pylist(), strict=True)
+    ]
+    pq.write_table(table.filter(pa.array(keep)), path)
+
+
 def test_resume_runs_only_what_is_missing(tmp_path: Path) -> None:
     spec = small_grid(tmp_path, 4)
     out = tmp_path / "out"
     first = run_sweep(spec, out)
-    removed = sorted((out / "results").glob("*.parquet"))[1:3]
-    for path in removed:
-        path.unlink()
-    (out / "results" / ".point000000_rep0000.parquet.abc").write_text("half-written")
+    assert sorted(p.name for p in (out / "results").iterdir()) == ["results.parquet"]
+    assert not (out / "journal.jsonl").exists()  # folded in at the end
+    drop_results(out, [(0, 1), (2, 0)])
+    (out / "results" / ".results.parquet.abc").write_text("half-written")
     seen: list[tuple[int, int]] = []
     again = run_sweep(spec, out, on_progress=lambda done, total: seen.append((done, total)))
-    assert seen[0] == (8 - len(removed), 8)  # replications 2 from the scenario, 4 points
-    assert len(seen) == 1 + len(removed)
+    assert seen == [(6, 8), (7, 8), (8, 8)]  # replications 2 from the scenario, 4 points
     pd.testing.assert_frame_equal(first, again)
-    assert not [p for p in (out / "results").iterdir() if p.name.startswith(".")]
+    assert sorted(p.name for p in (out / "results").iterdir()) == ["results.parquet"]
+
+
+def test_a_journal_cut_short_is_read_up_to_its_last_whole_line(tmp_path: Path) -> None:
+    """What a killed sweep leaves: journal lines, a last one half-written, one already stored."""
+    spec = small_grid(tmp_path, 3)
+    out = tmp_path / "out"
+    first = run_sweep(spec, out)
+    sweep = load_spec(spec)
+    store = Store(out, sweep, design_table(sweep))
+    kpis = store.kpis or []
+    lines = [
+        json.dumps([int(row[POINT]), int(row["replication"]), [float(row[k]) for k in kpis]])
+        for _, row in first.iloc[[1, 4]].iterrows()
+    ]
+    drop_results(out, [(2, 0)])  # first.iloc[4] is point 2, replication 0: only in the journal
+    (out / "journal.jsonl").write_text("\n".join(lines) + "\n" + lines[0][:25])
+    assert Store(out, sweep, design_table(sweep)).done() == {
+        (p, r) for p in range(3) for r in range(2)
+    }
+    seen: list[tuple[int, int]] = []
+    again = run_sweep(spec, out, on_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(6, 6)]  # nothing ran again
+    pd.testing.assert_frame_equal(first, again)
+    assert not (out / "journal.jsonl").exists()
 
 
 def test_a_changed_spec_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -178,7 +216,16 @@ def test_a_folder_that_holds_something_else_is_refused(tmp_path: Path, capsys) -
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
+def journal_lines(out: Path) -> int:
+    """Whole lines in a running sweep's journal: its replications finished since it started."""
+    try:
+        return (out / "journal.jsonl").read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
 def test_killed_sweep_resumes_with_every_task_exactly_once(tmp_path: Path) -> None:
+    """SIGKILL midway; the run again gives, byte for byte, the files of a run never stopped."""
     points = 12
     spec = small_grid(tmp_path, points)
     spec.write_text(spec.read_text() + "replications: 1\n")
@@ -192,21 +239,52 @@ def test_killed_sweep_resumes_with_every_task_exactly_once(tmp_path: Path) -> No
         stderr=subprocess.PIPE,
     )
     try:
-        while len(list((out / "results").glob("*.parquet"))) < 3 and process.poll() is None:
+        while journal_lines(out) < 3 and process.poll() is None:
             time.sleep(0.02)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
-    finished = len(list((out / "results").glob("*.parquet")))
+    finished = journal_lines(out)
     assert 3 <= finished < points, "the sweep must be killed midway"
-    assert main(["sweep", str(spec), "--out", str(out), "--jobs", "1"]) == 0
+    assert not (out / "results" / "results.parquet").exists()  # nothing folded in yet
+    seen: list[tuple[int, int]] = []
     sweep = load_spec(spec)
+    run_sweep(sweep, out, on_progress=lambda done, total: seen.append((done, total)))
+    assert seen[0][0] >= finished  # every replication the journal held was kept
     results = Store(out, sweep, design_table(sweep)).read()
     pairs = list(zip(results[POINT], results["replication"], strict=True))
     assert sorted(pairs) == [(p, 0) for p in range(points)]
-    assert not [p for p in (out / "results").iterdir() if not p.name.endswith(".parquet")]
+    assert not (out / "journal.jsonl").exists()
     assert results["turn_away.bed"].is_monotonic_decreasing  # more beds, fewer turn-aways
+    whole = tmp_path / "whole"
+    assert main(["sweep", str(spec), "--out", str(whole), "--jobs", "1"]) == 0
+    for name in ("results/results.parquet", "points.csv", "design.csv"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+def test_batches_share_the_replications_out_and_change_no_number(tmp_path: Path) -> None:
+    """Two workers get batches of several replications; the results are those of one process."""
+    spec = small_grid(tmp_path, 6)
+    spec.write_text(spec.read_text() + "replications: 3\nkpis: all\n")
+    assert batch_size(18, 2) == 3 and batch_size(18, 1) == 1  # 6 batches of 3 here
+    one = run_sweep(spec, tmp_path / "one", jobs=1)
+    two = run_sweep(spec, tmp_path / "two", jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    for name in ("results/results.parquet", "points.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_batch_sizes() -> None:
+    assert [batch_size(n, 1) for n in (1, 64, 10_000)] == [1, 1, 1]
+    assert batch_size(64, 2) == 8  # 4 batches per worker
+    assert batch_size(7, 2) == 1
+    assert batch_size(10_000, 2) == MAX_BATCH
+    keys = [(p, 0) for p in range(5)]
+    items = [({"x": p}, None, 0) for p in range(5)]
+    tasks = batches(keys, items, 2)
+    assert [key for key, _ in tasks] == [((0, 0), (1, 0)), ((2, 0), (3, 0)), ((4, 0),)]
+    assert [len(args[0]) for _, args in tasks] == [2, 2, 1]
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -277,3 +355,17 @@ def test_example_specs_load_and_every_number_has_a_source(path: Path) -> None:
         data = yaml.safe_load(file.read_text())
         assert not list(uncovered_numbers(data)), file
         assert not list(source_problems(data, _row_ids(), _seed_numbers())), file
+
+
+def test_a_sweep_worker_imports_neither_salib_nor_scipy_stats() -> None:
+    """The batch function's module is all a worker imports to run it (pickled by reference)."""
+    from forlopsim.experiment import run_changed
+
+    script = (
+        f"import sys, {run_changed.__module__}\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('SALib', 'scipy.stats'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

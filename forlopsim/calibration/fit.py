@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.calibration.log import EvaluationLog
 from forlopsim.calibration.parameters import changes, rounded, start_values
 from forlopsim.calibration.spec import Parameter, Target
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.experiment import run_one
-from forlopsim.pool import process_pool, stop_workers
 from forlopsim.scenario import Scenario
 from forlopsim.stats import t_interval
 
@@ -53,37 +53,28 @@ def distance(means: Mapping[str, float], targets: Mapping[str, Target]) -> float
 
 
 class Evaluator:
-    """Runs replications of candidate scenarios on one pool of worker processes.
+    """Runs replications of candidate scenarios on one backend, kept for the whole calibration.
 
-    The pool is kept for the whole calibration: starting workers costs seconds, and a
-    calibration evaluates many points.
+    Starting workers costs seconds (a Dask cluster more), and a calibration evaluates many
+    points, each a batch of replications.
     """
 
-    def __init__(self, jobs: int):
-        self.jobs = jobs
-        self.pool: ProcessPoolExecutor | None = None
+    def __init__(self, backend: Backend):
+        self.backend = backend
 
     def __enter__(self) -> Evaluator:
-        if self.jobs > 1:
-            self.pool = process_pool(self.jobs)
+        self.backend.__enter__()
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        if self.pool is None:
-            return
-        if kind is None:
-            self.pool.shutdown(cancel_futures=True)
-        else:  # stopped (Ctrl-C, SIGTERM, an error): running evaluations are not waited for
-            stop_workers(self.pool)
+        self.backend.__exit__(kind, *exc)
 
     def kpis(self, scenario: Scenario, seeds: list[np.random.SeedSequence]) -> pd.DataFrame:
         """One row of KPIs per replication seed, in seed order."""
-        tasks = [(scenario, s, i) for i, s in enumerate(seeds)]
-        if self.pool is None:
-            results = [run_one(*task) for task in tasks]
-        else:
-            results = list(self.pool.map(run_one, *zip(*tasks, strict=True)))
-        return pd.DataFrame([r.kpis for r in results])
+        tasks = [(i, (scenario, s, i)) for i, s in enumerate(seeds)]
+        with closing(self.backend.run(run_one, tasks)) as finished:
+            found = dict(finished)
+        return pd.DataFrame([found[i].kpis for i in range(len(seeds))])
 
 
 @dataclass
@@ -180,12 +171,15 @@ def calibrate(
     jobs: int = 1,
     log: EvaluationLog | None = None,
     on_evaluation: Callable[[dict[str, Any], bool], None] | None = None,
+    backend: Backend | None = None,
 ) -> Calibration:
     """Fit ``parameters`` of ``scenario`` to ``targets``; see the module docstring.
 
     ``on_evaluation(entry, resumed)`` is called after every point (``resumed`` when it came from
     the log). ``check_replications`` (the scenario's replications by default) run the base and
-    the calibrated scenario on the same seeds for the fit table.
+    the calibrated scenario on the same seeds for the fit table. Each candidate point's
+    replications run on ``backend`` (default: ``jobs`` local processes), e.g. a Dask cluster;
+    the fit does not depend on it.
     """
     started = time.perf_counter()
     targets, parameters = dict(targets), dict(parameters)
@@ -199,7 +193,7 @@ def calibrate(
     def values_at(point: np.ndarray) -> dict[str, float]:
         return {n: parameters[n].from_unit(float(u)) for n, u in zip(names, point, strict=True)}
 
-    with Evaluator(jobs) as evaluator:
+    with Evaluator(backend or LocalBackend(jobs)) as evaluator:
 
         def objective(point: np.ndarray) -> float:
             point = np.clip(point, 0.0, 1.0)

@@ -12,13 +12,22 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from forlopsim.backends import backend_for
 from forlopsim.calibration.fit import Calibration, calibrate
 from forlopsim.calibration.log import FILES, EvaluationLog, problem_of
 from forlopsim.calibration.output import calibrated_yaml, write_fit
 from forlopsim.calibration.parameters import check_parameters
 from forlopsim.calibration.spec import ParametersFile, TargetsFile, load_parameters, load_targets
 from forlopsim.cli import stopped, stopped_status
-from forlopsim.cli.options import FORCE, OUT, REPLICATIONS, SEED, add_jobs, whole_number
+from forlopsim.cli.options import (
+    FORCE,
+    OUT,
+    REPLICATIONS,
+    SEED,
+    add_backend_options,
+    add_jobs,
+    whole_number,
+)
 from forlopsim.engine import run_replication
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError, UsageError
@@ -83,6 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     SEED.add(parser, help="root seed (default: the scenario's)")
     add_jobs(parser)
+    add_backend_options(parser)
     parser.add_argument(
         "--restart", action="store_true", help="discard an earlier calibration's log in --out"
     )
@@ -128,8 +138,8 @@ def _calibrate(
                 max_evaluations=evaluations,
                 check_replications=args.check_replications,
                 seed=seed,
-                jobs=args.jobs,
                 log=log,
+                backend=backend_for(args),
                 on_evaluation=advance,
             )
     except KeyboardInterrupt as stop:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.cli.options import DEFAULT_DRAWS
 from forlopsim.comparison import Comparison, compare_scenarios
 from forlopsim.errors import UsageError
@@ -97,13 +98,16 @@ def run_comparison(
     records_dir: Path | None,
     precision: float | None = None,
     max_replications: int = 100,
+    backend: Backend | None = None,
 ) -> tuple[Comparison, dict[str, dict[str, Any]], dict[str, pd.DataFrame]]:
     """Run the base (first) and the what-ifs with common random numbers and a progress bar.
 
     With ``precision``, more replications follow until the headline differences are that
     precise (:mod:`forlopsim.precision`). Returns the comparison, each scenario's run facts and
-    each one's warm-up check.
+    each one's warm-up check. The replications run on ``backend`` (default: ``jobs`` local
+    processes); the precision rule's rounds are ``jobs`` replications on either.
     """
+    backend = backend or LocalBackend(jobs)
     start = time.perf_counter()
     shown = replications if precision is None else max(max_replications, replications)
     with progress(shown, labels, at_most=precision is not None) as advance:
@@ -119,6 +123,7 @@ def run_comparison(
             WARMUP_STEP_DAYS,
             precision,
             max_replications,
+            backend,
         )
     wall = time.perf_counter() - start
     metas, checks = {}, {}
@@ -126,7 +131,7 @@ def run_comparison(
         results = comparison.results[label]
         checks[label], messages = check_warmup(scenario, results, label)
         _, growing = check_growth(scenario, results, label)
-        metas[label] = run_meta(scenario, replications, seed, jobs, results, wall)
+        metas[label] = run_meta(scenario, replications, seed, backend.slots, results, wall)
         metas[label] |= {
             "warmup_warnings": messages,
             "growth_warnings": growing,
@@ -155,7 +160,7 @@ def run_study(
     replications: int,
     draws: int | None,
     seed: int,
-    jobs: int,
+    backend: Backend,
 ) -> Uncertainty:
     """The parameter-uncertainty study of ``--uncertainty``, with a progress bar per draw.
 
@@ -166,7 +171,9 @@ def run_study(
     draws = draws or DEFAULT_DRAWS
     shown = [f"draw {d + 1}/{draws}, {label}" for d in range(draws) for label in labels]
     with progress(replications, shown) as advance:
-        return run_uncertainty(spec, scenarios, labels, replications, draws, seed, jobs, advance)
+        return run_uncertainty(
+            spec, scenarios, labels, replications, draws, seed, 1, advance, backend=backend
+        )
 
 
 class progress:

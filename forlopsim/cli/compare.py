@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 
+from forlopsim.backends import backend_for
 from forlopsim.cli.common import (
     print_run_notes,
     run_comparison,
@@ -68,26 +69,28 @@ def command(args: argparse.Namespace) -> int:
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
     precision = (args.precision, args.max_replications)
-    if args.out is None:
-        comparison, metas, checks = run_comparison(
-            scenarios, labels, replications, seed, args.jobs, None, *precision
-        )
-        if uncertain is not None:
-            comparison.uncertainty = run_study(
-                uncertain, scenarios, labels, replications, args.draws, seed, args.jobs
+    with backend_for(args) as backend:  # one cluster or pool for the comparison and the study
+        if args.out is None:
+            comparison, metas, _ = run_comparison(
+                scenarios, labels, replications, seed, args.jobs, None, *precision, backend
             )
-    else:
-        with staging(args.out, "compare", args.force) as folder:
-            records = None if args.no_records else folder
-            comparison, metas, checks = run_comparison(
-                scenarios, labels, replications, seed, args.jobs, records, *precision
-            )
-            write_comparison(folder, comparison, metas, checks, paths)
             if uncertain is not None:
                 comparison.uncertainty = run_study(
-                    uncertain, scenarios, labels, replications, args.draws, seed, args.jobs
+                    uncertain, scenarios, labels, replications, args.draws, seed, backend
                 )
-                write_uncertainty(folder, comparison.uncertainty, args.uncertainty)
+        else:
+            with staging(args.out, "compare", args.force) as folder:
+                records = None if args.no_records else folder
+                comparison, metas, checks = run_comparison(
+                    scenarios, labels, replications, seed, args.jobs, records, *precision,
+                    backend,
+                )  # fmt: skip
+                write_comparison(folder, comparison, metas, checks, paths)
+                if uncertain is not None:
+                    comparison.uncertainty = run_study(
+                        uncertain, scenarios, labels, replications, args.draws, seed, backend
+                    )
+                    write_uncertainty(folder, comparison.uncertainty, args.uncertainty)
     replications = comparison.replications
     title = run_title(f"{labels[0]} vs {', '.join(labels[1:])}", base, replications, seed)
     differences = comparison.differences()

@@ -110,6 +110,13 @@ def add_jobs(parser: argparse.ArgumentParser, help: str = "worker processes") ->
     )
 
 
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """``--scheduler`` or ``--dask-workers`` (not both): run the tasks on Dask, not ``--jobs``."""
+    dask = parser.add_mutually_exclusive_group()
+    SCHEDULER.add(dask)
+    DASK_WORKERS.add(dask)
+
+
 def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None) -> None:
     """The options ``run``, ``compare`` and ``report`` share.
 
@@ -126,6 +133,7 @@ def add_run_options(parser: argparse.ArgumentParser, out_help: str | None = None
         OUT.add(required, required=True, metavar="DIR", help=out_help)
     FORCE.add(parser)
     NO_RECORDS.add(parser)
+    add_backend_options(parser)
 
 
 def fraction(text: str) -> float:
@@ -198,6 +206,4 @@ def add_sweep_options(parser: argparse.ArgumentParser) -> None:
     OUT.add(parser, help="folder of the sweep's results (default: sweep-<SPEC stem>)")
     FORCE.add(parser)
     add_jobs(parser, "local worker processes")
-    dask = parser.add_mutually_exclusive_group()
-    SCHEDULER.add(dask)
-    DASK_WORKERS.add(dask)
+    add_backend_options(parser)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
+from forlopsim.backends import backend_for
 from forlopsim.cli.common import print_run_notes, run_comparison, run_study, uncertainty_spec
 from forlopsim.cli.options import (
     add_base_and_whatifs,
@@ -61,15 +62,17 @@ def command(args: argparse.Namespace) -> int:
     replications = args.replications or base.simulation.replications
     seed = base.simulation.seed if args.seed is None else args.seed
     with staging(args.out, "report", args.force) as folder:
-        comparison, metas, checks = run_comparison(
-            scenarios, labels, replications, seed, args.jobs, folder,
-            args.precision, args.max_replications,
-        )  # fmt: skip
+        with backend_for(args) as backend:  # one cluster or pool for the comparison and the study
+            comparison, metas, checks = run_comparison(
+                scenarios, labels, replications, seed, args.jobs, folder,
+                args.precision, args.max_replications, backend,
+            )  # fmt: skip
+            if uncertain is not None:
+                comparison.uncertainty = run_study(
+                    uncertain, scenarios, labels, replications, args.draws, seed, backend
+                )
         write_comparison(folder, comparison, metas, checks, paths)
-        if uncertain is not None:
-            comparison.uncertainty = run_study(
-                uncertain, scenarios, labels, replications, args.draws, seed, args.jobs
-            )
+        if comparison.uncertainty is not None:
             write_uncertainty(folder, comparison.uncertainty, args.uncertainty)
         data = collect(comparison, folder)
         write(data, lang, folder)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from forlopsim.backends import Backend, backend_for
 from forlopsim.cli.common import (
     check_growth,
     check_warmup,
@@ -45,17 +46,16 @@ def command(args: argparse.Namespace) -> int:
         check_out_dir(args.out)
     replications = args.replications or scenario.simulation.replications
     seed = scenario.simulation.seed if args.seed is None else args.seed
+    backend = backend_for(args)
     if args.out is None:
-        summary, meta, table, warmup = _simulate(scenario, replications, seed, args.jobs, None)
+        summary, meta, table, warmup = _simulate(scenario, replications, seed, backend, None)
     else:
         with staging(args.out, "run", args.force) as folder:
             records = None
             if not args.no_records:
                 records = folder / RECORDS_FOLDER
                 records.mkdir()
-            summary, meta, table, warmup = _simulate(
-                scenario, replications, seed, args.jobs, records
-            )
+            summary, meta, table, warmup = _simulate(scenario, replications, seed, backend, records)
             write_summary(folder, meta | {"scenario_file": str(args.scenario)}, summary, table)
             write_scenario(folder, scenario, warmup)
     print_table(summary, run_title(scenario.name, scenario, replications, seed))
@@ -66,14 +66,15 @@ def command(args: argparse.Namespace) -> int:
 
 
 def _simulate(
-    scenario: Scenario, replications: int, seed: int, jobs: int, records_dir: Path | None
+    scenario: Scenario, replications: int, seed: int, backend: Backend, records_dir: Path | None
 ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Run with a progress bar: the summary, run facts, replication table and warm-up check."""
     start = time.perf_counter()
     with progress(replications, [scenario.name]) as advance:
         results = run_replications(
-            scenario, replications, seed, jobs, records_dir, advance, WARMUP_STEP_DAYS
+            scenario, replications, seed, 1, records_dir, advance, WARMUP_STEP_DAYS, backend
         )
+    jobs = backend.slots
     table = replication_table(results)
     summary = summarise(table)
     warmup, messages = check_warmup(scenario, results)

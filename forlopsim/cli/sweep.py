@@ -10,7 +10,8 @@ from forlopsim.cli.sweeping import say_interrupted, sweep_and_report
 
 DESCRIPTION = (
     "Run every point of a SPEC file's design for its replications, with common random numbers, "
-    "and store each finished replication under --out as Parquet (results/), with design.csv, "
+    "and store each finished replication under --out (journal.jsonl while it runs, then "
+    "results/results.parquet), with design.csv, "
     "sweep.json and, at the end, points.csv (the mean per point). A sweep that is stopped "
     "resumes where it stopped when run again with the same --out; a changed spec is refused."
 )

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from forlopsim.backends import backend_for
 from forlopsim.cli import stopped, stopped_status
-from forlopsim.sweep.backends import Backend, DaskBackend, LocalBackend
 from forlopsim.sweep.design import design_table
 from forlopsim.sweep.progress import SweepProgress
 from forlopsim.sweep.run import run_sweep
@@ -24,13 +24,6 @@ from forlopsim.text import plural
 def default_out(spec: Path) -> Path:
     """``sweep-<stem>`` in the current folder."""
     return Path(f"sweep-{spec.stem}")
-
-
-def backend_for(args: argparse.Namespace) -> Backend:
-    """Dask when asked for (a clear error if it is not installed), else local processes."""
-    if args.scheduler is not None or args.dask_workers is not None:
-        return DaskBackend(args.scheduler, args.dask_workers)
-    return LocalBackend(args.jobs)
 
 
 def sweep_and_report(args: argparse.Namespace) -> tuple[Sweep, pd.DataFrame, Path]:

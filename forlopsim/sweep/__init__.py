@@ -9,7 +9,7 @@ Each point is run with common random numbers and stored as a resumable Parquet d
 
 from __future__ import annotations
 
-from forlopsim.sweep.backends import Backend, DaskBackend, LocalBackend
+from forlopsim.backends import Backend, DaskBackend, LocalBackend
 from forlopsim.sweep.design import design_table, salib_problem
 from forlopsim.sweep.run import run_sweep
 from forlopsim.sweep.spec import Sweep, SweepSpec, load_spec

@@ -1,5 +1,9 @@
 """Running a sweep: every (point, replication) not yet on disk, on a backend, stored as it ends.
 
+The replications are sent in batches (:func:`batches`), a few per worker, so that a point of
+a few milliseconds does not pay a task's overhead (pickling the scenario, a round trip to the
+worker) for each replication; with one worker there is nothing to gain and each goes alone.
+
 Replication *r* of every point uses the *r*-th child of ``SeedSequence(seed)``, exactly as
 ``forlopsim run`` and ``forlopsim compare`` do (:func:`forlopsim.experiment.run_one`): common
 random numbers across points, and a point equal to the base scenario gives the numbers
@@ -8,32 +12,45 @@ random numbers across points, and a point equal to the base scenario gives the n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import Problem, ScenarioError
-from forlopsim.experiment import run_one
+from forlopsim.experiment import run_changed
 from forlopsim.outfolder import locked
-from forlopsim.scenario import Scenario
-from forlopsim.sweep.backends import Backend, LocalBackend
 from forlopsim.sweep.design import design_table
 from forlopsim.sweep.spec import Sweep, load_spec
 from forlopsim.sweep.store import Store
 
 Progress = Callable[[int, int], None]
-"""Called with (tasks finished, tasks in the sweep) at the start and after every task."""
+"""Called with (replications finished, replications in the sweep) at the start and after every
+batch."""
+Item = tuple[dict[str, Any], Any, int]
+"""One replication of a batch: the point's changes, the replication's seed and its number."""
+
+BATCHES_PER_SLOT = 4
+"""Not a domain number: batches per worker, so that points of uneven cost still share out."""
+MAX_BATCH = 32
+"""Not a domain number: replications per batch at most, so that progress moves and a stopped
+sweep loses little of what was running."""
 
 
-def run_task(
-    base: Scenario, changes: dict[str, Any], seed: Any, replication: int
-) -> dict[str, float]:
-    """The KPIs of one replication of ``base`` with ``changes`` (runs in a worker)."""
-    scenario = base.with_changes(changes) if changes else base
-    return run_one(scenario, seed, replication).kpis
+def batch_size(tasks: int, slots: int) -> int:
+    """Replications per batch: about :data:`BATCHES_PER_SLOT` batches per worker, one if alone."""
+    if slots <= 1:
+        return 1
+    return max(1, min(MAX_BATCH, math.ceil(tasks / (slots * BATCHES_PER_SLOT))))
+
+
+def batches(keys: list[tuple[int, int]], items: list[Item], size: int) -> list[tuple[Any, tuple]]:
+    """The backend's tasks: each a tuple of (point, replication) keys and its items."""
+    return [(tuple(keys[k : k + size]), (items[k : k + size],)) for k in range(0, len(items), size)]
 
 
 def point_changes(design: pd.DataFrame, point: int) -> dict[str, Any]:
@@ -86,7 +103,12 @@ def run_sweep(
     changes = dict(zip(design.index, check_points(sweep, design), strict=True))
     with locked(Path(out)):
         store = Store(Path(out), sweep, design, force)
-        return _run_tasks(sweep, store, design, changes, backend, on_progress)
+        with backend, store.writing():
+            _run_tasks(sweep, store, design, changes, backend, on_progress)
+        results = store.read()
+        if len(results):
+            store.write_points(results)
+        return results
 
 
 def _run_tasks(
@@ -96,26 +118,28 @@ def _run_tasks(
     changes: dict[int, dict[str, Any]],
     backend: Backend,
     on_progress: Progress | None,
-) -> pd.DataFrame:
-    """Run the tasks not yet in ``store``, storing each as it ends; return every result."""
+) -> None:
+    """Run the replications not yet in ``store``, in batches, storing each as it ends."""
     seeds = replication_seeds(sweep.seed, sweep.replications)
     done = store.done()
     total = len(design) * sweep.replications
-    tasks = [
-        ((point, r), (sweep.base, changes[point], seeds[r], r))
+    keys = [
+        (point, r)
         for point in design.index
         for r in range(sweep.replications)
         if (point, r) not in done
     ]
-    finished = total - len(tasks)
+    items: list[Item] = [(changes[point], seeds[r], r) for point, r in keys]
+    finished = total - len(keys)
     if on_progress is not None:
         on_progress(finished, total)
-    for (point, r), kpis in backend.run(run_task, tasks):
-        store.add(point, r, kpis)
-        finished += 1
+    tasks = [
+        (key, (sweep.base, *args))
+        for key, args in batches(keys, items, batch_size(len(keys), backend.slots))
+    ]
+    for batch, results in backend.run(run_changed, tasks):
+        for (point, r), kpis in zip(batch, results, strict=True):
+            store.add(point, r, kpis)
+        finished += len(batch)
         if on_progress is not None:
             on_progress(finished, total)
-    results = store.read()
-    if len(results):
-        store.write_points(results)
-    return results

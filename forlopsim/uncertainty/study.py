@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.comparison import HEADLINE_KPIS
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.experiment import ReplicationResult, replication_table, run_one
-from forlopsim.pool import completed
 from forlopsim.scenario import Scenario
 from forlopsim.stats import CONFIDENCE
 from forlopsim.uncertainty.spec import UncertaintyFile, draw_table, drawn
@@ -207,11 +207,12 @@ def run_uncertainty(
     jobs: int = 1,
     on_done: Callable[[ReplicationResult], None] | None = None,
     kpis: tuple[str, ...] | None = None,
+    backend: Backend | None = None,
 ) -> Uncertainty:
     """Run ``draws`` outer draws × every scenario × ``replications`` inner replications.
 
     ``scenarios`` is the base first, then the what-ifs; all tasks go to one pool of ``jobs``
-    processes. ``on_done`` gets each result, whose ``scenario`` is ``draw × len(scenarios) +
+    processes, or to ``backend``. ``on_done`` gets each result, whose ``scenario`` is ``draw × len(scenarios) +
     position``. ``kpis`` default to :data:`forlopsim.comparison.HEADLINE_KPIS`.
     """
     values = draw_table(spec, draws, seed)
@@ -220,7 +221,7 @@ def run_uncertainty(
         [drawn(s, base, spec.parameters, values.loc[d].to_dict()) for s in scenarios]
         for d in values.index
     ]
-    results = _run_grid(grid, replications, seed, jobs, on_done)
+    results = _run_grid(grid, replications, seed, backend or LocalBackend(jobs), on_done)
     width = len(scenarios)
     tables = {
         (d, label): replication_table(results[d * width + k])
@@ -236,7 +237,7 @@ def _run_grid(
     grid: list[list[Scenario]],
     replications: int,
     seed: int,
-    jobs: int,
+    backend: Backend,
     on_done: Callable[[ReplicationResult], None] | None,
 ) -> list[list[ReplicationResult]]:
     """Each (draw, scenario)'s replications, in replication order, indexed draw × width + k."""
@@ -249,7 +250,7 @@ def _run_grid(
         for r in range(d * replications, (d + 1) * replications)
     ]
     found: dict[tuple[int, int], ReplicationResult] = {}
-    with closing(completed(run_one, tasks, jobs)) as finished:
+    with closing(backend.run(run_one, tasks)) as finished:
         for key, result in finished:
             found[key] = result
             if on_done is not None:

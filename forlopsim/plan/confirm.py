@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from forlopsim.backends import LocalBackend
 from forlopsim.calibration.fit import Evaluator
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.plan.search import Entry, candidate, summary, with_budget
@@ -90,7 +91,7 @@ def confirm(
     """Rerun the finalists on the same seeds, rank them, compare the best with the others."""
     seeds = replication_seeds(seed, spec.confirm.replications)
     plans, samples = [], []
-    with Evaluator(jobs) as evaluator:
+    with Evaluator(LocalBackend(jobs)) as evaluator:
         for values in finalists(entries, spec.confirm.best):
             table = with_budget(spec, evaluator.kpis(candidate(spec, base, values), seeds))
             column = table.get(spec.objective, np.nan)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from forlopsim import __version__
+from forlopsim.backends import LocalBackend
 from forlopsim.calibration.fit import Evaluator
 from forlopsim.calibration.log import fingerprint
 from forlopsim.engine.streams import replication_seeds
@@ -238,7 +239,7 @@ def search(
     log = log if log is not None else PlanLog(None, {})
     study = optuna.create_study(direction="minimize", sampler=sampler_of(spec, seed))
     seeds = replication_seeds(seed, spec.replications)
-    with Evaluator(jobs) as evaluator:
+    with Evaluator(LocalBackend(jobs)) as evaluator:
 
         def objective(trial: optuna.Trial) -> float:
             values = {

@@ -59,8 +59,9 @@ class Evaluator:
     points, each a batch of replications.
     """
 
-    def __init__(self, backend: Backend):
-        self.backend = backend
+    def __init__(self, backend: Backend | None = None, *, jobs: int = 1):
+        self.backend = backend if backend is not None else LocalBackend(jobs)
+        """Where the replications run: ``backend``, else ``jobs`` local processes."""
 
     def __enter__(self) -> Evaluator:
         self.backend.__enter__()

@@ -118,3 +118,16 @@ def test_the_dask_options_exclude_each_other(capsys):
         main(["compare", "a.yaml", "b.yaml", "--scheduler", "tcp://x:1", "--dask-workers", "2"])
     assert stop.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_plan_on_the_cluster_evaluates_the_plans_of_local_processes(scheduler, tmp_path):
+    """``plan --scheduler``: the same evaluations, confirmation and recommendation."""
+    from test_plan import write_base, write_spec
+
+    write_base(tmp_path, horizon=300.0)
+    spec = write_spec(tmp_path)
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    assert main(["plan", str(spec), "--out", str(local), "-j", "1"]) == 0
+    assert main(["plan", str(spec), "--out", str(dask), "--scheduler", scheduler]) == 0
+    for name in ("evaluations.jsonl", "plan.json", "recommended.yaml"):
+        assert (dask / name).read_bytes() == (local / name).read_bytes(), name

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from forlopsim.cli import stopped, stopped_status
-from forlopsim.cli.options import FORCE, OUT, add_jobs, whole_number
+from forlopsim.cli.options import FORCE, OUT, add_backend_options, add_jobs, whole_number
 from forlopsim.errors import Problem, ScenarioError
 
 DESCRIPTION = (
@@ -31,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-evaluations", type=whole_number(1), help="candidates at most (default: SPEC's)"
     )
     add_jobs(parser)
+    add_backend_options(parser)
     parser.add_argument("--restart", action="store_true", help="discard an earlier plan's log")
 
 
@@ -87,6 +88,7 @@ def check_inputs(spec: object, base: object, file: Path) -> None:
 
 def _plan(args: argparse.Namespace, spec: object, base: object, scenario_path: Path) -> int:
     """Search, confirm and write while holding ``--out``'s lock."""
+    from forlopsim.backends import backend_for
     from forlopsim.output import atomic_file
     from forlopsim.plan.confirm import confirm, plan_name
     from forlopsim.plan.output import recommended_yaml, write_plan
@@ -110,7 +112,9 @@ def _plan(args: argparse.Namespace, spec: object, base: object, scenario_path: P
                 origin = " (from the log)" if resumed else ""
                 view.update(done[0], line=f"{entry['values']}: {entry['objective']}{origin}")
 
-            entries = search(spec, base, seed, jobs=args.jobs, log=log, on_evaluation=advance)
+            entries = search(
+                spec, base, seed, log=log, on_evaluation=advance, backend=backend_for(args)
+            )
     except KeyboardInterrupt as stop:
         print(
             f"forlopsim: {stopped(stop)}; {len(log.entries)} evaluations are kept in "
@@ -118,7 +122,7 @@ def _plan(args: argparse.Namespace, spec: object, base: object, scenario_path: P
             file=sys.stderr,
         )
         return stopped_status(stop)
-    confirmed = confirm(spec, base, seed, entries, jobs=args.jobs)
+    confirmed = confirm(spec, base, seed, entries, backend=backend_for(args))
     write = args.out / "recommended.yaml"
     with atomic_file(write) as tmp:
         tmp.write_text(recommended_yaml(spec, base, scenario_path, write, confirmed))

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from forlopsim.backends import LocalBackend
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.calibration.fit import Evaluator
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.plan.search import Entry, candidate, summary, with_budget
@@ -86,12 +86,20 @@ def _sortable(value: float) -> float:
 
 
 def confirm(
-    spec: PlanSpec, base: Scenario, seed: int, entries: list[Entry], jobs: int = 1
+    spec: PlanSpec,
+    base: Scenario,
+    seed: int,
+    entries: list[Entry],
+    jobs: int = 1,
+    backend: Backend | None = None,
 ) -> Confirmed:
-    """Rerun the finalists on the same seeds, rank them, compare the best with the others."""
+    """Rerun the finalists on the same seeds, rank them, compare the best with the others.
+
+    The replications run on ``backend`` (default: ``jobs`` local processes).
+    """
     seeds = replication_seeds(seed, spec.confirm.replications)
     plans, samples = [], []
-    with Evaluator(LocalBackend(jobs)) as evaluator:
+    with Evaluator(backend or LocalBackend(jobs)) as evaluator:
         for values in finalists(entries, spec.confirm.best):
             table = with_budget(spec, evaluator.kpis(candidate(spec, base, values), seeds))
             column = table.get(spec.objective, np.nan)

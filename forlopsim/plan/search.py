@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from forlopsim import __version__
-from forlopsim.backends import LocalBackend
+from forlopsim.backends import Backend, LocalBackend
 from forlopsim.calibration.fit import Evaluator
 from forlopsim.calibration.log import fingerprint
 from forlopsim.engine.streams import replication_seeds
@@ -231,15 +231,19 @@ def search(
     jobs: int = 1,
     log: PlanLog | None = None,
     on_evaluation: Callable[[Entry, bool], None] | None = None,
+    backend: Backend | None = None,
 ) -> list[Entry]:
-    """Evaluate up to ``max_evaluations`` candidates; every evaluation, in order."""
+    """Evaluate up to ``max_evaluations`` candidates; every evaluation, in order.
+
+    Each candidate's replications run on ``backend`` (default: ``jobs`` local processes).
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     log = log if log is not None else PlanLog(None, {})
     study = optuna.create_study(direction="minimize", sampler=sampler_of(spec, seed))
     seeds = replication_seeds(seed, spec.replications)
-    with Evaluator(LocalBackend(jobs)) as evaluator:
+    with Evaluator(backend or LocalBackend(jobs)) as evaluator:
 
         def objective(trial: optuna.Trial) -> float:
             values = {

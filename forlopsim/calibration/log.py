@@ -69,12 +69,18 @@ def fingerprint(problem: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class EvaluationLog:
-    """Evaluated points by their position in the unit cube; appended to as points finish.
+class ResumableLog:
+    """Evaluations in the order they were asked for, in ``--out``, appended to as they finish.
 
-    ``files``: what the folder holds of forlopsim's (default :data:`FILES`; more when the
-    calibrated scenario is written there under another name).
+    The folder's ``problem.json`` holds the problem's fingerprint, so that a log made for
+    another problem is refused; ``restart`` discards the log. Subclasses name what they log
+    (:attr:`KIND`, :attr:`DECIDED_BY` for the refusal) and may index the entries.
     """
+
+    KIND = "calibration"
+    """What the folder holds, in messages."""
+    DECIDED_BY = "scenario, targets, parameters, seed, replications or forlopsim version"
+    """What makes two problems differ, in the refusal."""
 
     def __init__(
         self,
@@ -86,27 +92,25 @@ class EvaluationLog:
     ):
         self.folder = folder
         self.entries: list[dict[str, Any]] = []
-        self._by_point: dict[tuple[float, ...], dict[str, Any]] = {}
         self.resumed = 0
         """Evaluations found in the log when it was opened."""
         if folder is None:
             return
         digest = fingerprint(problem)
         stored = folder / PROBLEM_NAME
-        check_resumable(folder, files, stored.is_file(), force, f"calibration ({PROBLEM_NAME})")
+        check_resumable(folder, files, stored.is_file(), force, f"{self.KIND} ({PROBLEM_NAME})")
         if stored.exists() and not restart:
-            if _stored_fingerprint(stored) != digest:
+            if self._stored_fingerprint(stored) != digest:
                 raise UsageError(
-                    f"--out {folder}: holds a calibration of another problem (scenario, targets, "
-                    "parameters, seed, replications or forlopsim version differ); give another "
-                    "--out, or --restart to discard it"
+                    f"--out {folder}: holds a {self.KIND} of another problem ({self.DECIDED_BY} "
+                    "differ); give another --out, or --restart to discard it"
                 )
             self._read(folder / LOG_NAME)
         elif restart:
             (folder / LOG_NAME).unlink(missing_ok=True)
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomically(stored, json.dumps({"fingerprint": digest, "problem": problem}, indent=1))
-        check_resumable(folder, files, True, force, "calibration")  # writes the manifest
+        check_resumable(folder, files, True, force, self.KIND)  # writes the manifest
 
     def _read(self, path: Path) -> None:
         if not path.exists():
@@ -121,12 +125,8 @@ class EvaluationLog:
         # rewrite without a cut line, so that appending goes on from a whole line
         _write_atomically(path, "".join(json.dumps(e) + "\n" for e in self.entries))
 
-    def get(self, point: Iterable[float]) -> dict[str, Any] | None:
-        """The logged evaluation of ``point``, if any."""
-        return self._by_point.get(_key(point))
-
     def add(self, entry: dict[str, Any]) -> None:
-        """Remember an evaluation (with ``point``) and append it to the log on disk."""
+        """Remember an evaluation and append it to the log on disk."""
         self._remember(entry)
         if self.folder is None:
             return
@@ -137,18 +137,43 @@ class EvaluationLog:
 
     def _remember(self, entry: dict[str, Any]) -> None:
         self.entries.append(entry)
+
+    def _stored_fingerprint(self, path: Path) -> str:
+        """The fingerprint in the folder's ``problem.json``; a clear error if it cannot be read."""
+        try:
+            return str(json.loads(path.read_text(encoding="utf-8"))["fingerprint"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise UsageError(
+                f"--out {path.parent}: {path.name} cannot be read ({error}); --restart to discard "
+                f"the {self.KIND} there"
+            ) from None
+
+
+class EvaluationLog(ResumableLog):
+    """Evaluated points by their position in the unit cube; appended to as points finish.
+
+    ``files``: what the folder holds of forlopsim's (default :data:`FILES`; more when the
+    calibrated scenario is written there under another name).
+    """
+
+    def __init__(
+        self,
+        folder: Path | None,
+        problem: dict[str, Any],
+        restart: bool = False,
+        force: bool = False,
+        files: Manifest = FILES,
+    ):
+        self._by_point: dict[tuple[float, ...], dict[str, Any]] = {}
+        super().__init__(folder, problem, restart, force, files)
+
+    def get(self, point: Iterable[float]) -> dict[str, Any] | None:
+        """The logged evaluation of ``point``, if any."""
+        return self._by_point.get(_key(point))
+
+    def _remember(self, entry: dict[str, Any]) -> None:
+        super()._remember(entry)
         self._by_point[_key(entry["point"])] = entry
-
-
-def _stored_fingerprint(path: Path) -> str:
-    """The fingerprint in a calibration's ``problem.json``; a clear error if it cannot be read."""
-    try:
-        return str(json.loads(path.read_text(encoding="utf-8"))["fingerprint"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise UsageError(
-            f"--out {path.parent}: {path.name} cannot be read ({error}); --restart to discard "
-            "the calibration there"
-        ) from None
 
 
 def _key(point: Iterable[float]) -> tuple[float, ...]:

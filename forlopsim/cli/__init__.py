@@ -143,6 +143,16 @@ def stopped(stop: KeyboardInterrupt) -> str:
     return "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
 
 
+def stopped_with_log(stop: KeyboardInterrupt, evaluations: int, out: object) -> int:
+    """Say that a stopped search keeps its logged evaluations in ``out``; its exit status."""
+    print(
+        f"forlopsim: {stopped(stop)}; {evaluations} evaluations are kept in "
+        f"{out}/; run the same command again to resume",
+        file=sys.stderr,
+    )
+    return stopped_status(stop)
+
+
 def stopped_status(stop: KeyboardInterrupt) -> int:
     """The exit status of a stopped command: 143 after SIGTERM, 130 after Ctrl-C."""
     return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED

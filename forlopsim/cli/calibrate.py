@@ -18,7 +18,7 @@ from forlopsim.calibration.log import FILES, EvaluationLog, problem_of
 from forlopsim.calibration.output import calibrated_yaml, write_fit
 from forlopsim.calibration.parameters import check_parameters
 from forlopsim.calibration.spec import ParametersFile, TargetsFile, load_parameters, load_targets
-from forlopsim.cli import stopped, stopped_status
+from forlopsim.cli import stopped_with_log
 from forlopsim.cli.options import (
     FORCE,
     OUT,
@@ -143,12 +143,7 @@ def _calibrate(
                 on_evaluation=advance,
             )
     except KeyboardInterrupt as stop:
-        print(
-            f"forlopsim: {stopped(stop)}; {len(log.entries)} evaluations are kept in "
-            f"{args.out}/; run the same command again to resume",
-            file=sys.stderr,
-        )
-        return stopped_status(stop)
+        return stopped_with_log(stop, len(log.entries), args.out)
     write_calibrated(calibration, scenario, args.scenario, write)
     write_fit(args.out, calibration)
     print_fit(calibration)

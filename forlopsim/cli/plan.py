@@ -7,7 +7,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from forlopsim.cli import stopped, stopped_status
+from forlopsim.cli import stopped_with_log
 from forlopsim.cli.options import FORCE, OUT, add_backend_options, add_jobs, whole_number
 from forlopsim.errors import Problem, ScenarioError
 
@@ -116,12 +116,7 @@ def _plan(args: argparse.Namespace, spec: object, base: object, scenario_path: P
                 spec, base, seed, log=log, on_evaluation=advance, backend=backend_for(args)
             )
     except KeyboardInterrupt as stop:
-        print(
-            f"forlopsim: {stopped(stop)}; {len(log.entries)} evaluations are kept in "
-            f"{args.out}/; run the same command again to resume",
-            file=sys.stderr,
-        )
-        return stopped_status(stop)
+        return stopped_with_log(stop, len(log.entries), args.out)
     confirmed = confirm(spec, base, seed, entries, backend=backend_for(args))
     write = args.out / "recommended.yaml"
     with atomic_file(write) as tmp:

@@ -10,9 +10,7 @@ same candidates in the same order, answers the logged ones from the log, and car
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,11 +21,10 @@ import pandas as pd
 from forlopsim import __version__
 from forlopsim.backends import Backend, LocalBackend
 from forlopsim.calibration.fit import Evaluator
-from forlopsim.calibration.log import fingerprint
+from forlopsim.calibration.log import ResumableLog
 from forlopsim.engine.streams import replication_seeds
 from forlopsim.errors import UsageError
-from forlopsim.outfolder import Manifest, check_resumable, with_temporaries
-from forlopsim.output import atomic_file
+from forlopsim.outfolder import Manifest, with_temporaries
 from forlopsim.plan.spec import PlanSpec, Variable
 from forlopsim.scenario import Scenario, numbers_only
 from forlopsim.scenario.schedule import steps
@@ -140,8 +137,11 @@ def problem_of(spec: PlanSpec, base: Scenario, seed: int) -> dict[str, Any]:
     }
 
 
-class PlanLog:
-    """Evaluations in the order the sampler asked for them; appended to as they finish."""
+class PlanLog(ResumableLog):
+    """A plan's evaluations in the order the sampler asked for them (see :class:`ResumableLog`)."""
+
+    KIND = "plan"
+    DECIDED_BY = "scenario, plan file, seed or forlopsim version"
 
     def __init__(
         self,
@@ -150,62 +150,7 @@ class PlanLog:
         restart: bool = False,
         force: bool = False,
     ):
-        self.folder = folder
-        self.entries: list[Entry] = []
-        self.resumed = 0
-        """Evaluations found in the log when it was opened."""
-        if folder is None:
-            return
-        digest = fingerprint(problem)
-        stored = folder / PROBLEM_NAME
-        check_resumable(folder, FILES, stored.is_file(), force, f"plan ({PROBLEM_NAME})")
-        if stored.exists() and not restart:
-            if _stored_fingerprint(stored) != digest:
-                raise UsageError(
-                    f"--out {folder}: holds a plan of another problem (scenario, plan file, seed "
-                    "or forlopsim version differ); give another --out, or --restart to discard it"
-                )
-            self._read(folder / LOG_NAME)
-        elif restart:
-            (folder / LOG_NAME).unlink(missing_ok=True)
-        folder.mkdir(parents=True, exist_ok=True)
-        _write(stored, json.dumps({"fingerprint": digest, "problem": problem}, indent=1))
-        check_resumable(folder, FILES, True, force, "plan")  # writes the manifest
-
-    def _read(self, path: Path) -> None:
-        if not path.exists():
-            return
-        for line in path.read_text().splitlines():
-            try:
-                self.entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                break  # the last line of a killed run may be cut short: evaluate it again
-        self.resumed = len(self.entries)
-        _write(path, "".join(json.dumps(e) + "\n" for e in self.entries))
-
-    def add(self, entry: Entry) -> None:
-        """Remember an evaluation and append it to the log on disk."""
-        self.entries.append(entry)
-        if self.folder is None:
-            return
-        with (self.folder / LOG_NAME).open("a") as file:
-            file.write(json.dumps(entry) + "\n")
-            file.flush()
-            os.fsync(file.fileno())
-
-
-def _stored_fingerprint(path: Path) -> str:
-    try:
-        return str(json.loads(path.read_text(encoding="utf-8"))["fingerprint"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise UsageError(
-            f"--out {path.parent}: {path.name} cannot be read ({error}); --restart to discard it"
-        ) from None
-
-
-def _write(path: Path, text: str) -> None:
-    with atomic_file(path) as tmp:
-        tmp.write_text(text)
+        super().__init__(folder, problem, restart, force, FILES)
 
 
 def grid_size(spec: PlanSpec) -> int:

@@ -13,9 +13,11 @@ whom.
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappush
 from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
+from simpy.events import NORMAL
 
 from forlopsim.records import EventRow
 
@@ -35,6 +37,25 @@ class Record(Protocol):
         self, r: Resident, kind: str, place: str = "", origin: str = "", cause: str = ""
     ) -> None:
         """Append the row."""
+
+
+def call_later(
+    env: simpy.Environment, delay: float, value: Any, callback: Callable[[simpy.Event], None]
+) -> None:
+    """Schedule a :class:`simpy.Timeout` of ``delay`` (≥ 0) carrying ``value`` for ``callback``.
+
+    What ``simpy.Timeout(env, delay, value).callbacks.append(callback)`` does — the same event,
+    queue entry and event id, so the same order of events — without its two calls and the
+    callback list grown after the fact: about 0.5 µs of some 170,000 events a replication.
+    ``tests/test_engine_components.py`` holds it to SimPy's own scheduling.
+    """
+    event = simpy.Timeout.__new__(simpy.Timeout)
+    event.env = env
+    event.callbacks = [callback]
+    event._value = value
+    event._delay = delay
+    event._ok = True
+    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), event))
 
 
 def _recorder(env: simpy.Environment, log: list[EventRow]) -> Record:
@@ -80,8 +101,9 @@ class Kernel:
         A call due at or after the horizon is not scheduled: ``env.run(until=horizon)`` stops
         before processing it (its stop event is urgent), so it would only deepen the heap.
         """
-        if self.env.now + delay < self.horizon:
-            simpy.Timeout(self.env, delay, value).callbacks.append(callback)
+        env = self.env
+        if env._now + delay < self.horizon:
+            call_later(env, delay, value, callback)
 
     def move(self, r: Resident, location: str, cause: str) -> None:
         """Put the resident in ``location`` (a tier, homeless, a bed or institution, exited)."""

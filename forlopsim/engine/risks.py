@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
+from forlopsim.engine.kernel import call_later
 from forlopsim.engine.places import Crisisbed, Institution, Team, Tier
 from forlopsim.engine.streams import DEATH_CAUSE, KIND, LOW_THRESHOLD
 from forlopsim.scenario.scenario import EXITED, HOMELESS, Scenario
@@ -113,6 +114,7 @@ class Risks:
         "_env",
         "_handlers",
         "_horizon",
+        "_longest_window",
         "_low_threshold",
         "_move_away",
         "_on_risk_bound",
@@ -182,6 +184,8 @@ class Risks:
         if a is not None:
             windows.append((TREATMENT_WINDOW, a.days))
         self._windows = windows
+        self._longest_window = max((days for _, days in windows), default=-math.inf)
+        """The days of the longest window: past them after a discharge, none is open."""
         """(bit, days) of each after-discharge window the scenario has."""
         self._treatment = _per_day(t.per_year) if t is not None else [0.0] * 5
         self._treatment_problems = frozenset(t.problem) if t is not None else frozenset()
@@ -233,7 +237,7 @@ class Risks:
         location = r.location
         if location == EXITED:
             return
-        now = self._env.now
+        now = self._env._now  # the `now` property's value, without its call
         stay = r.stay
         tier = r.tier
         team = r.team
@@ -267,12 +271,13 @@ class Risks:
         windows = 0
         window = math.inf
         discharged = r.discharged_at
-        for bit, days in self._windows:
-            left = discharged + days - now
-            if left > 0:
-                windows |= bit
-                if left < window:
-                    window = left
+        if discharged + self._longest_window > now:  # most have no window open
+            for bit, days in self._windows:
+                left = discharged + days - now
+                if left > 0:
+                    windows |= bit
+                    if left < window:
+                        window = left
         key = (stay, r.need, tier, team, location, contact, r.violence_high, r.problem,
                r.age_group, windows, r.in_services)  # fmt: skip  # StateKey
         table = self.tables.get(key)
@@ -290,9 +295,7 @@ class Risks:
         if due is not None and now + best < self._horizon:  # as in Kernel.schedule
             # a hazard a rounding error past its threshold is due now
             delay = best if best > 0.0 else 0.0
-            simpy.Timeout(self._env, delay, (r, r.epoch, due, fired)).callbacks.append(
-                self._on_risk_bound
-            )
+            call_later(self._env, delay, (r, r.epoch, due, fired), self._on_risk_bound)
 
     def _risk_table(  # noqa: C901  every risk of a state, in one place
         self, r: Resident, contact: bool | None, windows: int

@@ -93,9 +93,10 @@ def test_eligibility_reads_only_its_key(rule: Eligibility, a: Resident, b: Resid
     assert check(a) == check(b)
 
 
-ALLOWED_PRIVATE = {"_queue", "_now"}
+ALLOWED_PRIVATE = {"_queue", "_now", "_eid", "_value", "_delay", "_ok"}
 """SimPy's own attributes the engine reads (the event heap, emptied by ``World.close``; the
-clock, read by ``Kernel.record``)."""
+clock, read by ``Kernel.record``) or sets as ``simpy.Timeout`` does (``kernel.call_later``:
+the event id counter and a timeout's fields)."""
 
 
 @pytest.mark.parametrize("path", sorted(ENGINE.glob("*.py")), ids=lambda p: p.name)
@@ -163,3 +164,29 @@ def test_a_closed_world_leaves_the_cycle_collector_almost_nothing() -> None:
     finally:
         if collecting:
             gc.enable()
+
+
+@given(st.lists(st.tuples(st.booleans(), st.floats(0.0, 50.0)), min_size=1, max_size=40))
+def test_call_later_schedules_as_simpy_timeout_does(steps: list[tuple[bool, float]]) -> None:
+    """``kernel.call_later`` and ``simpy.Timeout`` interleaved: the same queue, the same order."""
+    import simpy
+
+    from forlopsim.engine.kernel import call_later
+
+    def order(fast: bool) -> tuple[list[tuple[float, Any]], list[tuple[float, int, int]]]:
+        env = simpy.Environment()
+        seen: list[tuple[float, Any]] = []
+
+        def callback(event: simpy.Event) -> None:
+            seen.append((env.now, event.value))
+
+        for i, (quick, delay) in enumerate(steps):
+            if fast and quick:
+                call_later(env, delay, i, callback)
+            else:
+                simpy.Timeout(env, delay, i).callbacks.append(callback)
+        queue = sorted((t, p, eid) for t, p, eid, _ in env._queue)
+        env.run()
+        return seen, queue
+
+    assert order(True) == order(False)

@@ -10,13 +10,18 @@ selection) fails it nearly always (see ``test_picking_by_the_first_stage_alone_f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from scipy import stats
+from test_analytic import erlang_b
 
+from forlopsim.cli import main
 from forlopsim.plan.confirm import (
     _paired,
     bonferroni_pairs,
@@ -141,3 +146,28 @@ def test_bonferroni_makes_no_false_beats_above_five_percent(k: int) -> None:
     wrong = false_beats(k, 10, bonferroni_pairs(k), seed=20 + k)
     most = int(stats.binom.isf(TAIL, RUNS, ALPHA))
     assert wrong <= most, (wrong, most)
+
+
+PLANS = Path(__file__).resolve().parents[1] / "plans"
+
+
+def test_kim_nelson_confirms_the_erlang_b_answer_of_how_many_beds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = yaml.safe_load((PLANS / "how_many_beds.yaml").read_text())
+    spec["scenario"] = str(PLANS / spec["scenario"])
+    spec["replications"], spec["horizon_days"] = 3, 300.0  # seconds, not tens
+    # a bed costs 100 NOK a day: plans one bed apart differ by 36,525 NOK a year, far over δ
+    spec["confirm"] = {"best": 3, "method": "kim_nelson", "indifference": 1000, "replications": 3}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    assert main(["plan", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "out")]) == 0
+    summary = json.loads((tmp_path / "out" / "plan.json").read_text())
+    answer = summary["recommended"]["beds"]
+    # tiny_crisis_beds.yaml: crises at 1 a day, stays of 2 days, an offered load of 2 beds
+    target = spec["constraints"][0]["max"]
+    assert answer == min(c for c in range(2, 9) if erlang_b(c, 2.0) <= target)
+    out = capsys.readouterr().out
+    assert "Kim–Nelson: 3 of 3 plans contend after a first stage of 3" in out, out
+    # cost is fixed by the beds (zero variance of the differences): out after the first stage
+    assert "beds=6 eliminated after 3 replications" in out, out
+    assert all(c["verdict"] == "eliminated" for c in summary["comparisons"])

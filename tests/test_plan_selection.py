@@ -171,3 +171,24 @@ def test_kim_nelson_confirms_the_erlang_b_answer_of_how_many_beds(
     # cost is fixed by the beds (zero variance of the differences): out after the first stage
     assert "beds=6 eliminated after 3 replications" in out, out
     assert all(c["verdict"] == "eliminated" for c in summary["comparisons"])
+
+
+@pytest.mark.parametrize(
+    ("confirm", "where"),
+    [
+        ({"method": "kim_nelson"}, "indifference: kim_nelson needs"),
+        ({"method": "kim_nelson", "indifference": 1, "max_replications": 3}, "max_replications"),
+        ({"method": "kim_nelsen"}, "method"),
+    ],
+)
+def test_a_bad_confirmation_exits_2_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], confirm: dict[str, Any], where: str
+) -> None:
+    spec = yaml.safe_load((PLANS / "how_many_beds.yaml").read_text())
+    spec["scenario"] = str(PLANS / spec["scenario"])
+    spec["confirm"] = confirm
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    assert main(["plan", str(path), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert str(path) in error and "confirm" in error and where in error, error

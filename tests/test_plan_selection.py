@@ -192,3 +192,25 @@ def test_a_bad_confirmation_exits_2_naming_the_field(
     assert main(["plan", str(path), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
     assert str(path) in error and "confirm" in error and where in error, error
+
+
+def test_kim_nelson_sets_aside_a_finalist_over_a_constraint() -> None:
+    from forlopsim.plan.confirm import confirm
+    from forlopsim.plan.search import base_of
+    from forlopsim.plan.spec import load_plan
+    from forlopsim.scenario import load_scenario
+
+    spec = load_plan(PLANS / "how_many_beds.yaml")
+    change = {"method": "kim_nelson", "indifference": 1000.0, "replications": 3}
+    spec = spec.model_copy(
+        update={"horizon_days": 300.0, "confirm": spec.confirm.model_copy(update=change)}
+    )
+    base = base_of(spec, load_scenario(PLANS / spec.scenario))
+    # told (wrongly) that 4 beds meet the target: Erlang B turns away 9.5% > 6% with 4
+    assert erlang_b(4, 2.0) > spec.constraints[0].max >= erlang_b(5, 2.0)
+    entries = [{"values": {"beds": b}, "feasible": True, "objective": float(b)} for b in (4, 5, 6)]
+    confirmed = confirm(spec, base, 1, entries)
+    assert confirmed.best["values"] == {"beds": 5} and confirmed.best["feasible"]
+    verdicts = {c.other["beds"]: c.verdict for c in confirmed.comparisons}
+    assert verdicts == {4: "infeasible", 6: "eliminated"}
+    assert "beds=4 not a contender: over a constraint" in "\n".join(confirmed.account)

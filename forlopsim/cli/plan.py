@@ -129,5 +129,7 @@ def _plan(args: argparse.Namespace, spec: object, base: object, scenario_path: P
     )
     for c in confirmed.comparisons:
         print(f"  {c.sentence(best['values'])}")
+    for line in confirmed.account:
+        print(line)
     print(f"Plan written to {write}; summary in {args.out}/plan.md")
     return 0

@@ -7,7 +7,7 @@ Read with the calibration files' loader, so a problem is reported as
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, Strict, model_validator
 
@@ -69,8 +69,36 @@ class Confirmation(Model):
 
     best: Annotated[int, Strict(), Field(ge=1)] = 3
     """How many of the best feasible plans to confirm."""
+    method: Literal["bonferroni", "kim_nelson"] = "bonferroni"
+    """``bonferroni``: a fixed sample, paired t-intervals holding together at 95%;
+    ``kim_nelson``: Kim & Nelson's fully sequential selection (needs ``indifference``)."""
     replications: Replications = 10
-    """Replications of each confirmed plan (the same seeds for all)."""
+    """Replications of each confirmed plan (the same seeds for all); for ``kim_nelson`` the
+    first stage n0."""
+    indifference: Positive | None = None
+    """Kim–Nelson's δ, in the objective's units: the smallest difference worth telling apart."""
+    max_replications: Annotated[int, Strict(), Field(ge=2, le=MAX_REPLICATIONS)] = 100
+    """Kim–Nelson: replications of a plan at most; survivors then cannot be told apart at δ
+    (assumption: 100 bounds a confirmation to about ten times a first stage of 10)."""
+    batch: Annotated[int, Strict(), Field(ge=1)] = 1
+    """Kim–Nelson: replications per surviving plan sent to the workers at once. The selection
+    is the same for any batch (screening still follows each replication); a larger batch keeps
+    more workers busy at the cost of up to batch − 1 unused replications per eliminated plan."""
+
+    @model_validator(mode="after")
+    def _kim_nelson_needs_indifference(self) -> Confirmation:
+        if self.method == "kim_nelson":
+            if self.indifference is None:
+                raise ValueError(
+                    "indifference: kim_nelson needs the smallest difference worth telling "
+                    "apart, in the objective's units (e.g. indifference: 1000)"
+                )
+            if self.max_replications < self.replications:
+                raise ValueError(
+                    f"max_replications: expected at least replications ({self.replications}), "
+                    f"got {self.max_replications}"
+                )
+        return self
 
 
 class PlanSpec(Model):

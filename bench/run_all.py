@@ -73,6 +73,7 @@ TINY_SWEEP = REPO / "sweeps" / "crisis_bed_queue.yaml"
 BASELINE_SWEEP = BENCH / "sweeps" / "baseline_points.yaml"
 CALIBRATION_BASE = SCENARIOS / "trondheim_baseline.yaml"
 CALIBRATION_PARAMETERS = REPO / "calibration" / "parameters.yaml"
+SCENARIO_DIRS = "FORLOPSIM_SCENARIO_DIRS"
 FACTORS = (1, 2, 4, 8)
 CALLGRIND_DAYS = 1500.0
 """The 1,500-day baseline of the issue-11 and issue-13 instruction counts in bench/README.md."""
@@ -100,7 +101,9 @@ def fresh_env() -> dict[str, str]:
     """The environment for a child ``python``: this checkout first on ``PYTHONPATH``."""
     path = os.environ.get("PYTHONPATH", "")
     first = str(REPO) if not path else f"{REPO}{os.pathsep}{path}"
-    return {**os.environ, "PYTHONPATH": first}
+    # the bench's sweep reads a scenario of scenarios/, outside its own folder
+    folders = os.pathsep.join(filter(None, [os.environ.get(SCENARIO_DIRS), str(SCENARIOS)]))
+    return {**os.environ, "PYTHONPATH": first, SCENARIO_DIRS: folders}
 
 
 def forlopsim(*arguments: str, cwd: Path) -> float:
@@ -297,7 +300,8 @@ def instructions(days: float, scale: float, stop: bool) -> tuple[int, list[dict]
         command += [sys.executable, str(BENCH / "engine_run.py"), str(CALIBRATED)]
         command += ["--days", str(days), "--scale", str(scale)]
         command += ["--stop-before-run"] if stop else []
-        done = subprocess.run(command, cwd=REPO, env=fresh_env(), check=True, capture_output=True)
+        env = fresh_env() | {"PYTHONHASHSEED": "0"}
+        done = subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
         runs = json.loads(done.stdout.decode().strip().splitlines()[-1])["runs"]
         for line in out.read_text().splitlines():
             if line.startswith(("summary:", "totals:")):
@@ -305,25 +309,34 @@ def instructions(days: float, scale: float, stop: bool) -> tuple[int, list[dict]
     raise RuntimeError(f"no instruction total in callgrind's output for {command}")
 
 
-def callgrind(scaling_days: float, factors: tuple[int, ...]) -> dict[str, Any]:
-    """Instructions of ``World.run()`` for the 1,500-day baseline and each population factor.
+def callgrind(
+    scaling_days: float, factors: tuple[int, ...], baseline_days: float = CALLGRIND_DAYS
+) -> dict[str, Any]:
+    """Instructions of ``World.run()`` for the baseline (1,500 days) and each population factor.
 
-    A run's count less that of the same script stopping before ``run()``.
+    A run's count less that of the same script stopping before ``run()`` (imports, loading
+    and building the world, which has no residents until ``run()``; counted once per horizon).
+    ``PYTHONHASHSEED=0`` so that string hashing is the same in every counted process.
     """
     if shutil.which("valgrind") is None:
         return {"skipped": "valgrind not found"}
     rows = []
-    for days, factor in [(CALLGRIND_DAYS, 1)] + [(scaling_days, f) for f in factors]:
-        total, runs = instructions(days, factor, False)
-        before, _ = instructions(days, factor, True)
+    before: dict[float, int] = {}
+    counted: dict[tuple[float, int], tuple[int, list[dict]]] = {}
+    for days, factor in [(baseline_days, 1)] + [(scaling_days, f) for f in factors]:
+        if (days, factor) not in counted:
+            counted[days, factor] = instructions(days, factor, False)
+        total, runs = counted[days, factor]
+        if days not in before:  # the population is built in run(): the rest does not scale
+            before[days] = instructions(days, factor, True)[0]
         events = runs[0]["processed"]
         rows.append(
             {
                 "days": days,
                 "factor": factor,
-                "instructions": total - before,
+                "instructions": total - before[days],
                 "events": events,
-                "per_event": (total - before) / events,
+                "per_event": (total - before[days]) / events,
             }
         )
     scaled = rows[1:]
@@ -580,7 +593,7 @@ def plan(args: argparse.Namespace) -> list[tuple[str, Callable[[], Any]]]:
     """The steps to run, with the repeats of a full or a ``--quick`` run."""
     quick = args.quick
     repeats = args.repeats or (1 if quick else 3)
-    scaling_days = args.scaling_days or (120.0 if quick else 365.0)
+    scaling_days = args.scaling_days or (60.0 if quick else 365.0)
     factors = (1, 2) if quick else FACTORS
     steps: dict[str, Callable[[], Any]] = {
         "replication": lambda: replication(repeats),
@@ -590,7 +603,9 @@ def plan(args: argparse.Namespace) -> list[tuple[str, Callable[[], Any]]]:
         "startup": lambda: startup(2 if quick else 5),
         "mmc": lambda: bench_mmc(1 if quick else 2),
         "scaling": lambda: scaling(scaling_days, repeats),
-        "callgrind": lambda: callgrind(scaling_days, factors),
+        "callgrind": lambda: callgrind(
+            scaling_days, factors, scaling_days if quick else CALLGRIND_DAYS
+        ),
     }
     chosen = args.only.split(",") if args.only else [s for s in STEPS if s != "hearing"]
     if args.hearing and "hearing" not in chosen:
@@ -643,11 +658,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {key} (load {os.getloadavg()[0]:.2f}) …", file=sys.stderr, flush=True)
         gc.collect()
         started = time.perf_counter()
-        result[key] = step()
+        try:
+            result[key] = step()
+        except (RuntimeError, subprocess.CalledProcessError) as error:  # keep the other steps
+            print(f"{key} failed: {error}", file=sys.stderr)
+            result["steps"][key] = {"failed": str(error)}
+            continue
         result["steps"][key] = {
             "seconds": time.perf_counter() - started,
             "loadavg_1min_at_end": os.getloadavg()[0],
         }
+        if args.json is not None:  # after each step, so that a stopped run keeps what it did
+            args.json.write_text(json.dumps(result, indent=1, default=str) + "\n")
     result["machine"]["loadavg_1min_at_end"] = os.getloadavg()[0]
     result["targets"] = [
         {"target": t, "measured": v, "limit": lim, "met": ok} for t, v, lim, ok in targets(result)

@@ -107,3 +107,38 @@ def test_a_bad_spec_exits_2_with_a_located_message(
     error = capsys.readouterr().err
     assert str(spec) in error and where in error, error
     assert not (tmp_path / "out").exists()
+
+
+PLANS = Path(__file__).resolve().parent.parent / "plans"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(PLANS.glob("*.yaml")) if "variables" in yaml.safe_load(p.read_text())],
+    ids=lambda p: p.name,
+)
+def test_every_committed_plan_and_its_base_load(path: Path) -> None:
+    """The plans in ``plans/`` are valid specs; each base, and each variable's path, exists."""
+    from forlopsim.plan.spec import load_plan
+
+    spec = load_plan(path)
+    base = load_scenario(path.parent / spec.scenario)
+    for variable in spec.variables.values():
+        base.with_changes({variable.path: variable.bounds[1]})  # a wrong path is an error here
+
+
+@pytest.mark.parametrize(
+    "folder", sorted(p.parent for p in PLANS.glob("results/*/plan.json")), ids=lambda p: p.name
+)
+def test_a_committed_plan_result_matches_its_recommended_scenario(folder: Path) -> None:
+    """``recommended.yaml`` loads and holds the capacities ``plan.json`` recommends."""
+    from forlopsim.plan.spec import load_plan
+
+    summary = json.loads((folder / "plan.json").read_text())
+    recommended = load_scenario(folder / "recommended.yaml")
+    spec = load_plan(PLANS / f"{folder.name}.yaml")
+    for name, value in summary["recommended"].items():
+        node: Any = recommended
+        for key in spec.variables[name].path.split("."):
+            node = node[key] if isinstance(node, dict) else getattr(node, key)
+        assert node == value, (name, node, value)

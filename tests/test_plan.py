@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from scenario_builders import erlang_b_scenario
 from test_analytic import erlang_b
 
 from forlopsim.cli import main
+from forlopsim.plan.front import non_dominated
 from forlopsim.scenario import load_scenario
 
 ARRIVALS, STAY, COST = 1.0, 2.0, 100.0  # offered load a = 2 beds
@@ -70,6 +73,24 @@ def test_the_fewest_beds_meeting_a_turn_away_target_is_erlang_b_s(tmp_path: Path
     assert summary["comparisons"][0]["sentence"] == "plan beds=5 beats plan beds=6 (95%)"
     recommended = load_scenario(out / "recommended.yaml", trusted=[out, tmp_path])
     assert recommended.crisis_beds["bed"].beds == answer
+    # the trade-off: cost (the objective) against turn-aways (the constraint); every feasible
+    # plan is on the front, since each bed more costs more and turns away fewer
+    front = pd.read_csv(out / "front.csv")
+    assert dict(zip(front["beds"], front["on_front"], strict=True)) == {
+        3: False, 4: False, 5: True, 6: True, 7: True
+    }  # fmt: skip
+    assert front["cost_nok"].is_monotonic_increasing
+    assert front["turn_away.bed"].is_monotonic_decreasing
+    assert front.loc[front["recommended"], "beds"].tolist() == [answer]
+    assert (out / "front.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "## Cost and effect" in (out / "plan.md").read_text()
+
+
+def test_the_front_by_hand() -> None:
+    """Pareto front of (cost, effect), both minimised, against a hand-drawn set."""
+    points = [(1, 9), (2, 5), (2, 6), (3, 5), (4, 1), (5, 1), (4, 1), (math.nan, 0)]
+    #         front   front   behind  behind  front   behind  tie: front  undefined
+    assert non_dominated(points) == [True, True, False, False, True, False, True, False]
 
 
 def test_a_resumed_plan_ends_where_an_uninterrupted_one_ends(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import yaml
 from forlopsim import __version__
 from forlopsim.output import atomic_file
 from forlopsim.plan.confirm import Confirmed, plan_name
+from forlopsim.plan.front import front_markdown, front_table, write_front
 from forlopsim.plan.search import Entry, capacity_value
 from forlopsim.plan.spec import PlanSpec
 from forlopsim.scenario import Scenario
@@ -49,27 +50,41 @@ def recommended_yaml(
 
 def plan_markdown(spec: PlanSpec, entries: list[Entry], confirmed: Confirmed) -> str:
     """The confirmed plans and the verdicts, as Markdown."""
+    if confirmed.method == "kim_nelson":
+        rerun = (
+            f"the best {len(confirmed.plans)} confirmed by Kim–Nelson's sequential procedure "
+            f"(first stage {plural(spec.confirm.replications, 'replication')}; each plan's count "
+            "below; common random numbers)."
+        )
+    else:
+        rerun = (
+            f"the best {len(confirmed.plans)} rerun with "
+            f"{plural(spec.confirm.replications, 'replication')} (common random numbers)."
+        )
     lines = [
         f"# Plan: minimise `{spec.objective}`",
         "",
         f"{plural(len(entries), 'evaluation')} with {plural(spec.replications, 'replication')} "
-        f"each; the best {len(confirmed.plans)} rerun with "
-        f"{plural(spec.confirm.replications, 'replication')} (common random numbers).",
+        f"each; {rerun}",
         "",
-        "| plan | objective | meets constraints |",
-        "|---|---|---|",
+        "| plan | objective | replications | meets constraints |",
+        "|---|---|---:|---|",
     ]
     for p in confirmed.plans:
         ok = "yes" if p["feasible"] else "no"
-        lines.append(f"| {plan_name(p['values'])} | {p['objective']:.4g} | {ok} |")
+        count = p.get("replications", spec.confirm.replications)
+        lines.append(f"| {plan_name(p['values'])} | {p['objective']:.4g} | {count} | {ok} |")
     lines.append("")
     best = confirmed.best["values"]
     lines += [f"- {c.sentence(best)}" for c in confirmed.comparisons]
+    lines += [f"- {line.strip()}" for line in confirmed.account]
+    table = front_table(spec, entries, best)
+    lines += ["", *front_markdown(spec, table)] if not table.empty else []
     return "\n".join(lines) + "\n"
 
 
 def write_plan(folder: Path, spec: PlanSpec, entries: list[Entry], confirmed: Confirmed) -> None:
-    """``plan.json`` and ``plan.md``, each written atomically."""
+    """``plan.json``, ``plan.md`` and the front (``front.csv``, ``front.png``), each atomically."""
     best = confirmed.best["values"]
     summary = {
         "forlopsim": __version__,
@@ -85,3 +100,4 @@ def write_plan(folder: Path, spec: PlanSpec, entries: list[Entry], confirmed: Co
         tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
     with atomic_file(folder / "plan.md") as tmp:
         tmp.write_text(plan_markdown(spec, entries, confirmed))
+    write_front(folder, spec, front_table(spec, entries, best))

@@ -33,7 +33,17 @@ LOG_NAME = "evaluations.jsonl"
 PROBLEM_NAME = "problem.json"
 FILES = Manifest(
     "plan",
-    patterns=with_temporaries((LOG_NAME, PROBLEM_NAME, "plan.json", "plan.md", "recommended.yaml")),
+    patterns=with_temporaries(
+        (
+            LOG_NAME,
+            PROBLEM_NAME,
+            "plan.json",
+            "plan.md",
+            "recommended.yaml",
+            "front.csv",
+            "front.png",
+        )
+    ),
 )
 """What a plan's folder holds of forlopsim's (its manifest)."""
 PENALTY = 1e12
